@@ -1,0 +1,1 @@
+"""SegmentDesk core: pure-Python analysis of marketplace order exports (never imports Qt)."""

@@ -1,0 +1,94 @@
+"""The canonical order model every importer produces, and the one definition of each figure built on it.
+
+Definitions (the README repeats them; every later figure uses these and nothing else):
+
+* **Order**: one checkout on one platform, identified by (platform, order_id). Files of the same
+  platform that overlap in time are merged on that key, so an order is never counted twice.
+* **Canonical status**: ``paid`` (money captured: paid, shipped, completed, awaiting shipment,
+  partially refunded), ``pending`` (not yet paid), ``cancelled`` (cancelled or voided, no money
+  kept), ``refunded`` (fully refunded).
+* **Paid order**: an order whose canonical status is ``paid``.
+* **Order total**: what the buyer paid for the order as the platform reports it (goods, shipping
+  and tax, after discounts), in the order's currency.
+* **Net sales** of an order = order total − refunded amount, for paid orders only (0 otherwise).
+  Net sales of a shop are summed per currency; different currencies are never added.
+* **Customer key**: the platform's buyer identity (email, else buyer username/relay email/买家会员名),
+  then phone, then name + postcode. Emails and phones are shared across platforms (the same email
+  on two platforms is one customer); usernames are scoped to their platform. Masked values
+  (``138****5721``, ``t**8``, ciphertext) are not identities. Orders with no identity keep an empty
+  key and are counted as *unidentified*, never dropped or merged.
+* **Placed at**: when the buyer placed the order, in UTC. Offsets in the file are honoured; times
+  without an offset are taken as given.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from core.errors import Problem
+
+STATUSES = ("paid", "pending", "cancelled", "refunded")
+
+# Canonical order fields, in output order. Money fields are floats in the order's currency.
+ORDER_FIELDS = (
+    "platform", "order_id", "customer_key", "customer_name", "email", "buyer_id", "phone",
+    "placed_at", "status", "currency", "order_total", "refunded", "shipping", "tax", "discount",
+    "discount_code", "country", "region", "city", "postcode", "channel", "item_count",
+    "source_file", "source_row",
+)
+LINE_FIELDS = (
+    "platform", "order_id", "sku", "product_name", "category", "variation", "quantity",
+    "unit_price", "line_total", "source_file", "source_row",
+)
+MONEY_FIELDS = ("order_total", "refunded", "shipping", "tax", "discount")
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """What was read from one input file."""
+
+    path: str
+    platform: str
+    report: str
+    encoding: str
+    rows: int
+    profile: str = ""
+
+
+@dataclass
+class OrderBook:
+    """Orders and order lines of all loaded files, plus the problems met while reading them."""
+
+    files: list[FileInfo] = field(default_factory=list)
+    orders: pd.DataFrame = field(default_factory=lambda: empty_orders())
+    lines: pd.DataFrame = field(default_factory=lambda: empty_lines())
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def paid(self) -> pd.DataFrame:
+        return self.orders[self.orders["status"] == "paid"]
+
+
+def net_sales(orders: pd.DataFrame) -> pd.Series:
+    """Net sales per order: total − refunded for paid orders, 0 for every other status."""
+    value = orders["order_total"].fillna(0.0) - orders["refunded"].fillna(0.0)
+    return value.where(orders["status"] == "paid", 0.0)
+
+
+def empty_orders() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=_dtype(name)) for name in ORDER_FIELDS})
+
+
+def empty_lines() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=_dtype(name)) for name in LINE_FIELDS})
+
+
+def _dtype(name: str) -> str:
+    if name in MONEY_FIELDS or name in ("quantity", "unit_price", "line_total", "item_count"):
+        return "float64"
+    if name == "placed_at":
+        return "datetime64[ns, UTC]"
+    if name == "source_row":
+        return "Int64"
+    return "str"

@@ -1,0 +1,16 @@
+"""Test setup shared by every test: headless Qt, a private settings folder, the repo on sys.path."""
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+# Before anything imports Qt: no display in CI, and never the developer's own settings.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["SEGMENTDESK_CONFIG_DIR"] = tempfile.mkdtemp(prefix="segmentdesk-test-config-")
+os.environ["SEGMENTDESK_LANG"] = "en"
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DATA = ROOT / "tests" / "data"
