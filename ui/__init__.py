@@ -1,0 +1,1 @@
+"""SegmentDesk desktop UI: a thin Qt layer over core."""
