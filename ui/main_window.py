@@ -1,0 +1,551 @@
+"""The main window: open or drop order exports, watch the import, read its summary and problems."""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView, QApplication, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel,
+    QMainWindow, QMenu, QProgressBar, QPushButton, QSizePolicy, QStackedWidget, QStyle,
+    QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
+)
+
+from core.i18n import LANGUAGES, language, set_language, t
+from core.resources import RESOURCES
+from ui import theme
+from ui.worker import Job, shutdown
+
+EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
+STATUSES = ("paid", "pending", "cancelled", "refunded")  # the canonical order of core.model
+
+
+# Work that runs on the pool thread. These functions get paths and plain data, never widgets;
+# pandas and the importer are imported here, not at start-up, so the first window shows fast.
+def load_book(paths: list[str], progress) -> Any:
+    from core.importing import import_files
+    return import_files(paths, progress=progress)
+
+
+def summarize(book: Any, lang: str) -> dict:
+    from core.summary import import_summary
+    return import_summary(book, lang)
+
+
+def import_and_summarize(paths: list[str], lang: str, progress) -> tuple[Any, dict]:
+    book = load_book(paths, progress)
+    progress.check_cancelled()
+    return book, summarize(book, lang)
+
+
+def supported_platforms() -> list[str]:
+    """Platform names of the bundled import profiles (read with tomllib: no pandas at start-up)."""
+    names: list[str] = []
+    for path in sorted((RESOURCES / "profiles").glob("*.toml")):
+        try:
+            with path.open("rb") as f:
+                name = tomllib.load(f).get("platform")
+        except (OSError, tomllib.TOMLDecodeError):
+            continue  # the importer reports broken profiles; the empty page just leaves it out
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def plural(key: str, count: int, **params: object) -> str:
+    """`key_one` or `key_other` by count, so English says "1 file" and "2 files"."""
+    return t(f"{key}_{'one' if count == 1 else 'other'}", count=f"{count:,}", **params)
+
+
+def money_lines(amounts: dict[str, float]) -> list[str]:
+    """One line per currency, largest first; currencies are never added together."""
+    ordered = sorted(amounts.items(), key=lambda item: -abs(item[1]))
+    return [f"{currency} {amount:,.2f}" for currency, amount in ordered]
+
+
+def _label(object_name: str, wrap: bool = False) -> QLabel:
+    label = QLabel()
+    label.setObjectName(object_name)
+    label.setWordWrap(wrap)
+    return label
+
+
+def _read_only_table(columns: int) -> QTableWidget:
+    table = QTableWidget(0, columns)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.setShowGrid(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(28)
+    table.horizontalHeader().setHighlightSections(False)
+    table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    return table
+
+
+def _cell(text: object, tooltip: str = "", align_right: bool = False) -> QTableWidgetItem:
+    item = QTableWidgetItem(str(text))
+    if tooltip:
+        item.setToolTip(tooltip)
+    if align_right:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+class MetricCard(QFrame):
+    """A white card with a caption, a large value and a detail line."""
+
+    def __init__(self):
+        super().__init__()
+        self.setObjectName("card")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.title = _label("cardTitle")
+        self.value = _label("cardValue")
+        self.detail = _label("cardDetail", wrap=True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 14)
+        layout.setSpacing(4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.value)
+        layout.addWidget(self.detail)
+        layout.addStretch(1)
+
+    def show_values(self, title: str, value_lines: list[str], detail: str) -> None:
+        self.title.setText(title.upper() if title.isascii() else title)
+        # Several currencies do not fit the large type: fall back to a smaller size.
+        self.value.setObjectName("cardValue" if len(value_lines) <= 1 else "cardValueSmall")
+        self.value.style().unpolish(self.value)
+        self.value.style().polish(self.value)
+        self.value.setText("\n".join(value_lines))
+        self.detail.setText(detail)
+
+
+class ImportBanner(QFrame):
+    """Shown while importing: the current step, a progress bar and Cancel."""
+
+    def __init__(self):
+        super().__init__()
+        self.setObjectName("banner")
+        self.step = _label("bannerText")
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(False)
+        self.cancel_button = QPushButton()
+        text_column = QVBoxLayout()
+        text_column.setSpacing(6)
+        text_column.addWidget(self.step)
+        text_column.addWidget(self.bar)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 10, 12, 10)
+        layout.setSpacing(16)
+        layout.addLayout(text_column, 1)
+        layout.addWidget(self.cancel_button)
+
+    def show_progress(self, fraction: float, text: str) -> None:
+        self.bar.setValue(round(fraction * 1000))
+        if text:
+            self.step.setText(text)
+
+
+class EmptyPage(QWidget):
+    """What a new window shows: where to start and which exports SegmentDesk reads."""
+
+    def __init__(self, on_open):
+        super().__init__()
+        self.drop_zone = QFrame()
+        self.drop_zone.setObjectName("dropZone")
+        # A fixed width lets the wrapped labels compute their height (no clipped last line).
+        self.drop_zone.setFixedWidth(720)
+        self.title = _label("emptyTitle", wrap=True)
+        self.text = _label("emptyText", wrap=True)
+        self.open_button = QPushButton()
+        self.open_button.setObjectName("primary")
+        self.open_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.open_button.setMinimumHeight(40)
+        self.open_button.clicked.connect(on_open)
+        self.platforms_title = _label("emptySmall")
+        self.formats = _label("emptySmall", wrap=True)
+        for label in (self.title, self.text, self.platforms_title, self.formats):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        chips = QHBoxLayout()
+        chips.setSpacing(8)
+        chips.addStretch(1)
+        for name in supported_platforms():
+            chip = QLabel(name)
+            chip.setObjectName("chip")
+            chips.addWidget(chip)
+        chips.addStretch(1)
+
+        inner = QVBoxLayout(self.drop_zone)
+        inner.setContentsMargins(48, 44, 48, 40)
+        inner.setSpacing(14)
+        inner.addWidget(self.title)
+        inner.addWidget(self.text)
+        inner.addSpacing(8)
+        inner.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignCenter)
+        inner.addSpacing(18)
+        inner.addWidget(self.platforms_title)
+        inner.addLayout(chips)
+        inner.addWidget(self.formats)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(32, 24, 32, 32)
+        outer.addStretch(1)
+        outer.addWidget(self.drop_zone, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
+
+    def retranslate(self) -> None:
+        self.title.setText(t("ui.empty.title"))
+        self.text.setText(t("ui.empty.text"))
+        self.open_button.setText(t("ui.empty.open_button"))
+        self.platforms_title.setText(t("ui.empty.platforms"))
+        self.formats.setText(t("ui.empty.formats"))
+
+    def set_dragging(self, dragging: bool) -> None:
+        self.drop_zone.setProperty("dragging", dragging)
+        self.drop_zone.style().unpolish(self.drop_zone)
+        self.drop_zone.style().polish(self.drop_zone)
+
+
+class SummaryPage(QWidget):
+    """The import summary: totals as cards, then the files read and the problems met."""
+
+    def __init__(self):
+        super().__init__()
+        self.summary: dict | None = None
+        self.title = _label("pageTitle")
+        self.subtitle = _label("pageSubtitle")
+        self.orders_card, self.customers_card = MetricCard(), MetricCard()
+        self.sales_card, self.refunds_card = MetricCard(), MetricCard()
+        cards = QHBoxLayout()
+        cards.setSpacing(12)
+        for card in (self.orders_card, self.customers_card, self.sales_card, self.refunds_card):
+            cards.addWidget(card)
+
+        self.files_title = _label("sectionTitle")
+        self.files_table = _read_only_table(5)
+        self.files_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, 5):
+            self.files_table.horizontalHeader().setSectionResizeMode(
+                column, QHeaderView.ResizeMode.ResizeToContents)
+        self.files_table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+        self.problems_title = _label("sectionTitle")
+        self.no_problems = _label("okText")
+        self.problems_table = _read_only_table(4)
+        header = self.problems_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.problems_table.setColumnWidth(0, 200)
+        self.problems_table.setColumnWidth(2, 140)
+        self.problems_table.setWordWrap(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 16)
+        layout.setSpacing(10)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addSpacing(4)
+        layout.addLayout(cards)
+        layout.addSpacing(8)
+        layout.addWidget(self.files_title)
+        layout.addWidget(self.files_table)
+        layout.addSpacing(8)
+        layout.addWidget(self.problems_title)
+        layout.addWidget(self.no_problems)
+        layout.addWidget(self.problems_table, 1)
+        layout.addStretch(0)
+
+    def retranslate(self) -> None:
+        self.title.setText(t("ui.summary.title"))
+        self.files_title.setText(t("ui.files.heading"))
+        self.files_table.setHorizontalHeaderLabels(
+            [t(f"ui.files.{key}") for key in ("file", "platform", "report", "encoding", "rows")])
+        self.problems_table.setHorizontalHeaderLabels(
+            [t(f"ui.problems.{key}") for key in ("file", "row", "column", "message")])
+        self.no_problems.setText(t("ui.problems.none"))
+        if self.summary is not None:
+            self.show_summary(self.summary)
+
+    def show_summary(self, summary: dict) -> None:
+        self.summary = summary
+        files = summary["files"]
+        period = (t("ui.summary.period", first=summary["first_order"], last=summary["last_order"])
+                  if summary.get("first_order") else t("ui.summary.no_orders"))
+        self.subtitle.setText(f"{plural('ui.summary.files', len(files))} · {period}")
+
+        by_status = summary["orders_by_status"]
+        status_parts = [t("ui.summary.status_line", label=t(f"ui.order_status.{status}"),
+                          count=f"{by_status.get(status, 0):,}") for status in STATUSES]
+        self.orders_card.show_values(
+            t("ui.summary.orders"), [f"{summary['orders']:,}"],
+            " · ".join(status_parts[:2]) + "\n" + " · ".join(status_parts[2:]))
+        unidentified = summary["unidentified_orders"]
+        self.customers_card.show_values(
+            t("ui.summary.customers"), [f"{summary['customers']:,}"],
+            t("ui.summary.unidentified", count=f"{unidentified:,}") if unidentified
+            else t("ui.summary.all_identified"))
+        self.sales_card.show_values(
+            t("ui.summary.net_sales"), money_lines(summary["net_sales"]) or [t("ui.summary.no_money")],
+            t("ui.summary.net_sales_detail"))
+        self.refunds_card.show_values(
+            t("ui.summary.refunds"), money_lines(summary["refunds"]) or [t("ui.summary.no_money")],
+            t("ui.summary.refunds_detail"))
+
+        self.files_table.setRowCount(len(files))
+        for row, info in enumerate(files):
+            path = str(info["path"])
+            self.files_table.setItem(row, 0, _cell(Path(path).name, tooltip=path))
+            self.files_table.setItem(row, 1, _cell(info["platform"]))
+            self.files_table.setItem(row, 2, _cell(info["report"]))
+            self.files_table.setItem(row, 3, _cell(info["encoding"]))
+            self.files_table.setItem(row, 4, _cell(f"{info['rows']:,}", align_right=True))
+        # Show every file without an inner scroll bar, up to six; the problems get the rest.
+        visible_rows = min(max(len(files), 1), 6)
+        self.files_table.setFixedHeight(
+            self.files_table.horizontalHeader().sizeHint().height()
+            + visible_rows * self.files_table.verticalHeader().defaultSectionSize() + 4)
+
+        problems = summary["problems"]
+        self.problems_title.setText(t("ui.problems.heading", count=f"{len(problems):,}"))
+        self.problems_title.setProperty("warning", bool(problems))
+        self.problems_title.style().unpolish(self.problems_title)
+        self.problems_title.style().polish(self.problems_title)
+        self.no_problems.setVisible(not problems)
+        self.problems_table.setVisible(bool(problems))
+        no_value = t("ui.problems.no_value")
+        self.problems_table.setRowCount(len(problems))
+        for row, problem in enumerate(problems):
+            path = str(problem["file"] or "")
+            message = str(problem["message"])
+            self.problems_table.setItem(row, 0, _cell(Path(path).name if path else no_value, tooltip=path))
+            self.problems_table.setItem(
+                row, 1, _cell(no_value if problem["row"] is None else problem["row"], align_right=True))
+            self.problems_table.setItem(row, 2, _cell(problem["column"] or no_value))
+            self.problems_table.setItem(row, 3, _cell(message, tooltip=message))
+
+
+class MainWindow(QMainWindow):
+    """SegmentDesk's window; `open_files` is what a double-click on an export ends up calling."""
+
+    import_finished = Signal(str)  # the job's outcome: "success", "failure" or "cancelled"
+
+    def __init__(self):
+        super().__init__()
+        theme.install(QApplication.instance())
+        self.setStyleSheet(theme.STYLESHEET)
+        self.setAcceptDrops(True)
+        self.book: Any = None  # the last successful import; replaced only by the next success
+        self.summary: dict | None = None
+        self.last_error = ""
+        self._job: Job | None = None
+        self._paths: list[str] = []
+        self._import_language = language()
+        self._build_actions()
+        self._build_menus_and_toolbar()
+        self._build_central()
+        self.retranslate()
+        self.statusBar().showMessage(t("ui.status.ready"))
+        self._fit_to_screen()
+
+    # Building --------------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        self.open_action = QAction(self)
+        self.open_action.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton))
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_action.triggered.connect(self.choose_files)
+        self.quit_action = QAction(self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        self.language_group = QActionGroup(self)
+        self.language_actions: dict[str, QAction] = {}
+        for code, native_name in LANGUAGES.items():
+            # Each language is named in itself, so a user lost in the other one can find theirs.
+            action = QAction(native_name, self, checkable=True)
+            action.setChecked(code == language())
+            action.triggered.connect(lambda _checked=False, code=code: self.switch_language(code))
+            self.language_group.addAction(action)
+            self.language_actions[code] = action
+
+    def _build_menus_and_toolbar(self) -> None:
+        self.file_menu = self.menuBar().addMenu("")
+        self.file_menu.addAction(self.open_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.language_menu = self.menuBar().addMenu("")
+        self.language_menu.addActions(self.language_group.actions())
+
+        self.toolbar = self.addToolBar("")
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toolbar.addAction(self.open_action)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.toolbar.addWidget(spacer)
+        self.language_button = QToolButton()
+        self.language_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.language_button.setMenu(QMenu(self.language_button))
+        self.language_button.menu().addActions(self.language_group.actions())
+        self.toolbar.addWidget(self.language_button)
+
+    def _build_central(self) -> None:
+        self.banner = ImportBanner()
+        self.banner.cancel_button.clicked.connect(self.cancel_import)
+        self.banner.hide()
+        self.error_banner = _label("errorBanner", wrap=True)
+        self.error_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_banner.hide()
+        self.empty_page = EmptyPage(self.choose_files)
+        self.summary_page = SummaryPage()
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.empty_page)
+        self.pages.addWidget(self.summary_page)
+
+        central = QWidget()
+        central.setObjectName("page")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        notices = QVBoxLayout()
+        notices.setContentsMargins(24, 12, 24, 0)
+        notices.addWidget(self.banner)
+        notices.addWidget(self.error_banner)
+        layout.addLayout(notices)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+    def _fit_to_screen(self) -> None:
+        self.setMinimumSize(820, 560)
+        screen = self.screen().availableGeometry() if self.screen() else None
+        width, height = 1240, 760
+        if screen is not None:  # a 1366×768 laptop gets nearly the whole screen, not more
+            width, height = min(width, screen.width() - 40), min(height, screen.height() - 40)
+        self.resize(max(width, 820), max(height, 560))
+
+    # Language --------------------------------------------------------------------------------
+    def switch_language(self, code: str) -> None:
+        set_language(code)
+        self.language_actions[code].setChecked(True)
+        if self.book is not None:
+            try:  # problem messages and any other text the summary renders follow the language
+                self.summary = summarize(self.book, code)
+            except Exception:  # noqa: BLE001 - keep the old summary rather than lose the window
+                pass
+            self.summary_page.summary = self.summary
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Set every visible text from the catalog in the current language."""
+        self.setWindowTitle(t("ui.app.title"))
+        self.file_menu.setTitle(t("ui.menu.file"))
+        self.language_menu.setTitle(t("ui.menu.language"))
+        self.open_action.setText(t("ui.menu.open"))
+        self.open_action.setToolTip(t("ui.menu.open_tip"))
+        self.open_action.setStatusTip(t("ui.menu.open_tip"))
+        self.quit_action.setText(t("ui.menu.quit"))
+        self.language_button.setText(LANGUAGES[language()])
+        self.language_button.setToolTip(t("ui.menu.language_tip"))
+        self.toolbar.setWindowTitle(t("ui.app.title"))
+        self.banner.cancel_button.setText(t("ui.progress.cancel"))
+        if self.last_error:
+            self.error_banner.setText(t("ui.error.heading", error=self.last_error))
+        self.empty_page.retranslate()
+        self.summary_page.retranslate()
+
+    # Opening files ---------------------------------------------------------------------------
+    def choose_files(self) -> None:
+        patterns = " ".join(f"*{suffix}" for suffix in EXPORT_SUFFIXES)
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, t("ui.dialog.open_title"), "",
+            ";;".join([t("ui.dialog.filter_exports", patterns=patterns), t("ui.dialog.filter_all")]))
+        if paths:
+            self.open_files(paths)
+
+    def open_files(self, paths: list[str]) -> Job:
+        """Import `paths` in the background; a running import is cancelled and replaced."""
+        self._paths = [str(p) for p in paths]
+        self._import_language = language()
+        self.error_banner.hide()
+        self.banner.show_progress(0.0, t("ui.progress.starting"))
+        self.banner.cancel_button.setEnabled(True)
+        self.banner.show()
+        self.statusBar().showMessage(plural("ui.status.importing", len(self._paths)))
+        self._job = (
+            Job(import_and_summarize, self._paths, self._import_language)
+            .on_progress(self.banner.show_progress)
+            .on_success(self._import_succeeded)
+            .on_failure(self._import_failed)
+            .on_cancelled(self._import_cancelled)
+        )
+        self._job.finished.connect(self._job_finished)
+        return self._job.start(self, "import")
+
+    def cancel_import(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+            self.banner.cancel_button.setEnabled(False)
+            self.banner.step.setText(t("ui.progress.cancelling"))
+
+    def is_importing(self) -> bool:
+        return self._job is not None and self._job.is_running()
+
+    def _import_succeeded(self, result: tuple[Any, dict]) -> None:
+        self.book, self.summary = result
+        self.last_error = ""
+        if self._import_language != language():  # the user switched language while importing
+            self.summary = summarize(self.book, language())
+        self.summary_page.show_summary(self.summary)
+        self.pages.setCurrentWidget(self.summary_page)
+        self.statusBar().showMessage(t(
+            "ui.status.loaded", files=plural("ui.summary.files", len(self.summary["files"])),
+            orders=f"{self.summary['orders']:,}", customers=f"{self.summary['customers']:,}"))
+
+    def _import_failed(self, error: BaseException) -> None:
+        self.last_error = str(error) or type(error).__name__
+        self.error_banner.setText(t("ui.error.heading", error=self.last_error))
+        self.error_banner.show()
+        self.statusBar().showMessage(t("ui.status.failed", error=self.last_error))
+
+    def _import_cancelled(self) -> None:
+        self.statusBar().showMessage(t("ui.status.cancelled"))
+
+    def _job_finished(self, outcome: str) -> None:
+        if outcome == "stale":
+            return  # a newer import owns the banner and the status bar
+        self.banner.hide()
+        self._job = None
+        self.import_finished.emit(outcome)
+
+    # Drag and drop ---------------------------------------------------------------------------
+    @staticmethod
+    def _dropped_paths(event) -> list[str]:
+        return [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_paths(event):
+            event.acceptProposedAction()
+            self.empty_page.set_dragging(True)
+
+    def dragLeaveEvent(self, event) -> None:
+        self.empty_page.set_dragging(False)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.empty_page.set_dragging(False)
+        paths = [p for p in self._dropped_paths(event) if Path(p).suffix.lower() in EXPORT_SUFFIXES]
+        if not paths:
+            self.statusBar().showMessage(t("ui.status.nothing_to_open"))
+            return
+        event.acceptProposedAction()
+        self.open_files(paths)
+
+    # Closing ---------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # No import thread may outlive the window: cancel it and wait for its last chunk.
+        shutdown(self, 10000)
+        super().closeEvent(event)

@@ -1,0 +1,80 @@
+"""Look of the app: a font that renders Chinese everywhere, and the one stylesheet."""
+from __future__ import annotations
+
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+# Simplified-Chinese fonts per desktop, best first. Listing the SC face explicitly matters:
+# left to fontconfig, Han characters may fall back to the Japanese face of the same family.
+CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei UI", "Microsoft YaHei",
+             "PingFang SC", "Hiragino Sans GB", "WenQuanYi Micro Hei")
+
+ACCENT = "#2563eb"
+
+STYLESHEET = f"""
+QMainWindow, #page {{ background: #f5f6f8; }}
+QToolBar {{ background: #ffffff; border: none; border-bottom: 1px solid #e3e5ea; spacing: 6px;
+            padding: 4px 8px; }}
+QToolBar QToolButton {{ padding: 5px 10px; border-radius: 6px; }}
+QToolBar QToolButton:hover {{ background: #eef2ff; }}
+QStatusBar {{ background: #ffffff; border-top: 1px solid #e3e5ea; color: #4b5563; }}
+
+#dropZone {{ background: #ffffff; border: 2px dashed #c7ccd6; border-radius: 16px; }}
+#dropZone[dragging="true"] {{ border-color: {ACCENT}; background: #eef4ff; }}
+#emptyTitle {{ font-size: 22px; font-weight: 600; color: #111827; }}
+#emptyText {{ font-size: 14px; color: #4b5563; }}
+#emptySmall {{ font-size: 12px; color: #6b7280; }}
+#chip {{ background: #eef2ff; color: #1e3a8a; border-radius: 11px; padding: 3px 12px;
+         font-size: 13px; }}
+
+QPushButton {{ padding: 6px 16px; border-radius: 6px; border: 1px solid #cfd4dc;
+               background: #ffffff; color: #111827; }}
+QPushButton:hover {{ background: #f3f4f6; }}
+QPushButton#primary {{ background: {ACCENT}; border-color: {ACCENT}; color: #ffffff;
+                       font-weight: 600; padding: 8px 22px; font-size: 14px; }}
+QPushButton#primary:hover {{ background: #1d4ed8; }}
+
+#banner {{ background: #ffffff; border: 1px solid #dbe3f4; border-radius: 10px; }}
+#bannerText {{ color: #1f2937; }}
+QProgressBar {{ border: none; background: #e5e7eb; border-radius: 4px; max-height: 8px; }}
+QProgressBar::chunk {{ background: {ACCENT}; border-radius: 4px; }}
+#errorBanner {{ background: #fef2f2; color: #991b1b; border: 1px solid #fecaca;
+                border-radius: 10px; padding: 10px 14px; }}
+
+#pageTitle {{ font-size: 20px; font-weight: 600; color: #111827; }}
+#pageSubtitle {{ color: #4b5563; font-size: 13px; }}
+#card {{ background: #ffffff; border: 1px solid #e3e5ea; border-radius: 12px; }}
+#cardTitle {{ color: #6b7280; font-size: 12px; font-weight: 600; }}
+#cardValue {{ color: #111827; font-size: 22px; font-weight: 600; }}
+#cardValueSmall {{ color: #111827; font-size: 15px; font-weight: 600; }}
+#cardDetail {{ color: #4b5563; font-size: 12px; }}
+#sectionTitle {{ font-size: 15px; font-weight: 600; color: #111827; }}
+#sectionTitle[warning="true"] {{ color: #b45309; }}
+#okText {{ color: #047857; font-size: 13px; }}
+
+QTableWidget {{ background: #ffffff; border: 1px solid #e3e5ea; border-radius: 8px;
+                gridline-color: #eef0f3; alternate-background-color: #fafbfc;
+                selection-background-color: #dbeafe; selection-color: #111827; }}
+QTableView::item {{ padding: 0px 8px; }}
+QHeaderView::section {{ background: #f9fafb; color: #374151; font-weight: 600; border: none;
+                        border-bottom: 1px solid #e3e5ea; padding: 6px 8px; }}
+"""
+
+
+def cjk_fallback_families() -> list[str]:
+    """The installed CJK fonts from CJK_FONTS, in order of preference."""
+    installed = set(QFontDatabase.families())
+    return [name for name in CJK_FONTS if name in installed]
+
+
+def install(app: QApplication) -> None:
+    """Give the app a font that can show Chinese (once); widgets inherit it."""
+    if app.property("segmentdesk_theme"):
+        return
+    font = QFont(app.font())
+    # Latin text keeps the platform font; Chinese glyphs come from the first CJK font found.
+    font.setFamilies([font.family(), *cjk_fallback_families()])
+    if font.pointSizeF() < 10:
+        font.setPointSizeF(10)
+    app.setFont(font)
+    app.setProperty("segmentdesk_theme", True)
