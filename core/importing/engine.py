@@ -1,0 +1,486 @@
+"""The one import engine: every profile is applied by the same code, files merge into one OrderBook."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from core.errors import InputError, Problem
+from core.importing import identity
+from core.importing.parse import clean_text, decide_decimal, numeric_core, parse_dates, parse_money, translate_months
+from core.importing.profiles import Computed, Profile, all_profiles, normalize_header
+from core.importing.read import RawFile, open_file, read_columns
+from core.jobs import NULL_PROGRESS, Progress, sub
+from core.model import (LINE_FIELDS, MONEY_FIELDS, ORDER_FIELDS, FileInfo, OrderBook, empty_lines,
+                        empty_orders)
+
+# Dates of every profile fall back on ISO forms (spreadsheets give ISO after read.py).
+ISO_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
+ROLE_RANK = {"orders": 0, "orders+lines": 1, "lines": 2}
+NO_CURRENCY = "XXX"  # ISO 4217 code for "no currency"
+MAX_CELL_PROBLEMS = 10  # per file and column; the rest are counted in one more line
+_MONEY_LINE = ("unit_price", "line_total")
+
+
+@dataclass
+class FilePart:
+    info: FileInfo
+    role: str
+    orders: pd.DataFrame
+    lines: pd.DataFrame
+
+
+def import_files(paths, mapping: Profile | None = None,
+                 progress: Progress = NULL_PROGRESS) -> OrderBook:
+    """Read order exports of any supported platform into one OrderBook.
+
+    Parameters
+    ----------
+    paths : the export files; several platforms and overlapping periods may be mixed.
+    mapping : a profile for a layout no bundled profile knows (see ``load_mapping``).
+    progress : receives progress and is asked whether to stop between steps.
+
+    Problems with a whole file or single cells are collected in ``OrderBook.problems``; this
+    function raises only ``Cancelled``.
+    """
+    profiles = (mapping,) if mapping is not None else all_profiles()
+    vocabulary = set().union(*(p.source_columns() for p in all_profiles() + ((mapping,) if mapping else ())))
+    book = OrderBook()
+    parts: list[FilePart] = []
+    paths = [Path(p) for p in paths]
+    for index, path in enumerate(paths):
+        progress.check_cancelled()
+        step = sub(progress, index / len(paths) * 0.9, (index + 1) / len(paths) * 0.9)
+        step.report(0.0, "progress.reading_file", file=path.name)
+        try:
+            raw = open_file(path, vocabulary)
+            profile = choose_profile(raw, profiles)
+            part, problems = convert(raw, profile, step)
+        except InputError as error:
+            book.problems.append(error.problem)
+            continue
+        book.problems.extend(problems)
+        book.files.append(part.info)
+        parts.append(part)
+    progress.report(0.9, "progress.merging")
+    progress.check_cancelled()
+    if parts:
+        book.orders, book.lines = merge(parts)
+    book.orders["customer_key"] = identity.customer_keys(book.orders)
+    progress.report(1.0, "progress.done")
+    return book
+
+
+def choose_profile(raw: RawFile, profiles) -> Profile:
+    """The profile whose columns fit the header best; specific profiles win over fallbacks."""
+    present = set(raw.column_index())
+    matches = []
+    for profile in profiles:
+        missing = _missing(profile, present)
+        known = profile.source_columns()
+        score = len(known & present) / max(1, len(known))
+        matches.append((not missing, not profile.fallback, score, profile, missing))
+    matches.sort(key=lambda m: m[:3], reverse=True)
+    ok, _, _, profile, missing = matches[0]
+    if ok:
+        return profile
+    found = ", ".join(raw.header[:12]) + (" …" if len(raw.header) > 12 else "")
+    raise InputError(Problem.make(raw.path, None, None, "import.unknown_layout",
+                                  profile=f"{profile.platform} – {profile.report}",
+                                  missing=", ".join(missing), found=found))
+
+
+def _missing(profile: Profile, present: set[str]) -> list[str]:
+    missing = [c for c in profile.required if normalize_header(c) not in present]
+    for name in profile.required_fields:
+        candidates = profile.order.get(name) or profile.line.get(name) or ()
+        comp = profile.computed.get(name)
+        if comp:
+            candidates = comp.plus
+        if not any(normalize_header(c) in present for c in candidates):
+            missing.append(candidates[0] if candidates else name)
+    return list(dict.fromkeys(missing))
+
+
+def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePart, list[Problem]]:
+    """Apply one profile to one file: per-row canonical values, then orders and lines."""
+    index = raw.column_index()
+
+    def resolve(names) -> list[str]:
+        return [index[n] for n in dict.fromkeys(normalize_header(x) for x in names) if n in index]
+
+    order_cols = {f: resolve(c) for f, c in profile.order.items()}
+    line_cols = {f: resolve(c) for f, c in profile.line.items()}
+    status_cols = resolve(profile.status_columns)
+    packed_cols = _packed_columns(raw.header, profile)
+    needed = set(packed_cols) | set(status_cols)
+    for cols in list(order_cols.values()) + list(line_cols.values()):
+        needed.update(cols)
+    for comp in list(profile.computed.values()) + list(profile.line_computed.values()):
+        needed.update(resolve(comp.plus + comp.minus))
+    rule_cols = {r.column: resolve([r.column]) for r in profile.status_rules}
+    for cols in rule_cols.values():
+        needed.update(cols)
+    exclude_col = resolve([profile.line_exclude_column]) if profile.line_exclude_column else []
+    needed.update(exclude_col)
+    needed = [c for c in raw.header if c in needed]
+    needed = list(dict.fromkeys(needed))
+
+    table, problems = read_columns(raw, needed)
+    progress.report(0.5, "progress.converting", file=raw.path.name)
+    progress.check_cancelled()
+    cells = Cells(table, raw, problems)
+
+    # Rows without an order id are padding (eBay's empty values row, footers) or broken rows.
+    key_field = "group_key" if order_cols.get("group_key") else "order_id"
+    key = cells.text(order_cols.get(key_field, []) or line_cols.get(key_field, []))
+    keep = pc.is_valid(key)
+    rows = np.arange(raw.first_row, raw.first_row + len(table))
+    if not pc.all(keep).as_py():
+        _report_rows_without_id(cells, keep, rows, profile, raw, problems,
+                                (order_cols.get(key_field) or ["?"])[0])
+        mask = keep.to_numpy(zero_copy_only=False)
+        table, rows = table.filter(keep), rows[mask]
+        cells = Cells(table, raw, problems)
+        key = cells.text(order_cols.get(key_field, []) or line_cols.get(key_field, []))
+    if len(table) == 0:
+        raise InputError(Problem.make(raw.path, None, None, "import.no_data_rows"))
+
+    decimal = profile.decimal
+    money_cols = [c for f, cs in order_cols.items() if f in MONEY_FIELDS for c in cs]
+    money_cols += [c for f, cs in line_cols.items() if f in _MONEY_LINE for c in cs]
+    for comp in list(profile.computed.values()) + list(profile.line_computed.values()):
+        money_cols += resolve(comp.plus + comp.minus)
+    if decimal == "auto":
+        decimal = decide_decimal([numeric_core(cells.clean(c)) for c in dict.fromkeys(money_cols)])
+    cells.decimal = decimal
+
+    frame = {"_key": key, "source_row": pa.array(rows, pa.int64())}
+    order_text = [f for f in order_cols if f not in MONEY_FIELDS and f not in ("placed_at", "item_count")]
+    for name in order_text:
+        frame[name] = cells.text(order_cols[name])
+    for name in MONEY_FIELDS:
+        if order_cols.get(name):
+            frame[name] = cells.money(order_cols[name])
+    if order_cols.get("item_count"):
+        frame["item_count"] = cells.money(order_cols["item_count"])
+    placed = cells.dates(order_cols.get("placed_at", []), profile)
+    if placed is not None:
+        frame["placed_at"] = placed
+    for name, comp in profile.computed.items():
+        frame["_comp_" + name] = cells.computed(comp, resolve)
+    for i, col in enumerate(status_cols[:1]):
+        frame["_status"] = cells.text(status_cols)
+    for column, cols in rule_cols.items():
+        frame["_rule_" + column] = cells.text(cols)
+    rows_df = pa.table(frame).to_pandas(types_mapper=_types)
+
+    # Order-level values: the first non-empty value of each order's rows (Shopify puts them on the
+    # first row, TikTok repeats them, eBay has a summary row), sums for per-line computed fields.
+    grouped = rows_df.groupby("_key", sort=False)
+    orders = grouped.first()
+    for name, comp in profile.computed.items():
+        if comp.per == "line":
+            orders["_comp_" + name] = grouped["_comp_" + name].sum(min_count=1)
+    orders = orders.reset_index()
+    orders["order_id"] = orders["order_id"] if "order_id" in orders else orders["_key"]
+    if "order_id" in orders and key_field == "group_key":
+        orders["order_id"] = orders["order_id"].fillna(orders["_key"])
+    orders["source_row"] = grouped["source_row"].min().to_numpy()
+
+    lines = _lines(cells, line_cols, profile, raw, key, rows, resolve, exclude_col)
+    if packed_cols:
+        lines = pd.concat([lines, _packed_lines(cells, packed_cols, profile, key, rows)],
+                          ignore_index=True)
+    orders = _finish_orders(orders, lines, profile, raw, problems)
+    lines = lines.rename(columns={"_key": "order_id"}) if "_key" in lines else lines
+    if key_field == "group_key" and len(lines):
+        lines["order_id"] = lines["order_id"].map(dict(zip(orders["_key"], orders["order_id"])))
+    orders = orders.drop(columns=[c for c in orders.columns if c.startswith("_")])
+    info = FileInfo(str(raw.path), profile.platform, profile.report, raw.encoding,
+                    len(table), profile.id)
+    orders["platform"], lines["platform"] = profile.platform, profile.platform
+    orders["source_file"], lines["source_file"] = raw.path.name, raw.path.name
+    problems.extend(cells.problems_out())
+    return FilePart(info, profile.role, _conform(orders, empty_orders()),
+                    _conform(lines, empty_lines())), problems
+
+
+def _types(arrow_type):
+    return pd.StringDtype("pyarrow", na_value=np.nan) if arrow_type == pa.string() else None
+
+
+class Cells:
+    """Cleaned columns of one file with the parsing that reports bad cells by row and column."""
+
+    def __init__(self, table: pa.Table, raw: RawFile, problems: list[Problem]):
+        self.table, self.raw, self.problems = table, raw, problems
+        self.decimal = "."
+        self._clean: dict[str, pa.Array] = {}
+        self._bad: dict[tuple[str, str], list] = {}
+        self.rows = np.arange(raw.first_row, raw.first_row + len(table))
+
+    def clean(self, column: str) -> pa.Array:
+        if column not in self._clean:
+            self._clean[column] = clean_text(self.table.column(column).combine_chunks())
+        return self._clean[column]
+
+    def text(self, columns) -> pa.Array:
+        """The first non-empty value among `columns` on each row."""
+        if not columns:
+            return pa.nulls(len(self.table), pa.string())
+        arrays = [self.clean(c) for c in columns]
+        return arrays[0] if len(arrays) == 1 else pc.coalesce(*arrays)
+
+    def money(self, columns) -> pa.Array:
+        out = pa.nulls(len(self.table), pa.float64())
+        for column in columns:
+            number, bad = parse_money(self.clean(column), self.decimal)
+            self._note_bad(column, bad, "import.bad_money")
+            out = pc.coalesce(out, number)
+        return out
+
+    def dates(self, columns, profile: Profile):
+        if not columns:
+            return None
+        formats = profile.date_formats + tuple(f for f in ISO_FORMATS if f not in profile.date_formats)
+        out = pa.nulls(len(self.table), pa.timestamp("s", tz="UTC"))
+        for column in columns:
+            values = translate_months(self.clean(column), profile.month_names)
+            parsed, bad, _ = parse_dates(values, formats)
+            self._note_bad(column, bad, "import.bad_date", formats=" | ".join(profile.date_formats or ISO_FORMATS[:1]))
+            out = pc.coalesce(out, parsed)
+        return out
+
+    def computed(self, comp: Computed, resolve) -> pa.Array:
+        total = pa.array(np.zeros(len(self.table)), pa.float64())
+        any_valid = pa.array(np.zeros(len(self.table), dtype=bool))
+        for sign, names in ((1, comp.plus), (-1, comp.minus)):
+            for name in names:
+                cols = resolve([name])
+                if not cols:
+                    if comp.blank == "blank":
+                        return pa.nulls(len(self.table), pa.float64())
+                    continue
+                value = self.money(cols)
+                if sign < 0:
+                    value = pc.abs(value)
+                if comp.blank == "blank":
+                    total = pc.add(total, pc.multiply(value, sign))  # null propagates
+                else:
+                    total = pc.add(total, pc.multiply(pc.fill_null(value, 0.0), sign))
+                any_valid = pc.or_(any_valid, pc.is_valid(value))
+        return pc.if_else(any_valid, total, pa.scalar(None, pa.float64()))
+
+    def _note_bad(self, column: str, bad: pa.Array, message_id: str, **params) -> None:
+        if not pc.any(bad).as_py():
+            return
+        where = np.flatnonzero(bad.to_numpy(zero_copy_only=False))
+        values = self.clean(column).take(pa.array(where[:MAX_CELL_PROBLEMS])).to_pylist()
+        entry = self._bad.setdefault((column, message_id), [0, [], params])
+        entry[0] += len(where)
+        entry[1].extend(zip(self.rows[where[:MAX_CELL_PROBLEMS]].tolist(), values))
+
+    def problems_out(self) -> list[Problem]:
+        out = []
+        for (column, message_id), (count, samples, params) in self._bad.items():
+            for row, value in samples[:MAX_CELL_PROBLEMS]:
+                out.append(Problem.make(self.raw.path, row, column, message_id, value=value,
+                                        decimal=self.decimal, **params))
+            if count > MAX_CELL_PROBLEMS:
+                out.append(Problem.make(self.raw.path, None, column, "import.more_bad_cells",
+                                        count=count - MAX_CELL_PROBLEMS))
+        return out
+
+
+def _report_rows_without_id(cells, keep, rows, profile, raw, problems, id_column) -> None:
+    """Rows without an order id: silent when they are padding or a known footer, else reported."""
+    footer = [re.compile(p) for p in profile.footer_patterns]
+    missing = np.flatnonzero(~keep.to_numpy(zero_copy_only=False))
+    columns = [c for c in cells.table.column_names]
+    reported = 0
+    for i in missing[:1000]:
+        values = [cells.clean(c)[int(i)].as_py() for c in columns]
+        filled = [v for v in values if v is not None]
+        if len(filled) <= 1 or any(p.search(str(v)) for p in footer for v in filled):
+            continue
+        if reported < MAX_CELL_PROBLEMS:
+            problems.append(Problem.make(raw.path, int(rows[i]), id_column, "import.missing_order_id"))
+        reported += 1
+
+
+def _lines(cells: Cells, line_cols, profile: Profile, raw, key, rows, resolve, exclude_col):
+    """Line items: rows that name a product or SKU (summary rows of multi-item orders do not)."""
+    if not line_cols and not profile.line_computed:
+        return empty_lines()
+    product = cells.text(line_cols.get("product_name", []))
+    sku = cells.text(line_cols.get("sku", []))
+    is_line = pc.or_(pc.is_valid(product), pc.is_valid(sku))
+    if exclude_col:
+        status = pc.utf8_lower(cells.text(exclude_col))
+        excluded = pc.fill_null(pc.is_in(status, pa.array(profile.line_exclude_values)), False)
+        is_line = pc.and_(is_line, pc.invert(excluded))
+    frame = {"_key": key, "source_row": pa.array(rows, pa.int64()), "product_name": product, "sku": sku}
+    for name in ("category", "variation"):
+        frame[name] = cells.text(line_cols.get(name, []))
+    for name in ("quantity", "unit_price", "line_total"):
+        frame[name] = cells.money(line_cols[name]) if line_cols.get(name) else pa.nulls(len(key), pa.float64())
+    for name, comp in profile.line_computed.items():
+        frame[name] = cells.computed(comp, resolve)
+    lines = pa.table(frame).filter(is_line).to_pandas(types_mapper=_types)
+    return _complete_lines(lines)
+
+
+def _complete_lines(lines: pd.DataFrame) -> pd.DataFrame:
+    """Quantity defaults to 1; line total and unit price complete each other."""
+    lines["quantity"] = lines["quantity"].fillna(1.0)
+    lines["line_total"] = lines["line_total"].fillna(lines["quantity"] * lines["unit_price"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        unit = lines["line_total"] / lines["quantity"].where(lines["quantity"] != 0)
+    lines["unit_price"] = lines["unit_price"].fillna(unit)
+    return lines
+
+
+def _packed_columns(header, profile: Profile) -> list[str]:
+    if profile.packed_lines is None:
+        return []
+    out = []
+    for pattern in profile.packed_lines.columns:
+        norm = normalize_header(pattern.rstrip("*"))
+        for name in header:
+            n = normalize_header(name)
+            if (n.startswith(norm) if pattern.endswith("*") else n == norm) and name not in out:
+                out.append(name)
+    return out
+
+
+def _packed_lines(cells: Cells, columns, profile: Profile, key, rows) -> pd.DataFrame:
+    """Line items packed into cells, e.g. WooCommerce `name:Mug|sku:M1|quantity:2|total:18.00`."""
+    spec = profile.packed_lines
+    keys = key.to_pylist()
+    records = []
+    for column in columns:
+        for i, cell in enumerate(cells.clean(column).to_pylist()):
+            if cell is None:
+                continue
+            for item in cell.split(spec.item_separator):
+                parts = dict(p.split(spec.key_separator, 1) for p in item.split(spec.field_separator)
+                             if spec.key_separator in p)
+                if not parts:
+                    continue
+                record = {"_key": keys[i], "source_row": int(rows[i])}
+                for field, packed_key in spec.fields.items():
+                    record[field] = parts.get(packed_key)
+                records.append(record)
+    frame = pd.DataFrame.from_records(records, columns=["_key", "source_row", *spec.fields])
+    for name in ("quantity", "unit_price", "line_total"):
+        if name in frame:
+            values = pa.array(frame[name].astype(object).where(frame[name].notna(), None).tolist(), pa.string())
+            frame[name] = parse_money(values, cells.decimal)[0].to_numpy(zero_copy_only=False)
+        else:
+            frame[name] = np.nan
+    return _complete_lines(frame)
+
+
+def _finish_orders(orders: pd.DataFrame, lines: pd.DataFrame, profile: Profile, raw,
+                   problems: list[Problem]) -> pd.DataFrame:
+    """Computed money, status, refunds and place fields of each order, as core.model defines them."""
+    for name in profile.computed:
+        values = orders.pop("_comp_" + name)
+        orders[name] = orders[name].fillna(values) if name in orders else values
+    line_totals = lines.groupby("_key", sort=False)["line_total"].sum(min_count=1) if len(lines) else None
+    if "order_total" not in orders and line_totals is not None:
+        orders["order_total"] = orders["_key"].map(line_totals)
+    if "item_count" not in orders and len(lines):
+        orders["item_count"] = orders["_key"].map(lines.groupby("_key", sort=False)["quantity"].sum())
+    orders["status"] = _statuses(orders, profile, raw, problems)
+    if profile.line_exclude_column and "_key" in lines:
+        # Every line cancelled (Amazon item-status) means the order kept no money.
+        orders.loc[~orders["_key"].isin(lines["_key"]), "status"] = "cancelled"
+    for name in MONEY_FIELDS:
+        if name not in orders:
+            orders[name] = np.nan
+    refunded_all = (orders["status"] == "refunded") & orders["refunded"].isna()
+    orders.loc[refunded_all, "refunded"] = orders.loc[refunded_all, "order_total"]
+    orders["refunded"] = orders["refunded"].fillna(0.0)
+    currency = orders["currency"].str.upper().str.strip() if "currency" in orders else None
+    orders["currency"] = (currency if currency is not None else pd.Series(np.nan, index=orders.index)
+                          ).fillna(profile.currency or NO_CURRENCY)
+    if "address" in orders:
+        parts = orders["address"].str.split(n=2, expand=True, regex=False)
+        for position, name in ((0, "region"), (1, "city")):
+            if position in parts:
+                orders[name] = orders[name].fillna(parts[position]) if name in orders else parts[position]
+    return orders
+
+
+def _statuses(orders: pd.DataFrame, profile: Profile, raw, problems) -> pd.Series:
+    """Canonical status per order: the first matching rule, else the status map, else the default."""
+    status = pd.Series(pd.NA, index=orders.index, dtype="object")
+    for rule in profile.status_rules:
+        values = orders.get("_rule_" + rule.column)
+        if values is None:
+            continue
+        hit = values.isna() if rule.blank else values.str.contains(rule.pattern or "", regex=True, na=False)
+        status = status.mask(status.isna() & hit, rule.status)
+    if "_status" in orders:
+        raw_status = orders["_status"].map(lambda v: v if pd.isna(v) else normalize_header(v))
+        mapped = raw_status.map(profile.status_map)
+        status = status.fillna(mapped)
+        unknown = raw_status.notna() & mapped.isna()
+        for value in raw_status[unknown].unique()[:MAX_CELL_PROBLEMS]:
+            first = orders.loc[unknown & (raw_status == value), "source_row"].iloc[0]
+            problems.append(Problem.make(raw.path, int(first), profile.status_columns[0],
+                                         "import.unknown_status", value=value,
+                                         count=int((raw_status == value).sum())))
+    default = profile.status_default or ("paid" if "_status" not in orders else "pending")
+    return status.fillna(default).astype(str)
+
+
+def _conform(frame: pd.DataFrame, empty: pd.DataFrame) -> pd.DataFrame:
+    """Exactly the canonical columns with the canonical dtypes."""
+    out = {}
+    for name in empty.columns:
+        dtype = empty[name].dtype
+        if name in frame:
+            column = frame[name]
+            out[name] = column if column.dtype == dtype else column.astype(dtype)
+        else:
+            out[name] = pd.Series(np.nan, index=frame.index, dtype=dtype)
+    return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
+
+
+def merge(parts: list[FilePart]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One customer base from many files: an order seen in several files of its platform is one
+    order (order-level reports win over line-level ones); its lines come from one file only."""
+    if len(parts) == 1:
+        return parts[0].orders, parts[0].lines
+    frames = []
+    for number, part in enumerate(parts):
+        frame = part.orders.copy()
+        frame["_rank"], frame["_file"] = ROLE_RANK[part.role], number
+        frames.append(frame)
+    orders = pd.concat(frames, ignore_index=True)
+    orders = orders.sort_values(["_rank", "_file"], kind="stable")
+    merged = orders.groupby(["platform", "order_id"], sort=False).first().reset_index()
+    lines = []
+    owner: dict[tuple[str, str], int] = {}
+    for number, part in enumerate(parts):
+        if len(part.lines) == 0:
+            continue
+        keys = list(zip(part.lines["platform"], part.lines["order_id"]))
+        mask = [owner.setdefault(k, number) == number for k in keys]
+        lines.append(part.lines[mask])
+    lines = pd.concat(lines, ignore_index=True) if lines else empty_lines()
+    # Orders that came from an order-level file only get their item count from the joined lines.
+    if len(lines):
+        counts = lines.groupby(["platform", "order_id"])["quantity"].sum()
+        index = pd.MultiIndex.from_frame(merged[["platform", "order_id"]])
+        merged["item_count"] = merged["item_count"].fillna(pd.Series(counts.reindex(index).to_numpy(), index=merged.index))
+    merged = merged.drop(columns=["_rank", "_file"])
+    return _conform(merged, empty_orders()), _conform(lines, empty_lines())

@@ -1,0 +1,179 @@
+"""Read one export file (CSV/TSV/TXT or XLSX/XLS) into a table of text cells with spreadsheet row numbers."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from core.errors import InputError, Problem
+from core.importing.profiles import normalize_header
+from core.importing.sniff import (SAMPLE_BYTES, Layout, decode_sample, detect_encoding,
+                                  find_layout)
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, and password-protected .xlsx
+MAX_ROW_PROBLEMS = 20
+
+
+@dataclass
+class RawFile:
+    """The text cells of one file: `header` as written, rows numbered as a spreadsheet shows them."""
+
+    path: Path
+    encoding: str
+    header: tuple[str, ...]
+    first_row: int = 2  # spreadsheet row number of the first data row
+    layout: Layout | None = None
+    sheet_rows: list[list[str | None]] | None = None  # spreadsheets are read eagerly
+    problems: list[Problem] = field(default_factory=list)
+
+    def column_index(self) -> dict[str, str]:
+        """Normalised header name → the name as written (the first one when names repeat)."""
+        index: dict[str, str] = {}
+        for name in self.header:
+            index.setdefault(normalize_header(name), name)
+        return index
+
+
+def open_file(path: Path, vocabulary: set[str]) -> RawFile:
+    """Look at a file's first bytes and find its kind, encoding and header row.
+
+    Raises InputError with a specific message for empty, binary, corrupt and protected files.
+    """
+    try:
+        with path.open("rb") as f:
+            sample = f.read(SAMPLE_BYTES)
+            whole = len(sample) < SAMPLE_BYTES
+    except FileNotFoundError:
+        raise InputError(Problem.make(path, None, None, "import.file_not_found")) from None
+    except IsADirectoryError:
+        raise InputError(Problem.make(path, None, None, "import.is_directory")) from None
+    except PermissionError:
+        raise InputError(Problem.make(path, None, None, "import.no_permission")) from None
+    if not sample.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        raise InputError(Problem.make(path, None, None, "import.empty_file"))
+    if sample.startswith(ZIP_MAGIC) or sample.startswith(OLE_MAGIC):
+        return _open_spreadsheet(path, sample, vocabulary)
+    encoding = detect_encoding(sample, whole)
+    if not encoding or (b"\x00" in sample and not encoding.startswith("utf-16")):
+        raise InputError(Problem.make(path, None, None, "import.binary_file"))
+    text = decode_sample(sample, encoding)
+    if not whole:  # the last line of the sample may be cut
+        text = text[: text.rfind("\n") + 1] or text
+    layout = find_layout(text, encoding, vocabulary)
+    if not layout.header:
+        raise InputError(Problem.make(path, None, None, "import.no_header"))
+    return RawFile(path, encoding, layout.header, layout.header_line + 2, layout)
+
+
+def read_columns(raw: RawFile, columns: list[str]) -> tuple[pa.Table, list[Problem]]:
+    """Read the named columns (names as written in the header) as text, every cell a string or
+    null; rows with the wrong number of cells are skipped and reported."""
+    if raw.sheet_rows is not None:
+        return _sheet_table(raw, columns), []
+    problems: list[Problem] = []
+
+    def bad_row(row) -> str:
+        if len(problems) < MAX_ROW_PROBLEMS:
+            number = row.number + 1 if row.number is not None and row.number >= 0 else None
+            problems.append(Problem.make(raw.path, number, None, "import.bad_row_cells",
+                                         expected=row.expected_columns, found=row.actual_columns))
+        return "skip"
+
+    layout = raw.layout
+    names = _unique(raw.header)
+    wanted = [names[raw.header.index(c)] for c in columns]
+    try:
+        table = pacsv.read_csv(
+            raw.path,
+            read_options=pacsv.ReadOptions(encoding=_arrow_encoding(raw.encoding),
+                                           skip_rows=layout.header_line + 1,
+                                           column_names=names, block_size=16 << 20),
+            parse_options=pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True,
+                                             invalid_row_handler=bad_row),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=wanted, column_types={c: pa.string() for c in wanted},
+                strings_can_be_null=True, quoted_strings_can_be_null=True, null_values=[""]),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        if "UTF8" in str(error) or isinstance(error, UnicodeDecodeError):
+            raise InputError(Problem.make(raw.path, None, None, "import.wrong_encoding",
+                                          encoding=raw.encoding)) from None
+        raise InputError(Problem.make(raw.path, None, None, "import.unreadable",
+                                      detail=str(error).splitlines()[0])) from None
+    table = table.rename_columns(columns)
+    if len(problems) >= MAX_ROW_PROBLEMS:
+        problems.append(Problem.make(raw.path, None, None, "import.more_bad_rows"))
+    return table, problems
+
+
+def _arrow_encoding(encoding: str) -> str:
+    return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
+
+
+def _unique(header: tuple[str, ...]) -> list[str]:
+    """Header names made unique so repeated names (`Notes`, `Notes`) can each be read."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in header:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        out.append(name if count == 0 else f"{name}.{count}")
+    return out
+
+
+def _open_spreadsheet(path: Path, sample: bytes, vocabulary: set[str]) -> RawFile:
+    from python_calamine import CalamineWorkbook  # imported here: only spreadsheets need it
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheets = [workbook.get_sheet_by_index(i) for i in range(len(workbook.sheet_names))]
+        tables = [sheet.to_python(skip_empty_area=False) for sheet in sheets]
+    except Exception:  # calamine raises its own error types for every kind of damage
+        key = "import.protected_or_corrupt" if sample.startswith(OLE_MAGIC) else "import.corrupt_xlsx"
+        raise InputError(Problem.make(path, None, None, key)) from None
+    best = None
+    for rows in tables:
+        for index, row in enumerate(rows[:40]):
+            known = sum(normalize_header(cell) in vocabulary for cell in row if cell != "")
+            if best is None or known > best[0]:
+                best = (known, rows, index)
+    if best is None or not best[1]:
+        raise InputError(Problem.make(path, None, None, "import.empty_file"))
+    _, rows, index = best
+    header = tuple(_cell_text(c) or "" for c in rows[index])
+    while header and header[-1] == "":
+        header = header[:-1]
+    body = [[_cell_text(c) for c in row[: len(header)]] for row in rows[index + 1:]]
+    return RawFile(path, "xlsx", header, index + 2, None, body)
+
+
+def _sheet_table(raw: RawFile, columns: list[str]) -> pa.Table:
+    positions = [raw.header.index(c) for c in columns]
+    rows = raw.sheet_rows
+    data = {name: pa.array([row[p] if p < len(row) else None for row in rows], pa.string())
+            for name, p in zip(columns, positions)}
+    return pa.table(data) if data else pa.table({"_": pa.nulls(len(rows), pa.string())})
+
+
+def _cell_text(value) -> str | None:
+    """A spreadsheet cell as the text a CSV export would hold (ids stay exact, dates ISO)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value)

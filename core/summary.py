@@ -1,0 +1,63 @@
+"""Import summary (the `import --json` contract) and the per-customer table, from an OrderBook."""
+from __future__ import annotations
+
+import pandas as pd
+
+from core.model import STATUSES, OrderBook, net_sales
+
+
+def _money(series: pd.Series) -> dict[str, float]:
+    return {str(k): round(float(v), 2) for k, v in series.items()}
+
+
+def import_summary(book: OrderBook, lang: str | None = None) -> dict:
+    """The facts of an import, exactly as `python main.py import --json` prints them."""
+    orders = book.orders
+    counts = orders["status"].value_counts()
+    paid = orders[orders["status"] == "paid"]
+    identified = orders["customer_key"] != ""
+    dates = orders["placed_at"].dropna()
+    return {
+        "files": [{"path": f.path, "platform": f.platform, "report": f.report,
+                   "encoding": f.encoding, "rows": f.rows} for f in book.files],
+        "orders": int(len(orders)),
+        "orders_by_status": {s: int(counts.get(s, 0)) for s in STATUSES},
+        "customers": int(orders.loc[identified, "customer_key"].nunique()),
+        "unidentified_orders": int((~identified).sum()),
+        "net_sales": _money(net_sales(paid).groupby(paid["currency"]).sum().sort_index()),
+        "refunds": _money(paid["refunded"].groupby(paid["currency"]).sum().sort_index()
+                          .add(orders.loc[orders["status"] == "refunded", "refunded"]
+                               .groupby(orders["currency"]).sum(), fill_value=0.0)),
+        "first_order": dates.min().strftime("%Y-%m-%d") if len(dates) else None,
+        "last_order": dates.max().strftime("%Y-%m-%d") if len(dates) else None,
+        "problems": [p.as_json(lang) for p in book.problems],
+    }
+
+
+CUSTOMER_COLUMNS = ("customer_key", "name", "platforms", "paid_orders", "first_order",
+                    "last_order", "net_sales", "currency")
+
+
+def customers(book: OrderBook) -> pd.DataFrame:
+    """One row per identified customer and currency, over paid orders (see core.model)."""
+    orders = book.orders[book.orders["customer_key"] != ""].copy()
+    orders["net"] = net_sales(orders)
+    orders["is_paid"] = orders["status"] == "paid"
+    orders = orders.sort_values("placed_at", kind="stable")
+    paid = orders[orders["is_paid"]]
+    grouped = orders.groupby("customer_key", sort=True)
+    out = pd.DataFrame({
+        "name": grouped["customer_name"].last(),
+        "platforms": grouped["platform"].agg(lambda s: "; ".join(sorted(set(s)))),
+    })
+    paid_grouped = paid.groupby("customer_key")
+    out["paid_orders"] = paid_grouped.size().reindex(out.index, fill_value=0).astype(int)
+    out["first_order"] = paid_grouped["placed_at"].min().reindex(out.index).dt.strftime("%Y-%m-%d")
+    out["last_order"] = paid_grouped["placed_at"].max().reindex(out.index).dt.strftime("%Y-%m-%d")
+    # A customer who paid in two currencies gets one row per currency: money is never added across.
+    by_currency = paid.groupby(["customer_key", "currency"])["net"].sum().round(2).reset_index()
+    main_currency = grouped["currency"].agg(lambda s: s.mode().iat[0])
+    out = out.reset_index().merge(by_currency, on="customer_key", how="left")
+    out["currency"] = out["currency"].fillna(out["customer_key"].map(main_currency))
+    out["net_sales"] = out["net"].fillna(0.0)
+    return out[list(CUSTOMER_COLUMNS)]
