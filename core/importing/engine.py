@@ -408,9 +408,12 @@ def _finish_orders(orders: pd.DataFrame, lines: pd.DataFrame, profile: Profile, 
     refunded_all = (orders["status"] == "refunded") & orders["refunded"].isna()
     orders.loc[refunded_all, "refunded"] = orders.loc[refunded_all, "order_total"]
     orders["refunded"] = orders["refunded"].fillna(0.0)
-    currency = orders["currency"].str.upper().str.strip() if "currency" in orders else None
-    orders["currency"] = (currency if currency is not None else pd.Series(np.nan, index=orders.index)
-                          ).fillna(profile.currency or NO_CURRENCY)
+    currency = (orders["currency"].str.upper().str.strip() if "currency" in orders
+                else pd.Series(np.nan, index=orders.index, dtype="str"))
+    orders["currency"] = currency.fillna(profile.currency or NO_CURRENCY)
+    if profile.country:
+        orders["country"] = (orders["country"] if "country" in orders else
+                             pd.Series(np.nan, index=orders.index, dtype="str")).fillna(profile.country)
     if "address" in orders:
         parts = orders["address"].str.split(n=2, expand=True, regex=False)
         for position, name in ((0, "region"), (1, "city")):

@@ -79,6 +79,7 @@ class Profile:
     month_names: dict[str, str]
     decimal: str
     currency: str
+    country: str
     order: dict[str, tuple[str, ...]]
     line: dict[str, tuple[str, ...]]
     computed: dict[str, Computed]
@@ -168,6 +169,7 @@ def parse_profile(data: dict, path: Path) -> Profile:
             month_names=dict(fmt.get("month_names", {})),
             decimal=decimal,
             currency=fmt.get("currency", ""),
+            country=fmt.get("country", ""),
             order=_fields(order_table, MAPPABLE_ORDER, f"{where}: order"),
             line=_fields(line_table, MAPPABLE_LINE, f"{where}: line"),
             computed=_computed(order_table.get("computed", {}), f"{where}: order.computed"),

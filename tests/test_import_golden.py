@@ -1,0 +1,96 @@
+"""Golden-file tests: every fixture case under tests/data/exports/ imports to its checked-in output.
+
+A case is a folder holding one or more export files, `case.toml` with the facts computed by hand
+from the fixture (the independent check), and `expected/` with the full canonical output
+(`orders.csv`, `lines.csv`, `summary.json`), rewritten by `pytest --regen-golden`.
+"""
+import json
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from core.importing import import_files
+from core.importing.profiles import all_profiles
+from core.summary import import_summary
+from tests.conftest import DATA
+
+CASES = sorted(p for p in (DATA / "exports").iterdir() if (p / "case.toml").exists())
+
+
+def case_files(case: Path) -> list[Path]:
+    skip = {"case.toml", "README.md"}
+    return sorted(p for p in case.iterdir() if p.is_file() and p.name not in skip)
+
+
+def canonical_csv(frame: pd.DataFrame) -> str:
+    frame = frame.copy()
+    if "placed_at" in frame:
+        frame["placed_at"] = frame["placed_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return frame.to_csv(index=False, lineterminator="\n", float_format="%.4f")
+
+
+def portable_summary(book) -> dict:
+    summary = import_summary(book, lang="en")
+    for f in summary["files"]:
+        f["path"] = Path(f["path"]).name
+    for p in summary["problems"]:
+        p["file"] = Path(p["file"]).name
+        p["message"] = p["message"].replace(str(Path(p["message"].split(":")[0]).parent) + "/", "")
+    return summary
+
+
+@pytest.fixture(scope="module")
+def imported():
+    return {case.name: import_files(case_files(case)) for case in CASES}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_case_matches_hand_computed_facts(case, imported):
+    spec = tomllib.loads((case / "case.toml").read_text("utf-8"))
+    book = imported[case.name]
+    summary = import_summary(book)
+    expect = spec["expect"]
+    assert [f.profile for f in book.files] == expect["profiles"]
+    for key in ("orders", "customers", "unidentified_orders", "first_order", "last_order"):
+        if key in expect:
+            assert summary[key] == expect[key], key
+    if "orders_by_status" in expect:
+        assert summary["orders_by_status"] == {**dict.fromkeys(summary["orders_by_status"], 0),
+                                               **expect["orders_by_status"]}
+    for key in ("net_sales", "refunds"):
+        if key in expect:
+            assert summary[key] == pytest.approx(expect[key]), key
+    if "lines" in expect:
+        assert len(book.lines) == expect["lines"]
+    assert len(summary["problems"]) == expect.get("problems", 0), summary["problems"]
+    for order_id, fields in spec.get("orders", {}).items():
+        row = book.orders[book.orders["order_id"] == order_id]
+        assert len(row) == 1, order_id
+        for name, value in fields.items():
+            got = row.iloc[0][name]
+            if name == "placed_at":
+                got = got.strftime("%Y-%m-%dT%H:%M:%SZ")
+            assert got == (pytest.approx(value) if isinstance(value, float) else value), (order_id, name)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_case_matches_golden_output(case, imported, request):
+    book = imported[case.name]
+    outputs = {"orders.csv": canonical_csv(book.orders), "lines.csv": canonical_csv(book.lines),
+               "summary.json": json.dumps(portable_summary(book), ensure_ascii=False, indent=1) + "\n"}
+    expected = case / "expected"
+    if request.config.getoption("--regen-golden"):
+        expected.mkdir(exist_ok=True)
+        for name, text in outputs.items():
+            (expected / name).write_text(text, "utf-8")
+    for name, text in outputs.items():
+        assert (expected / name).exists(), f"{case.name}: no golden {name}; run pytest --regen-golden"
+        assert text == (expected / name).read_text("utf-8"), f"{case.name}/{name} differs from golden"
+
+
+def test_every_profile_has_a_fixture(imported):
+    covered = {f.profile for book in imported.values() for f in book.files}
+    missing = sorted(p.id for p in all_profiles() if p.id not in covered)
+    assert not missing, f"profiles without a fixture case in tests/data/exports/: {missing}"
