@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 _job_ids = itertools.count(1)
 # Jobs whose thread may still run or whose result is still queued: keeps them alive until delivered.
 _alive: set["Job"] = set()
+_retiring: set["Job"] = set()
 # The current job of each (owner, slot); a job that is no longer current has its result dropped.
 _current: dict[tuple[int, str], "Job"] = {}
 
@@ -35,8 +36,10 @@ class Job(QObject):
     """
 
     finished = Signal(str)  # "success", "failure", "cancelled" or "stale", after the callbacks
-    _reported = Signal(float, str, object)  # from the pool thread, queued to the GUI thread
-    _done = Signal(str, object)
+    # From the pool thread, queued to the GUI thread. They carry no Python objects: the data
+    # waits in an attribute the GUI slot reads, so no refcount is touched outside the GIL's rules.
+    _reported = Signal()
+    _done = Signal()
 
     def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any):
         super().__init__()
@@ -50,6 +53,8 @@ class Job(QObject):
         self._ran = threading.Event()
         self._last_emit = 0.0
         self._last_message: tuple[str, dict] | None = None
+        self._from_worker: tuple[float, str, dict] | None = None
+        self._result: tuple[str, Any] = ("stale", None)
         self._latest: tuple[float, str, dict] | None = None
         self._pushed: tuple[float, str, dict] | None = None
         self._owner: QObject | None = None
@@ -121,8 +126,9 @@ class Job(QObject):
             outcome, payload = "failure", exc
         else:
             outcome, payload = "success", result
+        self._result = (outcome, payload)
         self._ran.set()
-        self._done.emit(outcome, payload)
+        self._done.emit()
 
     def _report_from_worker(self, fraction: float, message_id: str, fmt: dict) -> None:
         # Post when the step changes or now and then, never once per row: the GUI queue stays short.
@@ -130,11 +136,12 @@ class Job(QObject):
         message = (message_id, fmt)
         if message != self._last_message or now - self._last_emit >= _EMIT_INTERVAL_S:
             self._last_message, self._last_emit = message, now
-            self._reported.emit(fraction, message_id, dict(fmt))
+            self._from_worker = (fraction, message_id, dict(fmt))
+            self._reported.emit()
 
     # GUI thread ------------------------------------------------------------------------------
-    def _store_progress(self, fraction: float, message_id: str, fmt: dict) -> None:
-        self._latest = (fraction, message_id, fmt)
+    def _store_progress(self) -> None:
+        self._latest = self._from_worker
 
     def _push_progress(self) -> None:
         if self._latest is None or self._latest == self._pushed or self._progress is None:
@@ -148,9 +155,15 @@ class Job(QObject):
     def _owner_alive(self) -> bool:
         return self._owner is not None and shiboken6.isValid(self._owner)
 
-    def _deliver(self, outcome: str, payload: Any) -> None:
+    def _deliver(self) -> None:
+        outcome, payload = self._result
+        self._result = ("stale", None)  # the window keeps what it needs; the job keeps nothing
         self._timer.stop()
         _alive.discard(self)
+        # Callbacks may drop the last reference to this job while Qt is still delivering the
+        # event to it: keep it until the event loop comes round again.
+        _retiring.add(self)
+        QTimer.singleShot(0, _release_retired)
         is_current = _current.get(self._key) is self
         if is_current:
             del _current[self._key]
@@ -177,6 +190,10 @@ class Job(QObject):
     def _push_final_progress(self) -> None:
         if self._latest is not None and self._latest != self._pushed:
             self._push_progress()
+
+
+def _release_retired() -> None:
+    _retiring.clear()
 
 
 def cancel_all(owner: QObject | int) -> list[Job]:
