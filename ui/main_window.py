@@ -19,6 +19,8 @@ from ui import theme
 from ui.worker import Job, shutdown
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
+# Long messages wrap onto several lines; past this many rows measuring them gets slow, so they elide.
+WRAP_PROBLEMS_UP_TO = 300
 STATUSES = ("paid", "pending", "cancelled", "refunded")  # the canonical order of core.model
 
 
@@ -60,8 +62,9 @@ def plural(key: str, count: int, **params: object) -> str:
 
 
 def money_lines(amounts: dict[str, float]) -> list[str]:
-    """One line per currency, largest first; currencies are never added together."""
-    ordered = sorted(amounts.items(), key=lambda item: -abs(item[1]))
+    """One line per currency, largest first; currencies are never added together, zeros are noise."""
+    ordered = sorted(((c, a) for c, a in amounts.items() if round(a, 2) != 0),
+                     key=lambda item: -abs(item[1]))
     return [f"{currency} {amount:,.2f}" for currency, amount in ordered]
 
 
@@ -243,7 +246,8 @@ class SummaryPage(QWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.problems_table.setColumnWidth(0, 200)
         self.problems_table.setColumnWidth(2, 140)
-        self.problems_table.setWordWrap(False)
+        self.problems_table.setWordWrap(True)
+        self.problems_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 16)
@@ -328,6 +332,9 @@ class SummaryPage(QWidget):
                 row, 1, _cell(no_value if problem["row"] is None else problem["row"], align_right=True))
             self.problems_table.setItem(row, 2, _cell(problem["column"] or no_value))
             self.problems_table.setItem(row, 3, _cell(message, tooltip=message))
+        self.problems_table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents if len(problems) <= WRAP_PROBLEMS_UP_TO
+            else QHeaderView.ResizeMode.Fixed)
 
 
 class MainWindow(QMainWindow):

@@ -55,7 +55,7 @@ QProgressBar::chunk {{ background: {ACCENT}; border-radius: 4px; }}
 QTableWidget {{ background: #ffffff; border: 1px solid #e3e5ea; border-radius: 8px;
                 gridline-color: #eef0f3; alternate-background-color: #fafbfc;
                 selection-background-color: #dbeafe; selection-color: #111827; }}
-QTableView::item {{ padding: 0px 8px; }}
+QTableView::item {{ padding: 4px 8px; }}
 QHeaderView::section {{ background: #f9fafb; color: #374151; font-weight: 600; border: none;
                         border-bottom: 1px solid #e3e5ea; padding: 6px 8px; }}
 """
