@@ -223,7 +223,12 @@ class SummaryPage(QWidget):
         self.subtitle = _label("pageSubtitle")
         self.orders_card, self.customers_card = MetricCard(), MetricCard()
         self.sales_card, self.refunds_card = MetricCard(), MetricCard()
-        cards = QHBoxLayout()
+        # The row of cards is as tall as its tallest card, never more: spare height belongs to
+        # the problems table. Inside the row, every card fills the same height.
+        cards_row = QWidget()
+        cards_row.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        cards = QHBoxLayout(cards_row)
+        cards.setContentsMargins(0, 0, 0, 0)
         cards.setSpacing(12)
         for card in (self.orders_card, self.customers_card, self.sales_card, self.refunds_card):
             cards.addWidget(card)
@@ -255,7 +260,7 @@ class SummaryPage(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
         layout.addSpacing(4)
-        layout.addLayout(cards)
+        layout.addWidget(cards_row)
         layout.addSpacing(8)
         layout.addWidget(self.files_title)
         layout.addWidget(self.files_table)
