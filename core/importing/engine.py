@@ -434,8 +434,8 @@ def _statuses(orders: pd.DataFrame, profile: Profile, raw, problems) -> pd.Serie
     if "_status" in orders:
         raw_status = orders["_status"].map(lambda v: v if pd.isna(v) else normalize_header(v))
         mapped = raw_status.map(profile.status_map)
-        status = status.fillna(mapped)
         unknown = raw_status.notna() & mapped.isna()
+        status = status.fillna(mapped.mask(unknown, "pending"))
         for value in raw_status[unknown].unique()[:MAX_CELL_PROBLEMS]:
             first = orders.loc[unknown & (raw_status == value), "source_row"].iloc[0]
             problems.append(Problem.make(raw.path, int(first), profile.status_columns[0],

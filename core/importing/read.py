@@ -77,11 +77,10 @@ def read_columns(raw: RawFile, columns: list[str]) -> tuple[pa.Table, list[Probl
         return _sheet_table(raw, columns), []
     problems: list[Problem] = []
 
+    bad_rows = []
+
     def bad_row(row) -> str:
-        if len(problems) < MAX_ROW_PROBLEMS:
-            number = row.number + 1 if row.number is not None and row.number >= 0 else None
-            problems.append(Problem.make(raw.path, number, None, "import.bad_row_cells",
-                                         expected=row.expected_columns, found=row.actual_columns))
+        bad_rows.append(row)
         return "skip"
 
     layout = raw.layout
@@ -106,9 +105,28 @@ def read_columns(raw: RawFile, columns: list[str]) -> tuple[pa.Table, list[Probl
         raise InputError(Problem.make(raw.path, None, None, "import.unreadable",
                                       detail=str(error).splitlines()[0])) from None
     table = table.rename_columns(columns)
-    if len(problems) >= MAX_ROW_PROBLEMS:
-        problems.append(Problem.make(raw.path, None, None, "import.more_bad_rows"))
+    if bad_rows:
+        problems = _bad_row_problems(raw, len(names))
     return table, problems
+
+
+def _bad_row_problems(raw: RawFile, expected: int) -> list[Problem]:
+    """Spreadsheet row numbers of the rows with the wrong number of cells. pyarrow does not
+    know them when it reads in parallel, so this rare path re-reads the file with the csv module."""
+    import csv
+
+    problems = []
+    with raw.path.open(encoding=raw.encoding, errors="replace", newline="") as f:
+        records = csv.reader(f, delimiter=raw.layout.delimiter)
+        for number, record in enumerate(records, start=1):
+            if number <= raw.layout.header_line + 1 or not record or len(record) == expected:
+                continue
+            if len(problems) == MAX_ROW_PROBLEMS:
+                problems.append(Problem.make(raw.path, None, None, "import.more_bad_rows"))
+                break
+            problems.append(Problem.make(raw.path, number, None, "import.bad_row_cells",
+                                         expected=expected, found=len(record)))
+    return problems
 
 
 def _arrow_encoding(encoding: str) -> str:

@@ -1,0 +1,104 @@
+"""Property-based tests: money and dates survive format → parse, and arbitrary bytes never crash."""
+import datetime as dt
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.importing import import_files
+from core.importing.parse import decide_decimal, numeric_core, parse_dates, parse_money
+from core.importing.profiles import all_profiles
+
+amounts = st.decimals(min_value=Decimal("-99999999.99"), max_value=Decimal("99999999.99"), places=2)
+SYMBOLS = ["", "$", "US $", "£", "€", "¥", "RM", "R$", "₫", "元"]
+
+
+def group(integer: int, sep: str) -> str:
+    return f"{integer:,}".replace(",", sep)
+
+
+def write_money(value: Decimal, decimal: str, thousands: bool, symbol: str, suffix: bool,
+                accounting: bool) -> str:
+    sign, magnitude = ("-" if value < 0 else ""), abs(value)
+    integer, cents = divmod(int(magnitude * 100), 100)
+    sep = "." if decimal == "," else ","
+    text = f"{group(integer, sep) if thousands else integer}{decimal}{cents:02d}"
+    if sign and accounting:
+        text = f"({text})"
+    elif sign:
+        text = "-" + text
+    return f"{text} {symbol}".strip() if suffix else f"{symbol}{text}"
+
+
+@given(st.lists(amounts, min_size=1, max_size=20), st.sampled_from([".", ","]), st.booleans(),
+       st.sampled_from(SYMBOLS), st.booleans(), st.booleans())
+def test_money_format_then_parse_gives_the_value_back(values, decimal, thousands, symbol, suffix,
+                                                      accounting):
+    cells = pa.array([write_money(v, decimal, thousands, symbol, suffix, accounting) for v in values])
+    parsed, bad = parse_money(cells, decimal)
+    assert not any(bad.to_pylist())
+    assert parsed.to_pylist() == pytest.approx([float(v) for v in values], abs=1e-6)
+
+
+@given(st.lists(amounts.filter(lambda v: v % 1 != 0), min_size=1, max_size=20),
+       st.sampled_from([".", ","]), st.booleans())
+def test_decimal_mark_is_decided_per_file(values, decimal, thousands):
+    cells = pa.array([write_money(v, decimal, thousands, "€", True, False) for v in values])
+    assert decide_decimal([numeric_core(cells)]) == decimal
+
+
+@given(st.lists(st.text(max_size=12), min_size=1, max_size=10), st.sampled_from([".", ","]))
+def test_any_text_as_money_is_a_number_or_flagged(cells, decimal):
+    parsed, bad = parse_money(pa.array(cells, pa.string()), decimal)
+    for value, is_bad in zip(parsed.to_pylist(), bad.to_pylist()):
+        # Never silent: a cell is either a number or reported, never both and never neither.
+        assert (value is None) == is_bad
+
+
+ALL_FORMATS = sorted({f for p in all_profiles() for f in p.date_formats})
+moments = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2035, 12, 31))
+offsets = st.integers(min_value=-12 * 60, max_value=14 * 60).map(lambda m: m - m % 15)
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(moments=st.lists(moments, min_size=1, max_size=10), offset=offsets)
+def test_dates_format_then_parse_give_the_moment_back(fmt, moments, offset):
+    zone = dt.timezone(dt.timedelta(minutes=offset)) if "%z" in fmt else dt.timezone.utc
+    moments = [m.replace(microsecond=0, tzinfo=zone) for m in moments]
+    # A day above 12 makes the file unambiguous, as in any real export of more than a few days.
+    moments.append(dt.datetime(2024, 5, 28, 13, 45, 0, tzinfo=zone))
+    cells = pa.array([m.strftime(fmt) for m in moments])
+    parsed, bad, _ = parse_dates(cells, (fmt,) + tuple(f for f in ALL_FORMATS if f != fmt))
+    assert not any(bad.to_pylist())
+    expected = [dt.datetime.strptime(m.strftime(fmt), fmt) for m in moments]
+    expected = [(e if e.tzinfo else e.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)
+                for e in expected]
+    assert parsed.to_pylist() == expected
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=3000), suffix=st.sampled_from([".csv", ".txt", ".xlsx", ".tsv"]))
+def test_arbitrary_bytes_give_problems_never_an_exception(tmp_path, data, suffix):
+    path = tmp_path / f"export{suffix}"
+    path.write_bytes(data)
+    book = import_files([path])
+    assert book.files or book.problems
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs"]),
+                                      max_size=8), min_size=19, max_size=19), max_size=6))
+def test_arbitrary_cells_under_a_real_header_never_crash(tmp_path, rows):
+    import csv
+    header = ["Name", "Email", "Financial Status", "Paid at", "Currency", "Subtotal", "Shipping",
+              "Taxes", "Total", "Discount Amount", "Created at", "Lineitem quantity",
+              "Lineitem name", "Lineitem price", "Lineitem sku", "Billing Name", "Billing Zip",
+              "Billing Country", "Refunded Amount"]
+    path = tmp_path / "orders_export_1.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header] + rows)
+    book = import_files([path])
+    assert len(book.orders) <= len(rows)
