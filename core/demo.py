@@ -121,8 +121,8 @@ GIFT_LINES_P = (0.35, 0.35, 0.2, 0.1, 0.0)
 SHOPIFY_STATUS_P = {"paid": 0.929, "partially_refunded": 0.012, "refunded": 0.018, "voided": 0.028,
                     "pending": 0.009, "authorized": 0.004}
 
-# Shopify countries: weight at the start and at the end (AU grows, FR shrinks), dial code,
-# locale, e-mail domains and places (city, province code, province name, zip).
+# Shopify countries: weight for customers acquired at the start and at the end (AU grows, FR
+# shrinks), dial code, locale, e-mail domains and places (city, province code, province name, zip).
 COUNTRIES = {
     "US": (0.46, 0.42, "1", "en", ("gmail.com", "yahoo.com", "outlook.com", "icloud.com"), (
         ("Boston", "MA", "Massachusetts", "02134"), ("New York", "NY", "New York", "10001"),
@@ -140,10 +140,10 @@ COUNTRIES = {
     "DE": (0.08, 0.08, "49", "de", ("gmx.de", "web.de", "gmail.com", "t-online.de"), (
         ("Berlin", "", "", "10115"), ("München", "", "", "80331"), ("Hamburg", "", "", "20095"),
         ("Köln", "", "", "50667"))),
-    "FR": (0.08, 0.02, "33", "fr", ("orange.fr", "free.fr", "gmail.com"), (
+    "FR": (0.12, 0.01, "33", "fr", ("orange.fr", "free.fr", "gmail.com"), (
         ("Paris", "", "", "75008"), ("Lyon", "", "", "69002"), ("Marseille", "", "", "13001"),
         ("Bordeaux", "", "", "33000"))),
-    "AU": (0.03, 0.14, "61", "en", ("bigpond.com", "gmail.com", "outlook.com"), (
+    "AU": (0.02, 0.22, "61", "en", ("bigpond.com", "gmail.com", "outlook.com"), (
         ("Sydney", "NSW", "New South Wales", "2000"), ("Melbourne", "VIC", "Victoria", "3000"),
         ("Brisbane", "QLD", "Queensland", "4000"), ("Perth", "WA", "Western Australia", "6000"))),
     "JP": (0.05, 0.05, "81", "ja", ("yahoo.co.jp", "gmail.com", "docomo.ne.jp"), (
@@ -227,7 +227,7 @@ def generate_demo(out_dir: Path, seed: int = 7, scale: float = 1.0) -> list[Path
     out_dir.mkdir(parents=True, exist_ok=True)
     shopify = out_dir / "shopify_orders_export.csv"
     orders, lines = _shopify_demo_orders(np.random.default_rng([seed, 1]), round(2500 * scale))
-    _write_csv(shopify, SHOPIFY_HEADER, _shopify_columns(orders, lines), "utf-8", "\n")
+    _write_shopify(shopify, orders, lines)
     taobao = _write_taobao(out_dir, np.random.default_rng([seed, 2]), round(1500 * scale))
     return [shopify, *taobao]
 
@@ -289,10 +289,25 @@ def write_shopify_export(path: Path, n_lines: int, seed: int = 1) -> None:
     lines = {"order": order, "qty": qty, "title": cat["title"][product], "price": cat["price"][product],
              "compare": cat["compare"][product], "sku": cat["sku"][product],
              "vendor": cat["vendor"][product]}
-    _write_csv(Path(path), SHOPIFY_HEADER, _shopify_columns(orders, lines), "utf-8", "\n")
+    _write_shopify(Path(path), orders, lines)
 
 
 # ---------------------------------------------------------------- Shopify row layout (shared)
+
+def _write_shopify(path: Path, orders: dict, lines: dict, chunk: int = 50_000) -> None:
+    """Write a Shopify export (UTF-8, no BOM, LF), laid out `chunk` orders at a time to bound memory."""
+    n = len(orders["number"])
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(SHOPIFY_HEADER)
+        for lo in range(0, n, chunk):
+            hi = min(n, lo + chunk)
+            a, b = np.searchsorted(lines["order"], [lo, hi])
+            part = {k: v[lo:hi] if isinstance(v, np.ndarray) else v for k, v in orders.items()}
+            part_lines = {k: v[a:b] for k, v in lines.items()}
+            part_lines["order"] = part_lines["order"] - lo
+            writer.writerows(zip(*(c.tolist() for c in _shopify_columns(part, part_lines))))
+
 
 def _shopify_columns(o: dict, li: dict) -> list[np.ndarray]:
     """Lay out orders and their line items as Shopify export columns, in SHOPIFY_HEADER order.
@@ -388,14 +403,20 @@ def _shopify_columns(o: dict, li: dict) -> list[np.ndarray]:
         "Vendor": li["vendor"],
         "Lineitem discount": np.full(n_rows, "0.00", dtype=T),
     }
-    blank = np.full(n_rows, "", dtype=T)
+    # Object arrays of Python strings: cheap to scatter and to hand to the csv writer.
+    first_rows = np.flatnonzero(first)
+    assert len(first_rows) == n, "every order needs at least one line item"
+    blank = np.full(n_rows, "", dtype=object)
     columns = []
     for col in SHOPIFY_HEADER:
         if col in by_line:
-            columns.append(by_line[col])
+            columns.append(np.asarray(by_line[col]).astype(object))
+        elif col in SHOPIFY_REPEATED:
+            columns.append(np.asarray(by_order[col]).astype(object)[order])
         elif col in by_order:
-            values = by_order[col][order]
-            columns.append(values if col in SHOPIFY_REPEATED else np.where(first, values, ""))
+            column = blank.copy()
+            column[first_rows] = np.asarray(by_order[col]).astype(object)
+            columns.append(column)
         else:
             columns.append(blank)
     return columns
@@ -809,7 +830,7 @@ def _taobao_rows(rng, order: dict, oid: str) -> tuple[list, list]:
     age = DAYS - 1 - order["day"]
     r = rng.random()
     close_reason, refund = "", 0
-    if age == 0 and r < 0.15:
+    if age <= 2 and r < 0.25:  # unpaid orders close themselves after a day or two
         status = "等待买家付款"
     elif r < 0.03:
         status, close_reason = "交易关闭", "买家未付款"
@@ -893,13 +914,3 @@ def _store_time(local: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray
                        dtype=T)
     out = np.strings.add(text, offsets[inverse.ravel()])
     return out if mask is None else np.where(mask, out, "")
-
-
-def _write_csv(path: Path, header, columns: list[np.ndarray], encoding: str, newline: str) -> None:
-    """RFC-4180 minimal quoting; rows are built in chunks to bound memory on large files."""
-    n = len(columns[0])
-    with open(path, "w", encoding=encoding, newline="") as f:
-        writer = csv.writer(f, lineterminator=newline)
-        writer.writerow(header)
-        for lo in range(0, n, 100_000):
-            writer.writerows(zip(*(c[lo:lo + 100_000].tolist() for c in columns)))
