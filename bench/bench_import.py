@@ -1,4 +1,4 @@
-"""Import benchmark: our full import against a raw pyarrow CSV read of a 1M-line Shopify-layout export."""
+"""Import benchmark: our full import against a raw pyarrow CSV read of a 1M-line Shopify export."""
 from __future__ import annotations
 
 import argparse

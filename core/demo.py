@@ -1,4 +1,4 @@
-"""Seeded demo exports (Shopify CSV, Taobao/Tmall GBK pair) with planted customer segments, and a fast Shopify writer for benchmarks."""
+"""Seeded demo order exports (Shopify, Taobao/Tmall pair) with planted segments; bench writer."""
 from __future__ import annotations
 
 import csv
@@ -113,7 +113,8 @@ GROUPS = (("loyal_premium", 0.03), ("regular", 0.12), ("bargain", 0.12), ("lapse
 GROUP_CATEGORIES = {
     "loyal_premium": (0, 0, 0.15, 0, 0.2, 0.65), "regular": (0.12, 0.12, 0.22, 0.24, 0.2, 0.1),
     "bargain": (0.45, 0.35, 0.1, 0.1, 0, 0), "lapsed": (0.2, 0.2, 0.2, 0.25, 0.12, 0.03),
-    "new_recent": (0.15, 0.12, 0.3, 0.18, 0.18, 0.07), "gift_q4": (0.05, 0.1, 0.35, 0.25, 0.2, 0.05),
+    "new_recent": (0.15, 0.12, 0.3, 0.18, 0.18, 0.07),
+    "gift_q4": (0.05, 0.1, 0.35, 0.25, 0.2, 0.05),
     "casual": (0.2, 0.18, 0.2, 0.22, 0.15, 0.05),
 }
 LINES_P = (0.75, 0.15, 0.06, 0.03, 0.01)  # distinct items per order: ~25 % multi-item
@@ -159,15 +160,18 @@ COUNTRIES = {
         ("Madrid", "M", "Madrid", "28013"), ("Barcelona", "B", "Barcelona", "08001"))),
 }
 US_AREA = {"MA": "617", "NY": "212", "CA": "415", "TX": "512", "WA": "206", "IL": "312",
-           "CO": "303", "OR": "503", "FL": "305", "GA": "404", "ON": "416", "BC": "604", "QC": "514"}
+           "CO": "303", "OR": "503", "FL": "305", "GA": "404", "ON": "416", "BC": "604",
+           "QC": "514"}
 US_TAX = {"MA": 6.25, "NY": 8.875, "CA": 7.25, "TX": 6.25, "WA": 6.5, "IL": 6.25, "CO": 2.9,
           "FL": 6.0, "GA": 4.0}
 NAMES = {
     "en": (("Emma", "Olivia", "Liam", "Noah", "Ava", "Sophia", "James", "Lucas", "Mia", "Amelia",
-            "Ethan", "Harper", "Chloe", "Jack", "Grace", "Daniel", "Zoë", "Isabella", "Henry", "Ella"),
+            "Ethan", "Harper", "Chloe", "Jack", "Grace", "Daniel", "Zoë", "Isabella", "Henry",
+            "Ella"),
            ("Smith", "Johnson", "Brown", "Taylor", "Miller", "Wilson", "Davis", "Clark", "Walker",
             "Young", "O'Brien", "Murphy", "Nguyen", "Patel", "Kim", "García", "Campbell", "Evans")),
-    "de": (("Lukas", "Anna", "Leon", "Marie", "Felix", "Sophie", "Jonas", "Lena", "Jürgen", "Greta"),
+    "de": (("Lukas", "Anna", "Leon", "Marie", "Felix", "Sophie", "Jonas", "Lena", "Jürgen",
+            "Greta"),
            ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Schäfer")),
     "fr": (("Louis", "Camille", "Léa", "Hugo", "Chloé", "Jules", "Manon", "Inès", "Théo"),
            ("Martin", "Bernard", "Dubois", "Thomas", "Petit", "Durand", "Lefèvre", "Moreau")),
@@ -189,7 +193,8 @@ STREETS = {
     "en": ("Main St", "Oak Avenue", "Maple Drive", "Park Road", "High Street", "Elm Street",
            "Cedar Lane", "King Street"),
     "de": ("Hauptstraße", "Bahnhofstraße", "Gartenweg", "Schillerstraße", "Lindenallee"),
-    "fr": ("rue de Rivoli", "avenue Victor Hugo", "rue du Faubourg Saint-Honoré", "boulevard Voltaire"),
+    "fr": ("rue de Rivoli", "avenue Victor Hugo", "rue du Faubourg Saint-Honoré",
+           "boulevard Voltaire"),
     "nl": ("Prinsengracht", "Kerkstraat", "Damrak"), "sv": ("Drottninggatan", "Storgatan"),
     "it": ("Via Roma", "Corso Buenos Aires", "Via Garibaldi"), "es": ("Calle Mayor", "Gran Vía"),
     "ja": ("Jingumae", "Umeda", "Shijo-dori"),
@@ -259,7 +264,8 @@ def write_shopify_export(path: Path, n_lines: int, seed: int = 1) -> None:
     email = np.strings.add(np.strings.add("customer", cust_s), "@example.com")
     guest = cust % 20 == 0
     email = np.where(guest, "", email)
-    phone = np.where(guest | (cust % 3 == 0), np.strings.add("+1555", np.strings.zfill(cust_s, 7)), "")
+    phone = np.strings.add("+1555", np.strings.zfill(cust_s, 7))
+    phone = np.where(guest | (cust % 3 == 0), phone, "")
 
     code = np.where(rng.random(n_orders) < 0.15, "SAVE10", "")
     discount = np.where(code != "", subtotal // 10, 0)
@@ -275,9 +281,11 @@ def write_shopify_export(path: Path, n_lines: int, seed: int = 1) -> None:
     street = np.strings.add(np.strings.add((cust % 900 + 10).astype(T), " "),
                             np.array(STREETS["en"], dtype=T)[cust % len(STREETS["en"])])
     orders = {
-        "number": np.arange(1001, 1001 + n_orders), "order_id": 5_600_000_000_000 + np.arange(n_orders) * 13,
-        "email": email, "phone": phone, "accepts": cust % 3 == 1, "created": created, "status": status,
-        "subtotal": subtotal, "discount": discount, "shipping": shipping, "tax": tax, "refunded": refunded,
+        "number": np.arange(1001, 1001 + n_orders),
+        "order_id": 5_600_000_000_000 + np.arange(n_orders) * 13,
+        "email": email, "phone": phone, "accepts": cust % 3 == 1, "created": created,
+        "status": status, "subtotal": subtotal, "discount": discount, "shipping": shipping,
+        "tax": tax, "refunded": refunded,
         "code": code, "ship_method": method, "tax_name": tax_name, "currency": "USD",
         "bill_name": name, "bill_addr1": street, "bill_addr2": "", "bill_company": "",
         "bill_city": places["city"][place], "bill_zip": places["zip"][place], "bill_prov": prov,
@@ -286,16 +294,16 @@ def write_shopify_export(path: Path, n_lines: int, seed: int = 1) -> None:
     }
     for key in ("name", "addr1", "addr2", "company", "city", "zip", "prov", "prov_name", "country"):
         orders["ship_" + key] = orders["bill_" + key]
-    lines = {"order": order, "qty": qty, "title": cat["title"][product], "price": cat["price"][product],
-             "compare": cat["compare"][product], "sku": cat["sku"][product],
-             "vendor": cat["vendor"][product]}
+    lines = {"order": order, "qty": qty, "title": cat["title"][product],
+             "price": cat["price"][product], "compare": cat["compare"][product],
+             "sku": cat["sku"][product], "vendor": cat["vendor"][product]}
     _write_shopify(Path(path), orders, lines)
 
 
 # ---------------------------------------------------------------- Shopify row layout (shared)
 
 def _write_shopify(path: Path, orders: dict, lines: dict, chunk: int = 50_000) -> None:
-    """Write a Shopify export (UTF-8, no BOM, LF), laid out `chunk` orders at a time to bound memory."""
+    """Write a Shopify export (UTF-8, no BOM, LF), `chunk` orders at a time to bound memory."""
     n = len(orders["number"])
     with open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
@@ -463,17 +471,19 @@ def _shopify_demo_orders(rng: np.random.Generator, n_customers: int) -> tuple[di
         person = _person(rng, country)
         ident = rng.random()
         single = len(days) == 1 and group in ("lapsed", "casual")
-        email = "" if (ident < 0.07 and group != "loyal_premium") else _email(rng, person, used_emails)
+        guest = ident < 0.07 and group != "loyal_premium"
+        email = "" if guest else _email(rng, person, used_emails)
         none = single and ident < 0.018  # neither e-mail nor phone: unidentifiable
         phone = "" if none or (email and rng.random() < 0.6) else _phone(rng, person, used_phones)
         accepts = rng.random() < {"loyal_premium": 0.9, "bargain": 0.8}.get(group, 0.35)
         for k, day in enumerate(days):
             items = _pick_items(rng, group, day, SHOPIFY_CATALOG)
             order = dict(person["address"])
+            second = int(day) * 86400 + _second_of_day(rng)
             order.update(customer=idx, group=group, email=email, phone=phone, accepts=accepts,
-                         created=_START64 + np.timedelta64(int(day) * 86400 + _second_of_day(rng), "s"),
-                         subtotal=sum(SHOPIFY_CATALOG[p][3] * q for p, q in items), tags="", note="",
-                         bill_name=person["name"], bill_company="")
+                         created=_START64 + np.timedelta64(second, "s"),
+                         subtotal=sum(SHOPIFY_CATALOG[p][3] * q for p, q in items),
+                         tags="", note="", bill_name=person["name"], bill_company="")
             for key in ("name", "addr1", "addr2", "company", "city", "zip", "prov", "prov_name",
                         "country"):
                 order["ship_" + key] = order["bill_" + key]
@@ -488,12 +498,14 @@ def _shopify_demo_orders(rng: np.random.Generator, n_customers: int) -> tuple[di
             elif rng.random() < 0.01:
                 order["note"] = "Please leave the parcel at the back door."
             if rng.random() < 0.02:
-                order["bill_company"] = order["ship_company"] = "Studio " + person["name"].split()[-1]
+                company = "Studio " + person["name"].split()[-1]
+                order["bill_company"] = order["ship_company"] = company
             code, pct = _discount(rng, group, day, k)
             order["code"] = code
             order["discount"] = int(round(order["subtotal"] * pct / 100))
-            order["status"] = _shopify_status(rng, group, day)
-            order["source"] = str(rng.choice(["web", "580111", "shopify_draft_order"], p=[0.9, 0.07, 0.03]))
+            order["status"] = _shopify_status(rng, group)
+            order["source"] = str(rng.choice(["web", "580111", "shopify_draft_order"],
+                                             p=[0.9, 0.07, 0.03]))
             order["pay_method"] = ("manual" if order["source"] == "shopify_draft_order" else
                                    str(rng.choice(["Shopify Payments", "PayPal Express Checkout"],
                                                   p=[0.75, 0.25])))
@@ -535,8 +547,9 @@ def _shopify_demo_orders(rng: np.random.Generator, n_customers: int) -> tuple[di
     product = np.array([p for _, p, _ in line_rows])
     title = np.where(variants != "", np.strings.add(np.strings.add(cat["title"][product], " - "),
                                                     variants), cat["title"][product])
-    lines = {"order": np.array([i for i, _, _ in line_rows]), "qty": np.array([q for _, _, q in line_rows]),
-             "title": title, "price": cat["price"][product], "compare": cat["compare"][product],
+    lines = {"order": np.array([i for i, _, _ in line_rows]),
+             "qty": np.array([q for _, _, q in line_rows]), "title": title,
+             "price": cat["price"][product], "compare": cat["compare"][product],
              "sku": cat["sku"][product], "vendor": cat["vendor"][product]}
     return o, lines
 
@@ -562,7 +575,7 @@ def _discount(rng, group: str, day: int, k: int) -> tuple[str, int]:
     return "", 0
 
 
-def _shopify_status(rng, group: str, day: int) -> str:
+def _shopify_status(rng, group: str) -> str:
     p = dict(SHOPIFY_STATUS_P)
     if group == "bargain":  # bargain hunters send more back
         p["refunded"] += 0.02
@@ -614,7 +627,8 @@ def _phone(rng, person: dict, used: dict) -> str:
     dial = COUNTRIES[country][2]
     while True:  # phones are identities: never give two customers the same one
         if dial == "1":
-            phone = f"+1{US_AREA.get(person['address']['bill_prov'], '646')}{rng.integers(2000000, 9999999)}"
+            area = US_AREA.get(person["address"]["bill_prov"], "646")
+            phone = f"+1{area}{rng.integers(2000000, 9999999)}"
         else:
             phone = f"+{dial}{rng.integers(6, 8)}{rng.integers(10**7, 10**8)}"
         if phone not in used:
@@ -633,7 +647,7 @@ def _assign_groups(rng, n_customers: int) -> list[str]:
 
 
 def _day_weights(platform: str) -> np.ndarray:
-    """Relative order volume per day: growth, Nov/Dec peaks and the platform's shopping festivals."""
+    """Relative order volume per day: growth, Nov/Dec peaks and the platform's festivals."""
     month = {1: 0.8, 2: 0.7, 3: 0.85, 4: 0.9, 5: 0.95, 6: 0.9, 7: 1.0, 8: 0.85, 9: 0.9, 10: 1.0,
              11: 1.6, 12: 1.9}
     w = np.empty(DAYS)
@@ -709,7 +723,8 @@ def _order_days(rng, group: str, w: np.ndarray, sale: np.ndarray, platform: str)
         windows = _gift_windows(platform)
         which = rng.choice(3, p=[0.3, 0.3, 0.4])
         chosen = [windows[0]] if which == 0 else [windows[1]] if which == 1 else windows
-        days = [d for lo, hi in chosen for d in _pick_days(rng, w, lo, hi, 1 + (rng.random() < 0.1))]
+        days = [d for lo, hi in chosen
+                for d in _pick_days(rng, w, lo, hi, 1 + (rng.random() < 0.1))]
     else:
         days = _pick_days(rng, w, 0, DAYS, 1)
     return sorted(days)
@@ -741,7 +756,8 @@ def _pick_items(rng, group: str, day: int, catalog) -> list[tuple[int, int]]:
 
 def _second_of_day(rng) -> int:
     """Time of day, busiest in the evening."""
-    hour_w = np.array([2, 1, 0.5, 0.3, 0.3, 0.5, 1, 2, 3, 4, 4, 5, 6, 5, 5, 5, 5, 6, 7, 8, 9, 9, 7, 4])
+    hour_w = np.array([2, 1, 0.5, 0.3, 0.3, 0.5, 1, 2, 3, 4, 4, 5,
+                       6, 5, 5, 5, 5, 6, 7, 8, 9, 9, 7, 4])
     return int(rng.choice(24, p=hour_w / hour_w.sum())) * 3600 + int(rng.integers(3600))
 
 
@@ -812,7 +828,8 @@ def _cn_buyer(rng, t0: float, used: dict) -> dict:
     address = (f"{province} {city} {rng.choice(districts)} {rng.choice(CN_STREETS)} "
                f"{rng.integers(1, 999)}号")
     if rng.random() < 0.5:
-        address += f" {rng.integers(1, 30)}幢{rng.integers(1, 6)}单元{rng.integers(1, 30)}0{rng.integers(1, 5)}室"
+        address += (f" {rng.integers(1, 30)}幢{rng.integers(1, 6)}单元"
+                    f"{rng.integers(1, 30)}0{rng.integers(1, 5)}室")
     mobile = f"1{rng.choice(['38', '39', '58', '86', '77', '35'])}{rng.integers(10**7, 10**8)}"
     name = str(rng.choice(list(CN_SURNAMES))) + str(rng.choice(CN_GIVEN))
     alipay = (mobile[:3] + "****" + mobile[-4:] if rng.random() < 0.6
@@ -893,7 +910,8 @@ def _catalog_arrays() -> dict[str, np.ndarray]:
 
 def _flat_places() -> dict[str, np.ndarray]:
     """Every Shopify place as parallel arrays; the US listed twice to dominate."""
-    rows = [(c, *place) for c, spec in COUNTRIES.items() for place in spec[5] * (2 if c == "US" else 1)]
+    rows = [(c, *place) for c, spec in COUNTRIES.items()
+            for place in spec[5] * (2 if c == "US" else 1)]
     keys = ("country", "city", "prov", "prov_name", "zip")
     return {k: np.array([r[i] for r in rows], dtype=T) for i, k in enumerate(keys)}
 
@@ -906,7 +924,7 @@ def _money(cents) -> np.ndarray:
 
 
 def _store_time(local: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-    """Store-local times as 'YYYY-MM-DD HH:MM:SS -0500', the offset following DST; '' where not mask."""
+    """Store-local times as 'YYYY-MM-DD HH:MM:SS -0500' (offset follows DST); '' where not mask."""
     local = np.asarray(local, dtype="datetime64[s]")
     text = np.strings.replace(np.datetime_as_string(local, unit="s").astype(T), "T", " ")
     hours, inverse = np.unique(local.astype("datetime64[h]"), return_inverse=True)
