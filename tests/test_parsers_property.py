@@ -102,3 +102,15 @@ def test_arbitrary_cells_under_a_real_header_never_crash(tmp_path, rows):
         csv.writer(f).writerows([header] + rows)
     book = import_files([path])
     assert len(book.orders) <= len(rows)
+
+
+@pytest.mark.parametrize("cells,decimal,expected,bad", [
+    (["1,5", "2.50"], ".", [None, 2.5], [True, False]),      # never read 1,5 as 15
+    (["1.234", "1.234,5"], ",", [1234.0, 1234.5], [False, False]),
+    (["1.23", "7,5"], ",", [None, 7.5], [True, False]),      # a lone decimal point in a comma file
+    (["116,99 €", "US $1,433.66"], ",", [116.99, None], [False, True]),
+    (["(12.50)", "12.50-", "RM 3"], ".", [-12.5, -12.5, 3.0], [False, False, False]),
+])
+def test_ambiguous_separators_are_reported_not_guessed(cells, decimal, expected, bad):
+    parsed, flagged = parse_money(pa.array(cells), decimal)
+    assert parsed.to_pylist() == expected and flagged.to_pylist() == bad

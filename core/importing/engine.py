@@ -128,6 +128,11 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
         needed.update(cols)
     exclude_col = resolve([profile.line_exclude_column]) if profile.line_exclude_column else []
     needed.update(exclude_col)
+    packed_order = {f: (spec, resolve([spec.column])) for f, spec in profile.packed_order.items()}
+    for _, cols in packed_order.values():
+        needed.update(cols)
+    refund_col = resolve([profile.refund_rows.column]) if profile.refund_rows else []
+    needed.update(refund_col)
     needed = [c for c in raw.header if c in needed]
     needed = list(dict.fromkeys(needed))
 
@@ -146,7 +151,7 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
                                 (order_cols.get(key_field) or ["?"])[0])
         mask = keep.to_numpy(zero_copy_only=False)
         table, rows = table.filter(keep), rows[mask]
-        cells = Cells(table, raw, problems)
+        cells = Cells(table, raw, problems, rows=rows)
         key = cells.text(order_cols.get(key_field, []) or line_cols.get(key_field, []))
     if len(table) == 0:
         raise InputError(Problem.make(raw.path, None, None, "import.no_data_rows"))
@@ -160,6 +165,28 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
         decimal = decide_decimal([numeric_core(cells.clean(c)) for c in dict.fromkeys(money_cols)])
     cells.decimal = decimal
 
+    refunds = None
+    if refund_col:
+        # Refund entries (negative amounts under the parent's order number) only feed `refunded`.
+        amount = cells.money(refund_col)
+        is_refund = pc.fill_null(pc.less(amount, 0), False)
+        if pc.any(is_refund).as_py():
+            refunds = pd.Series(pc.abs(amount.filter(is_refund)).to_numpy(zero_copy_only=False)
+                                ).groupby(key.filter(is_refund).to_numpy(zero_copy_only=False)).sum()
+            sale = pc.invert(is_refund)
+            table, rows, key = table.filter(sale), rows[sale.to_numpy(zero_copy_only=False)], key.filter(sale)
+            cells = Cells(table, raw, problems, decimal, rows)
+            orphans = refunds.index.difference(pd.Index(pc.unique(key).to_pylist()))
+            for order_id in orphans[:MAX_CELL_PROBLEMS]:
+                problems.append(Problem.make(raw.path, None, refund_col[0], "import.refund_without_sale",
+                                             order=order_id))
+            refunds = refunds.drop(orphans)
+
+    excluded = None
+    if exclude_col:
+        status = pc.utf8_lower(cells.text(exclude_col))
+        excluded = pc.fill_null(pc.is_in(status, pa.array(profile.line_exclude_values)), False)
+
     frame = {"_key": key, "source_row": pa.array(rows, pa.int64())}
     order_text = [f for f in order_cols if f not in MONEY_FIELDS and f not in ("placed_at", "item_count")]
     for name in order_text:
@@ -172,8 +199,15 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
     placed = cells.dates(order_cols.get("placed_at", []), profile)
     if placed is not None:
         frame["placed_at"] = placed
+    for name, (spec, cols) in packed_order.items():
+        if cols:
+            values = _packed_sums(cells.clean(cols[0]), spec, decimal)
+            frame[name] = pc.coalesce(frame[name], values) if name in frame else values
     for name, comp in profile.computed.items():
-        frame["_comp_" + name] = cells.computed(comp, resolve)
+        values = cells.computed(comp, resolve)
+        if comp.per == "line" and excluded is not None:  # a cancelled line adds nothing
+            values = pc.if_else(excluded, pa.scalar(None, pa.float64()), values)
+        frame["_comp_" + name] = values
     for i, col in enumerate(status_cols[:1]):
         frame["_status"] = cells.text(status_cols)
     for column, cols in rule_cols.items():
@@ -192,8 +226,11 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
     if "order_id" in orders and key_field == "group_key":
         orders["order_id"] = orders["order_id"].fillna(orders["_key"])
     orders["source_row"] = grouped["source_row"].min().to_numpy()
+    if refunds is not None:
+        extra = orders["_key"].map(refunds).fillna(0.0).to_numpy()
+        orders["refunded"] = (orders["refunded"].fillna(0.0) + extra) if "refunded" in orders else extra
 
-    lines = _lines(cells, line_cols, profile, raw, key, rows, resolve, exclude_col)
+    lines = _lines(cells, line_cols, profile, key, rows, resolve, excluded)
     if packed_cols:
         lines = pd.concat([lines, _packed_lines(cells, packed_cols, profile, key, rows)],
                           ignore_index=True)
@@ -211,6 +248,14 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
                     _conform(lines, empty_lines())), problems
 
 
+def _scatter(values: pa.Array, where: pa.Array, length: int, type_) -> pa.Array:
+    """An array of `length` nulls with `values` placed at the positions `where`."""
+    positions = np.full(length, -1, dtype=np.int64)
+    positions[where.to_numpy()] = np.arange(len(where))
+    index = pa.array(positions, mask=positions < 0)
+    return values.cast(type_).take(index)
+
+
 def _types(arrow_type):
     return pd.StringDtype("pyarrow", na_value=np.nan) if arrow_type == pa.string() else None
 
@@ -218,12 +263,13 @@ def _types(arrow_type):
 class Cells:
     """Cleaned columns of one file with the parsing that reports bad cells by row and column."""
 
-    def __init__(self, table: pa.Table, raw: RawFile, problems: list[Problem]):
+    def __init__(self, table: pa.Table, raw: RawFile, problems: list[Problem], decimal=".",
+                 rows=None):
         self.table, self.raw, self.problems = table, raw, problems
-        self.decimal = "."
+        self.decimal = decimal
         self._clean: dict[str, pa.Array] = {}
         self._bad: dict[tuple[str, str], list] = {}
-        self.rows = np.arange(raw.first_row, raw.first_row + len(table))
+        self.rows = np.arange(raw.first_row, raw.first_row + len(table)) if rows is None else rows
 
     def clean(self, column: str) -> pa.Array:
         if column not in self._clean:
@@ -238,24 +284,34 @@ class Cells:
         return arrays[0] if len(arrays) == 1 else pc.coalesce(*arrays)
 
     def money(self, columns) -> pa.Array:
-        out = pa.nulls(len(self.table), pa.float64())
+        return self._first_parsed(columns, lambda v: parse_money(v, self.decimal), "import.bad_money")
+
+    def _first_parsed(self, columns, parse, message_id, **params) -> pa.Array:
+        """Parse the first column, then each next column only where nothing was found yet
+        (Shopify's `Paid at` only matters when `Created at` is empty)."""
+        out = None
         for column in columns:
-            number, bad = parse_money(self.clean(column), self.decimal)
-            self._note_bad(column, bad, "import.bad_money")
-            out = pc.coalesce(out, number)
+            values = self.clean(column)
+            if out is None:
+                out, bad = parse(values)[:2]
+                self._note_bad(column, bad, message_id, **params)
+                continue
+            todo = pc.and_(pc.is_null(out), pc.is_valid(values))
+            if not pc.any(todo).as_py():
+                continue
+            where = pa.array(np.flatnonzero(todo.to_numpy(zero_copy_only=False)))
+            parsed, bad = parse(values.take(where))[:2]
+            self._note_bad(column, bad, message_id, where=where, **params)
+            out = pc.if_else(todo, _scatter(parsed, where, len(out), out.type), out)
         return out
 
     def dates(self, columns, profile: Profile):
         if not columns:
             return None
         formats = profile.date_formats + tuple(f for f in ISO_FORMATS if f not in profile.date_formats)
-        out = pa.nulls(len(self.table), pa.timestamp("s", tz="UTC"))
-        for column in columns:
-            values = translate_months(self.clean(column), profile.month_names)
-            parsed, bad, _ = parse_dates(values, formats)
-            self._note_bad(column, bad, "import.bad_date", formats=" | ".join(profile.date_formats or ISO_FORMATS[:1]))
-            out = pc.coalesce(out, parsed)
-        return out
+        return self._first_parsed(
+            columns, lambda v: parse_dates(translate_months(v, profile.month_names), formats),
+            "import.bad_date", formats=" | ".join(profile.date_formats or ISO_FORMATS[:1]))
 
     def computed(self, comp: Computed, resolve) -> pa.Array:
         total = pa.array(np.zeros(len(self.table)), pa.float64())
@@ -277,10 +333,11 @@ class Cells:
                 any_valid = pc.or_(any_valid, pc.is_valid(value))
         return pc.if_else(any_valid, total, pa.scalar(None, pa.float64()))
 
-    def _note_bad(self, column: str, bad: pa.Array, message_id: str, **params) -> None:
+    def _note_bad(self, column: str, bad: pa.Array, message_id: str, where=None, **params) -> None:
         if not pc.any(bad).as_py():
             return
-        where = np.flatnonzero(bad.to_numpy(zero_copy_only=False))
+        bad_at = np.flatnonzero(bad.to_numpy(zero_copy_only=False))
+        where = bad_at if where is None else where.to_numpy()[bad_at]
         values = self.clean(column).take(pa.array(where[:MAX_CELL_PROBLEMS])).to_pylist()
         entry = self._bad.setdefault((column, message_id), [0, [], params])
         entry[0] += len(where)
@@ -314,16 +371,14 @@ def _report_rows_without_id(cells, keep, rows, profile, raw, problems, id_column
         reported += 1
 
 
-def _lines(cells: Cells, line_cols, profile: Profile, raw, key, rows, resolve, exclude_col):
+def _lines(cells: Cells, line_cols, profile: Profile, key, rows, resolve, excluded):
     """Line items: rows that name a product or SKU (summary rows of multi-item orders do not)."""
     if not line_cols and not profile.line_computed:
         return empty_lines()
     product = cells.text(line_cols.get("product_name", []))
     sku = cells.text(line_cols.get("sku", []))
     is_line = pc.or_(pc.is_valid(product), pc.is_valid(sku))
-    if exclude_col:
-        status = pc.utf8_lower(cells.text(exclude_col))
-        excluded = pc.fill_null(pc.is_in(status, pa.array(profile.line_exclude_values)), False)
+    if excluded is not None:
         is_line = pc.and_(is_line, pc.invert(excluded))
     frame = {"_key": key, "source_row": pa.array(rows, pa.int64()), "product_name": product, "sku": sku}
     for name in ("category", "variation"):
@@ -369,15 +424,17 @@ def _packed_lines(cells: Cells, columns, profile: Profile, key, rows) -> pd.Data
             if cell is None:
                 continue
             for item in cell.split(spec.item_separator):
-                parts = dict(p.split(spec.key_separator, 1) for p in item.split(spec.field_separator)
-                             if spec.key_separator in p)
-                if not parts:
+                values = item.split(spec.field_separator)
+                parts = dict(p.split(spec.key_separator, 1) for p in values if spec.key_separator in p)
+                record = {field: parts.get(packed_key) for field, packed_key in spec.fields.items()}
+                for field, value in zip(spec.positions, values):
+                    # A positional value may carry its own key (`product_id:123` for no SKU).
+                    record[field] = value.split(spec.key_separator, 1)[-1].strip() or None
+                if not any(record.values()):
                     continue
-                record = {"_key": keys[i], "source_row": int(rows[i])}
-                for field, packed_key in spec.fields.items():
-                    record[field] = parts.get(packed_key)
-                records.append(record)
-    frame = pd.DataFrame.from_records(records, columns=["_key", "source_row", *spec.fields])
+                records.append({"_key": keys[i], "source_row": int(rows[i]), **record})
+    fields = list(dict.fromkeys([*spec.fields, *spec.positions]))
+    frame = pd.DataFrame.from_records(records, columns=["_key", "source_row", *fields])
     for name in ("quantity", "unit_price", "line_total"):
         if name in frame:
             values = pa.array(frame[name].astype(object).where(frame[name].notna(), None).tolist(), pa.string())
@@ -385,6 +442,23 @@ def _packed_lines(cells: Cells, columns, profile: Profile, key, rows) -> pd.Data
         else:
             frame[name] = np.nan
     return _complete_lines(frame)
+
+
+def _packed_sums(cells: pa.Array, spec, decimal: str) -> pa.Array:
+    """Per row, the sum of one key over the items packed in a cell (None when the cell is empty)."""
+    amounts, positions = [], []
+    for i, cell in enumerate(cells.to_pylist()):
+        if cell is None:
+            continue
+        for item in cell.split(spec.item_separator):
+            for part in item.split(spec.field_separator):
+                key, _, value = part.partition(spec.key_separator)
+                if key.strip() == spec.key and value.strip():
+                    amounts.append(value.strip())
+                    positions.append(i)
+    numbers = parse_money(pa.array(amounts, pa.string()), decimal)[0].to_numpy(zero_copy_only=False)
+    total = pd.Series(numbers).groupby(positions).sum(min_count=1) if positions else pd.Series(dtype=float)
+    return pa.array(total.reindex(range(len(cells))).to_numpy(), pa.float64(), from_pandas=True)
 
 
 def _finish_orders(orders: pd.DataFrame, lines: pd.DataFrame, profile: Profile, raw,
@@ -410,6 +484,11 @@ def _finish_orders(orders: pd.DataFrame, lines: pd.DataFrame, profile: Profile, 
     orders["refunded"] = orders["refunded"].fillna(0.0)
     currency = (orders["currency"].str.upper().str.strip() if "currency" in orders
                 else pd.Series(np.nan, index=orders.index, dtype="str"))
+    if profile.currency_by_country and "country" in orders:
+        by_country = orders["country"].map(
+            {c: profile.currency_by_country.get(normalize_header(c))
+             for c in orders["country"].dropna().unique()})
+        currency = currency.fillna(by_country)
     orders["currency"] = currency.fillna(profile.currency or NO_CURRENCY)
     if profile.country:
         orders["country"] = (orders["country"] if "country" in orders else
@@ -432,7 +511,9 @@ def _statuses(orders: pd.DataFrame, profile: Profile, raw, problems) -> pd.Serie
         hit = values.isna() if rule.blank else values.str.contains(rule.pattern or "", regex=True, na=False)
         status = status.mask(status.isna() & hit, rule.status)
     if "_status" in orders:
-        raw_status = orders["_status"].map(lambda v: v if pd.isna(v) else normalize_header(v))
+        # Few distinct values: normalise each once, not once per order.
+        words = {v: normalize_header(v) for v in orders["_status"].dropna().unique()}
+        raw_status = orders["_status"].map(words)
         mapped = raw_status.map(profile.status_map)
         unknown = raw_status.notna() & mapped.isna()
         status = status.fillna(mapped.mask(unknown, "pending"))

@@ -13,6 +13,8 @@ _NOT_NUMERIC = r"[^0-9.,()\-+]"
 _DOT_DECIMAL = r"^[-+]?(\d{1,3}(,\d{3})+|\d+)?\.\d+$"
 _COMMA_DECIMAL = r"^[-+]?(\d{1,3}(\.\d{3})+|\d+)?,\d+$"
 _PLAIN_NUMBER = r"^-?(\d+\.?\d*|\.\d+)$"
+# Valid shapes once symbols are gone: digits with optional groups of three and decimals.
+_GROUPED = {".": r"^-?(\d{1,3}(,\d{3})+|\d*)(\.\d*)?$", ",": r"^-?(\d{1,3}(\.\d{3})+|\d*)(,\d*)?$"}
 
 
 def clean_text(values: pa.Array) -> pa.Array:
@@ -43,18 +45,24 @@ def decide_decimal(cores: list[pa.Array]) -> str:
 def parse_money(values: pa.Array, decimal: str) -> tuple[pa.Array, pa.Array]:
     """Money cells to float64, with the decimal mark decided for the file.
 
-    Returns (numbers, bad) where `bad` is True for a non-empty cell that is not a number.
-    Accounting negatives `(12.50)` and trailing minus signs `12.50-` are read as negative.
+    Returns (numbers, bad) where `bad` is True for a non-empty cell that is not an amount.
+    Thousands separators must group by three (`1,234.56`), so `1,5` in a decimal-point file is
+    reported, never read as 15. Accounting negatives `(12.50)` and `12.50-` are negative.
     """
+    # Fast path for the common export: plain numbers with a decimal point (`1,234` and `1.234`
+    # in a decimal-comma file must take the checked path below).
+    if decimal == "." and pc.all(pc.match_substring_regex(values, _PLAIN_NUMBER)).as_py() is not False:
+        return pc.cast(values, pa.float64()), pa.nulls(len(values), pa.bool_()).fill_null(False)
     core = numeric_core(values)
     negative = pc.or_(pc.starts_with(core, "("), pc.ends_with(core, "-"))
     core = pc.utf8_trim(core, "()+")
     core = pc.if_else(pc.ends_with(core, "-"), pc.utf8_rtrim(core, "-"), core)
+    ok = pc.match_substring_regex(core, _GROUPED[decimal])
     if decimal == ",":
         core = pc.replace_substring(pc.replace_substring(core, ".", ""), ",", ".")
     else:
         core = pc.replace_substring(core, ",", "")
-    ok = pc.match_substring_regex(core, _PLAIN_NUMBER)
+    ok = pc.and_(ok, pc.match_substring_regex(core, _PLAIN_NUMBER))
     number = pc.cast(pc.if_else(ok, core, pa.scalar(None, pa.string())), pa.float64())
     number = pc.if_else(pc.and_(negative, pc.greater(number, 0)), pc.negate(number), number)
     bad = pc.and_(pc.is_valid(values), pc.invert(pc.fill_null(ok, False)))
@@ -71,22 +79,40 @@ def translate_months(values: pa.Array, month_names: dict[str, str]) -> pa.Array:
 def parse_dates(values: pa.Array, formats: tuple[str, ...]) -> tuple[pa.Array, pa.Array, str]:
     """Date cells to UTC timestamps with the formats of the profile, decided per file.
 
-    Every format is tried on the whole column; the formats are then applied in the order of how
-    many cells they read, so a file whose days go past 12 is read as DD/MM everywhere (and a file
-    where nothing decides keeps the profile's order). Returns (timestamps, bad, main format).
+    The formats are ranked by how many cells of the file they read, so a file whose days go past
+    12 is read as DD/MM everywhere, and a file where nothing decides keeps the profile's order.
+    Each cell is then read with the best-ranked format that fits it (a file may mix `Sep-30-26`
+    and `Sep-30-26 23:45:00`). Returns (timestamps, bad, main format).
     """
-    result = pa.nulls(len(values), pa.timestamp("s", tz="UTC"))
+    utc = pa.timestamp("s", tz="UTC")
     if not formats or len(values) == 0:
-        return result, pc.is_valid(values), ""
-    tried = []
-    for index, fmt in enumerate(formats):
-        parsed = pc.strptime(values, format=fmt, unit="s", error_is_null=True)
-        if parsed.type.tz is None:
-            parsed = pc.assume_timezone(parsed, "UTC")
-        parsed = parsed.cast(pa.timestamp("s", tz="UTC"))
-        tried.append((-(pc.count(parsed).as_py()), index, fmt, parsed))
-    tried.sort(key=lambda item: item[:2])
-    for _, _, _, parsed in tried:
+        return pa.nulls(len(values), utc), pc.is_valid(values), ""
+    present = pc.drop_null(values)
+    ranked = sorted(formats, key=lambda f: (-_count_parsed(present, f), formats.index(f)))
+    result = pa.nulls(len(values), utc)
+    todo = values
+    for fmt in ranked:
+        parsed = _strptime_utc(todo, fmt)
         result = pc.coalesce(result, parsed)
+        todo = pc.if_else(pc.is_null(result), values, pa.scalar(None, pa.string()))
+        if pc.count(todo).as_py() == 0:
+            break
     bad = pc.and_(pc.is_valid(values), pc.is_null(result))
-    return result, bad, tried[0][2]
+    return result, bad, ranked[0]
+
+
+def _strptime_utc(values: pa.Array, fmt: str) -> pa.Array:
+    parsed = pc.strptime(values, format=fmt, unit="s", error_is_null=True)
+    if parsed.type.tz is None:
+        parsed = pc.assume_timezone(parsed, "UTC")
+    return parsed.cast(pa.timestamp("s", tz="UTC"))
+
+
+_RANK_SAMPLE = 20_000  # distinct values; far more than needed to tell DD/MM from MM/DD
+
+
+def _count_parsed(values: pa.Array, fmt: str) -> int:
+    """How many distinct cells (of a large sample) a format reads. A wrong ranking could not give
+    wrong dates: a cell that the chosen format cannot read is tried with the next ones."""
+    sample = pc.unique(values)[:_RANK_SAMPLE]
+    return pc.count(pc.strptime(sample, format=fmt, unit="s", error_is_null=True)).as_py()

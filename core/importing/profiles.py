@@ -61,6 +61,26 @@ class PackedLines:
     item_separator: str = ";"
     field_separator: str = "|"
     key_separator: str = ":"
+    positions: tuple[str, ...] = ()  # canonical line field per position (`SKU|2|24.00|Colour: Blue`)
+
+
+@dataclass(frozen=True)
+class PackedSum:
+    """An order field summed from one key of packed cells (WebToffee `refund_items` amounts)."""
+
+    column: str
+    key: str
+    item_separator: str = ";"
+    field_separator: str = "|"
+    key_separator: str = ":"
+
+
+@dataclass(frozen=True)
+class RefundRows:
+    """Rows whose `column` is negative are refunds of their order (WooCommerce Analytics): their
+    amount goes to `refunded` and they take no part in any other field of the order."""
+
+    column: str
 
 
 @dataclass(frozen=True)
@@ -91,6 +111,9 @@ class Profile:
     line_exclude_column: str | None
     line_exclude_values: tuple[str, ...]
     packed_lines: PackedLines | None
+    packed_order: dict[str, PackedSum]
+    refund_rows: RefundRows | None
+    currency_by_country: dict[str, str]
     footer_patterns: tuple[str, ...]
     identity_scope: str = field(default="")
 
@@ -102,6 +125,9 @@ class Profile:
         for comp in list(self.computed.values()) + list(self.line_computed.values()):
             names.update(comp.plus + comp.minus)
         names.update(rule.column for rule in self.status_rules)
+        names.update(packed.column for packed in self.packed_order.values())
+        if self.refund_rows:
+            names.add(self.refund_rows.column)
         if self.line_exclude_column:
             names.add(self.line_exclude_column)
         return {normalize_header(n) for n in names if not n.endswith("*")}
@@ -118,7 +144,7 @@ def _tuple(value, where: str) -> tuple[str, ...]:
 def _fields(table: dict, allowed: tuple[str, ...], where: str) -> dict[str, tuple[str, ...]]:
     out = {}
     for key, value in table.items():
-        if key == "computed":
+        if key in ("computed", "packed"):
             continue
         if key not in allowed:
             raise ProfileError(f"{where}: unknown field {key!r}; expected one of {', '.join(allowed)}")
@@ -181,10 +207,16 @@ def parse_profile(data: dict, path: Path) -> Profile:
             line_exclude_column=exclude.get("column"),
             line_exclude_values=tuple(normalize_header(v) for v in exclude.get("values", [])),
             packed_lines=PackedLines(columns=_tuple(packed["columns"], f"{where}: packed_lines"),
-                                     fields=dict(packed["fields"]),
+                                     fields=dict(packed.get("fields", {})),
+                                     positions=_tuple(packed.get("positions", []),
+                                                      f"{where}: packed_lines.positions"),
                                      **{k: packed[k] for k in ("item_separator", "field_separator",
                                                                "key_separator") if k in packed})
             if packed else None,
+            packed_order={name: PackedSum(**spec) for name, spec in order_table.get("packed", {}).items()},
+            refund_rows=RefundRows(**data["refund_rows"]) if "refund_rows" in data else None,
+            currency_by_country={normalize_header(k): v for k, v in
+                                 fmt.get("currency_by_country", {}).items()},
             footer_patterns=_tuple(data.get("footer_patterns", []), f"{where}: footer_patterns"),
             identity_scope=data.get("identity_scope", data["id"].split("_")[0]),
         )
@@ -192,6 +224,9 @@ def parse_profile(data: dict, path: Path) -> Profile:
         raise ProfileError(f"{where}: missing key {missing}") from None
     except TypeError as bad:
         raise ProfileError(f"{where}: {bad}") from None
+    for name in profile.packed_order:
+        if name not in MAPPABLE_ORDER:
+            raise ProfileError(f"{where}: order.packed.{name} is not an order field")
     for name in profile.required_fields:
         if name not in profile.order and name not in profile.computed and name not in profile.line:
             raise ProfileError(f"{where}: required field {name!r} is not mapped")
