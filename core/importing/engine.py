@@ -12,7 +12,8 @@ import pyarrow.compute as pc
 
 from core.errors import InputError, Problem
 from core.importing import identity
-from core.importing.parse import clean_text, decide_decimal, numeric_core, parse_dates, parse_money, translate_months
+from core.importing.parse import (clean_text, decide_decimal, parse_dates, parse_money,
+                                  translate_months)
 from core.importing.profiles import Computed, Profile, all_profiles, normalize_header
 from core.importing.read import RawFile, open_file, read_columns
 from core.jobs import NULL_PROGRESS, Progress, sub
@@ -162,7 +163,7 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
     for comp in list(profile.computed.values()) + list(profile.line_computed.values()):
         money_cols += resolve(comp.plus + comp.minus)
     if decimal == "auto":
-        decimal = decide_decimal([numeric_core(cells.clean(c)) for c in dict.fromkeys(money_cols)])
+        decimal = decide_decimal([cells.clean(c) for c in dict.fromkeys(money_cols)])
     cells.decimal = decimal
 
     refunds = None
@@ -187,7 +188,7 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
         status = pc.utf8_lower(cells.text(exclude_col))
         excluded = pc.fill_null(pc.is_in(status, pa.array(profile.line_exclude_values)), False)
 
-    frame = {"_key": key, "source_row": pa.array(rows, pa.int64())}
+    frame = {"source_row": pa.array(rows, pa.int64())}
     order_text = [f for f in order_cols if f not in MONEY_FIELDS and f not in ("placed_at", "item_count")]
     for name in order_text:
         frame[name] = cells.text(order_cols[name])
@@ -212,20 +213,18 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
         frame["_status"] = cells.text(status_cols)
     for column, cols in rule_cols.items():
         frame["_rule_" + column] = cells.text(cols)
-    rows_df = pa.table(frame).to_pandas(types_mapper=_types)
-
     # Order-level values: the first non-empty value of each order's rows (Shopify puts them on the
     # first row, TikTok repeats them, eBay has a summary row), sums for per-line computed fields.
-    grouped = rows_df.groupby("_key", sort=False)
-    orders = grouped.first()
-    for name, comp in profile.computed.items():
-        if comp.per == "line":
-            orders["_comp_" + name] = grouped["_comp_" + name].sum(min_count=1)
-    orders = orders.reset_index()
-    orders["order_id"] = orders["order_id"] if "order_id" in orders else orders["_key"]
-    if "order_id" in orders and key_field == "group_key":
+    groups = Groups(key)
+    aggregated = {"_key": groups.keys, "source_row": groups.first_valid(frame.pop("source_row"))}
+    for name, values in frame.items():
+        per_line = name.startswith("_comp_") and profile.computed[name[6:]].per == "line"
+        aggregated[name] = groups.sum(values) if per_line else groups.first_valid(values)
+    orders = pa.table(aggregated).to_pandas(types_mapper=_types)
+    if "order_id" not in orders:
+        orders["order_id"] = orders["_key"]
+    elif key_field == "group_key":
         orders["order_id"] = orders["order_id"].fillna(orders["_key"])
-    orders["source_row"] = grouped["source_row"].min().to_numpy()
     if refunds is not None:
         extra = orders["_key"].map(refunds).fillna(0.0).to_numpy()
         orders["refunded"] = (orders["refunded"].fillna(0.0) + extra) if "refunded" in orders else extra
@@ -258,6 +257,31 @@ def _scatter(values: pa.Array, where: pa.Array, length: int, type_) -> pa.Array:
 
 def _types(arrow_type):
     return pd.StringDtype("pyarrow", na_value=np.nan) if arrow_type == pa.string() else None
+
+
+class Groups:
+    """The orders of a file: rows grouped by order key, in order of first appearance."""
+
+    def __init__(self, key: pa.Array):
+        encoded = pc.dictionary_encode(key)
+        self.keys = encoded.dictionary
+        self.codes = encoded.indices.to_numpy(zero_copy_only=False)
+        self.count = len(self.keys)
+
+    def first_valid(self, values: pa.Array) -> pa.Array:
+        """Per order, the value of its first row where the value is not empty."""
+        rows = np.flatnonzero(pc.is_valid(values).to_numpy(zero_copy_only=False))
+        first = np.full(self.count, -1, dtype=np.int64)
+        first[self.codes[rows[::-1]]] = rows[::-1]  # written last = the earliest row
+        return values.take(pa.array(first, mask=first < 0))
+
+    def sum(self, values: pa.Array) -> pa.Array:
+        """Per order, the sum of its rows' values; empty when every row is empty."""
+        numbers = values.to_numpy(zero_copy_only=False)
+        valid = ~np.isnan(numbers)
+        total = np.bincount(self.codes, weights=np.where(valid, numbers, 0.0), minlength=self.count)
+        seen = np.bincount(self.codes, weights=valid, minlength=self.count) > 0
+        return pa.array(total, mask=~seen)
 
 
 class Cells:
@@ -374,7 +398,7 @@ def _report_rows_without_id(cells, keep, rows, profile, raw, problems, id_column
 def _lines(cells: Cells, line_cols, profile: Profile, key, rows, resolve, excluded):
     """Line items: rows that name a product or SKU (summary rows of multi-item orders do not)."""
     if not line_cols and not profile.line_computed:
-        return empty_lines()
+        return empty_lines().rename(columns={"order_id": "_key"})
     product = cells.text(line_cols.get("product_name", []))
     sku = cells.text(line_cols.get("sku", []))
     is_line = pc.or_(pc.is_valid(product), pc.is_valid(sku))

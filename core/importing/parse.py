@@ -32,11 +32,13 @@ def numeric_core(values: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(values, _NOT_NUMERIC, "")
 
 
-def decide_decimal(cores: list[pa.Array]) -> str:
+def decide_decimal(columns: list[pa.Array]) -> str:
     """Decide the decimal mark of one file from all its money cells: ',' only when the cells
     written with a decimal comma outnumber those written with a decimal point."""
+    if not any(pc.any(pc.match_substring(column, ",")).as_py() for column in columns):
+        return "."  # no comma anywhere: nothing is written with a decimal comma
     comma = dot = 0
-    for core in cores:
+    for core in map(numeric_core, columns):
         comma += pc.sum(pc.match_substring_regex(core, _COMMA_DECIMAL)).as_py() or 0
         dot += pc.sum(pc.match_substring_regex(core, _DOT_DECIMAL)).as_py() or 0
     return "," if comma > dot else "."
@@ -51,8 +53,14 @@ def parse_money(values: pa.Array, decimal: str) -> tuple[pa.Array, pa.Array]:
     """
     # Fast path for the common export: plain numbers with a decimal point (`1,234` and `1.234`
     # in a decimal-comma file must take the checked path below).
-    if decimal == "." and pc.all(pc.match_substring_regex(values, _PLAIN_NUMBER)).as_py() is not False:
-        return pc.cast(values, pa.float64()), pa.nulls(len(values), pa.bool_()).fill_null(False)
+    if decimal == ".":
+        try:
+            number = pc.cast(values, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass  # some cell is not a plain number: take the checked path
+        else:
+            if pc.all(pc.is_finite(number)).as_py() is not False:  # "nan" and "inf" are no money
+                return number, pc.and_(pc.is_valid(values), pc.is_null(number))
     core = numeric_core(values)
     negative = pc.or_(pc.starts_with(core, "("), pc.ends_with(core, "-"))
     core = pc.utf8_trim(core, "()+")
@@ -108,11 +116,11 @@ def _strptime_utc(values: pa.Array, fmt: str) -> pa.Array:
     return parsed.cast(pa.timestamp("s", tz="UTC"))
 
 
-_RANK_SAMPLE = 20_000  # distinct values; far more than needed to tell DD/MM from MM/DD
+_RANK_SAMPLE = 50_000  # cells; far more than needed to tell DD/MM from MM/DD
 
 
 def _count_parsed(values: pa.Array, fmt: str) -> int:
-    """How many distinct cells (of a large sample) a format reads. A wrong ranking could not give
-    wrong dates: a cell that the chosen format cannot read is tried with the next ones."""
-    sample = pc.unique(values)[:_RANK_SAMPLE]
+    """How many cells of a large sample a format reads. A wrong ranking could not give wrong
+    dates: a cell that the chosen format cannot read is tried with the next ones."""
+    sample = values[:_RANK_SAMPLE]
     return pc.count(pc.strptime(sample, format=fmt, unit="s", error_is_null=True)).as_py()

@@ -91,7 +91,7 @@ def read_columns(raw: RawFile, columns: list[str]) -> tuple[pa.Table, list[Probl
             raw.path,
             read_options=pacsv.ReadOptions(encoding=_arrow_encoding(raw.encoding),
                                            skip_rows=layout.header_line + 1,
-                                           column_names=names, block_size=16 << 20),
+                                           column_names=names, block_size=1 << 20),
             parse_options=pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True,
                                              invalid_row_handler=bad_row),
             convert_options=pacsv.ConvertOptions(
