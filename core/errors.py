@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import PurePath
 
 from core.i18n import t
 
@@ -22,8 +23,9 @@ class Problem:
                    tuple(sorted(params.items())))
 
     def message(self, lang: str | None = None) -> str:
-        return t(self.message_id, lang=lang, file=self.file, row=self.row, column=self.column,
-                 **dict(self.params))
+        """The message for people; it names the file by its name (`file` keeps the full path)."""
+        return t(self.message_id, lang=lang, file=PurePath(self.file).name, row=self.row,
+                 column=self.column, **dict(self.params))
 
     def as_json(self, lang: str | None = None) -> dict:
         d = asdict(self)

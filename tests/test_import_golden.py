@@ -37,7 +37,6 @@ def portable_summary(book) -> dict:
         f["path"] = Path(f["path"]).name
     for p in summary["problems"]:
         p["file"] = Path(p["file"]).name
-        p["message"] = p["message"].replace(str(Path(p["message"].split(":")[0]).parent) + "/", "")
     return summary
 
 

@@ -15,6 +15,9 @@ def run(files: list[str]) -> int:
     QApplication.setOrganizationName("SegmentDesk")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     theme.install(app)
+    from ui.worker import collect_garbage_on_gui_thread
+
+    collect_garbage_on_gui_thread(app)
 
     from ui.main_window import MainWindow  # after the QApplication: widgets need it
 

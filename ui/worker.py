@@ -1,6 +1,7 @@
 """Run core work off the GUI thread: Job(fn).on_success(cb).start(owner), with throttled progress and cancel."""
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 import threading
@@ -209,3 +210,33 @@ def shutdown(owner: QObject, timeout_ms: int = 5000) -> bool:
     """For closeEvent: cancel the owner's jobs and wait until no pool thread runs them."""
     jobs = cancel_all(owner)
     return all(job.wait(timeout_ms) for job in jobs)
+
+
+class GuiThreadGarbageCollector(QObject):
+    """Runs Python's cyclic garbage collection on the GUI thread only.
+
+    Left alone, the collector runs in whichever thread happens to allocate, so a pool thread can
+    end up destroying widgets and other Qt objects caught in reference cycles, which crashes Qt
+    at a random place. Automatic collection is switched off and done here, from a timer.
+    """
+
+    def __init__(self, parent: QObject, interval_ms: int = 500):
+        super().__init__(parent)
+        gc.disable()
+        self._thresholds = gc.get_threshold()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.collect_if_due)
+        self._timer.start(interval_ms)
+
+    def collect_if_due(self) -> None:
+        counts = gc.get_count()
+        for generation in (2, 1, 0):
+            if counts[generation] > self._thresholds[generation]:
+                gc.collect(generation)
+                return
+
+
+def collect_garbage_on_gui_thread(app: QObject) -> GuiThreadGarbageCollector:
+    """Install the GUI-thread garbage collector once per application."""
+    existing = app.findChild(GuiThreadGarbageCollector)
+    return existing or GuiThreadGarbageCollector(app)

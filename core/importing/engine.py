@@ -49,8 +49,13 @@ def import_files(paths, mapping: Profile | None = None,
     Problems with a whole file or single cells are collected in ``OrderBook.problems``; this
     function raises only ``Cancelled``.
     """
-    profiles = (mapping,) if mapping is not None else all_profiles()
-    vocabulary = set().union(*(p.source_columns() for p in all_profiles() + ((mapping,) if mapping else ())))
+    if mapping is not None:
+        profiles = (mapping,)
+    else:
+        from core.importing.mapping import user_profiles  # the user's saved mappings count too
+
+        profiles = tuple(user_profiles()) + all_profiles()
+    vocabulary = set().union(*(p.source_columns() for p in profiles + all_profiles()))
     book = OrderBook()
     parts: list[FilePart] = []
     paths = [Path(p) for p in paths]
@@ -77,8 +82,7 @@ def import_files(paths, mapping: Profile | None = None,
     return book
 
 
-def choose_profile(raw: RawFile, profiles) -> Profile:
-    """The profile whose columns fit the header best; specific profiles win over fallbacks."""
+def _ranked(raw: RawFile, profiles) -> list[tuple]:
     present = set(raw.column_index())
     matches = []
     for profile in profiles:
@@ -86,8 +90,18 @@ def choose_profile(raw: RawFile, profiles) -> Profile:
         known = profile.source_columns()
         score = len(known & present) / max(1, len(known))
         matches.append((not missing, not profile.fallback, score, profile, missing))
-    matches.sort(key=lambda m: m[:3], reverse=True)
-    ok, _, _, profile, missing = matches[0]
+    return sorted(matches, key=lambda m: m[:3], reverse=True)
+
+
+def choose_profile_or_closest(raw: RawFile) -> Profile | None:
+    """The bundled profile that fits the header best, even if some of its columns are missing."""
+    ranked = _ranked(raw, all_profiles())
+    return ranked[0][3] if ranked and ranked[0][2] > 0 else None
+
+
+def choose_profile(raw: RawFile, profiles) -> Profile:
+    """The profile whose columns fit the header best; specific profiles win over fallbacks."""
+    ok, _, _, profile, missing = _ranked(raw, profiles)[0]
     if ok:
         return profile
     found = ", ".join(raw.header[:12]) + (" …" if len(raw.header) > 12 else "")
