@@ -1,0 +1,103 @@
+"""The headless commands keep their exact contract: other tools parse this output."""
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+import main as entry
+from tests.conftest import ROOT
+
+DEMO = sorted(str(p) for p in (ROOT / "resources" / "demo").glob("*.csv"))
+SHOPIFY_CASE = ROOT / "tests" / "data" / "exports" / "shopify_multi_item_refunds" / "orders_export_1.csv"
+
+
+def run(*args, lang="en"):
+    env = {"SEGMENTDESK_LANG": lang, "PATH": "/usr/bin:/bin"}
+    return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, env=env)
+
+
+def test_import_json_is_exactly_one_object_with_the_contract_keys():
+    result = run("import", *DEMO, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == ["files", "orders", "orders_by_status", "customers", "unidentified_orders",
+                          "net_sales", "refunds", "first_order", "last_order", "problems"]
+    assert [list(f) for f in data["files"]] == [["path", "platform", "report", "encoding", "rows"]] * 3
+    assert list(data["orders_by_status"]) == ["paid", "pending", "cancelled", "refunded"]
+    assert sum(data["orders_by_status"].values()) == data["orders"]
+    assert set(data["net_sales"]) == {"USD", "CNY"} and all(isinstance(v, float) for v in data["net_sales"].values())
+    assert len(data["first_order"]) == 10 and data["first_order"] <= data["last_order"]
+    assert data["problems"] == []
+
+
+def test_import_json_lists_problems_with_file_row_column():
+    bad = ROOT / "tests" / "data" / "exports" / "does-not-exist.csv"
+    result = run("import", str(SHOPIFY_CASE), str(bad), "--json")
+    data = json.loads(result.stdout)
+    assert result.returncode == 0
+    assert data["problems"] == [{"file": str(bad), "row": None, "column": None,
+                                 "message": "does-not-exist.csv: the file does not exist."}]
+
+
+def test_exit_status_2_when_no_file_could_be_read(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    result = run("import", str(empty), "--json")
+    assert result.returncode == 2
+    assert json.loads(result.stdout)["problems"][0]["message"] == "empty.csv: the file is empty."
+
+
+def test_readable_summary_in_both_languages():
+    english = run("import", str(SHOPIFY_CASE)).stdout
+    assert "Orders: 4 (paid 2, pending 0, cancelled 1, refunded 1)" in english
+    assert "Net sales USD: 75.00 (refunds 22.00)" in english
+    chinese = run("--lang", "zh_CN", "import", str(SHOPIFY_CASE)).stdout
+    assert "订单：4 个（已付款 2，待付款 0，已取消 1，已退款 1）" in chinese
+
+
+def test_customers_csv_to_stdout_and_file(tmp_path):
+    result = run("customers", str(SHOPIFY_CASE), "--csv", "-")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == ["customer_key", "name", "platforms", "paid_orders", "first_order",
+                             "last_order", "net_sales", "currency"]
+    by_key = {r["customer_key"]: r for r in rows}
+    assert by_key["a@x.com"]["paid_orders"] == "1" and by_key["b@x.com"]["net_sales"] == "40.0"
+    out = tmp_path / "customers.csv"
+    assert run("customers", *DEMO, "--csv", str(out)).returncode == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel reads 中文 correctly only with the BOM
+    assert "taobao:" in data.decode("utf-8-sig")
+
+
+def test_map_option_reads_an_unknown_layout(tmp_path):
+    export = tmp_path / "bestellungen.csv"
+    export.write_text("Bestellnummer;Datum;Kunde;Betrag\nA1;03.02.2025;x@y.de;1.234,50\n"
+                      "A2;04.02.2025;z@y.de;12,00\n", encoding="utf-8")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('platform = "Mein Shop"\ncurrency = "EUR"\n[columns]\n"Bestellnummer" = '
+                       '"order_id"\n"Datum" = "placed_at"\n"Kunde" = "email"\n"Betrag" = "order_total"\n')
+    data = json.loads(run("import", str(export), "--map", str(mapping), "--json").stdout)
+    assert data["net_sales"] == {"EUR": 1246.5} and data["customers"] == 2
+    assert data["files"][0]["platform"] == "Mein Shop"
+
+
+def test_bad_mapping_file_is_a_message(tmp_path):
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[columns]\n"A" = "no_such_field"\n')
+    result = run("import", str(SHOPIFY_CASE), "--map", str(mapping))
+    assert result.returncode == 2 and "no_such_field" in result.stderr
+
+
+@pytest.mark.parametrize("argv,expected", [([], ("ui", [])), (["a.csv", "b.csv"], ("ui", ["a.csv", "b.csv"])),
+                                           (["import", "a.csv"], ("cli", ["import", "a.csv"]))])
+def test_main_opens_the_app_or_runs_a_command(monkeypatch, argv, expected):
+    calls = []
+    monkeypatch.setattr("ui.app.run", lambda files: calls.append(("ui", files)) or 0)
+    monkeypatch.setattr("core.cli.main", lambda args: calls.append(("cli", args)) or 0)
+    assert entry.main(argv) == 0
+    assert calls == [expected]
