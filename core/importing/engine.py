@@ -22,6 +22,7 @@ from core.model import (LINE_FIELDS, MONEY_FIELDS, ORDER_FIELDS, FileInfo, Order
 
 # Dates of every profile fall back on ISO forms (spreadsheets give ISO after read.py).
 ISO_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
+_NULL_TEXT = pa.scalar(None, pa.string())
 ROLE_RANK = {"orders": 0, "orders+lines": 1, "lines": 2}
 NO_CURRENCY = "XXX"  # ISO 4217 code for "no currency"
 MAX_CELL_PROBLEMS = 10  # per file and column; the rest are counted in one more line
@@ -137,7 +138,7 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
     for cols in list(order_cols.values()) + list(line_cols.values()):
         needed.update(cols)
     for comp in list(profile.computed.values()) + list(profile.line_computed.values()):
-        needed.update(resolve(comp.plus + comp.minus))
+        needed.update(resolve(comp.columns()))
     rule_cols = {r.column: resolve([r.column]) for r in profile.status_rules}
     for cols in rule_cols.values():
         needed.update(cols)
@@ -151,10 +152,10 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
     needed = [c for c in raw.header if c in needed]
     needed = list(dict.fromkeys(needed))
 
-    table, problems = read_columns(raw, needed)
+    table, problems = read_columns(raw, needed, profile.footer_patterns)
     progress.report(0.5, "progress.converting", file=raw.path.name)
     progress.check_cancelled()
-    cells = Cells(table, raw, problems)
+    cells = Cells(table, raw, problems, null_values=profile.null_values)
 
     # Rows without an order id are padding (eBay's empty values row, footers) or broken rows.
     key_field = "group_key" if order_cols.get("group_key") else "order_id"
@@ -166,7 +167,7 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
                                 (order_cols.get(key_field) or ["?"])[0])
         mask = keep.to_numpy(zero_copy_only=False)
         table, rows = table.filter(keep), rows[mask]
-        cells = Cells(table, raw, problems, rows=rows)
+        cells = Cells(table, raw, problems, rows=rows, null_values=profile.null_values)
         key = cells.text(order_cols.get(key_field, []) or line_cols.get(key_field, []))
     if len(table) == 0:
         raise InputError(Problem.make(raw.path, None, None, "import.no_data_rows"))
@@ -175,7 +176,7 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
     money_cols = [c for f, cs in order_cols.items() if f in MONEY_FIELDS for c in cs]
     money_cols += [c for f, cs in line_cols.items() if f in _MONEY_LINE for c in cs]
     for comp in list(profile.computed.values()) + list(profile.line_computed.values()):
-        money_cols += resolve(comp.plus + comp.minus)
+        money_cols += resolve(comp.columns())
     if decimal == "auto":
         decimal = decide_decimal([cells.clean(c) for c in dict.fromkeys(money_cols)])
     cells.decimal = decimal
@@ -190,7 +191,7 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
                                 ).groupby(key.filter(is_refund).to_numpy(zero_copy_only=False)).sum()
             sale = pc.invert(is_refund)
             table, rows, key = table.filter(sale), rows[sale.to_numpy(zero_copy_only=False)], key.filter(sale)
-            cells = Cells(table, raw, problems, decimal, rows)
+            cells = Cells(table, raw, problems, decimal, rows, profile.null_values)
             orphans = refunds.index.difference(pd.Index(pc.unique(key).to_pylist()))
             for order_id in orphans[:MAX_CELL_PROBLEMS]:
                 problems.append(Problem.make(raw.path, None, refund_col[0], "import.refund_without_sale",
@@ -206,6 +207,12 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
     order_text = [f for f in order_cols if f not in MONEY_FIELDS and f not in ("placed_at", "item_count")]
     for name in order_text:
         frame[name] = cells.text(order_cols[name])
+    if "first_name" in frame or "last_name" in frame:
+        # WooCommerce and Etsy split the buyer's name in two columns.
+        parts = [frame.pop(n) for n in ("first_name", "last_name") if n in frame]
+        whole = pc.utf8_trim_whitespace(pc.binary_join_element_wise(*parts, " ", null_handling="skip"))
+        whole = pc.if_else(pc.equal(whole, ""), _NULL_TEXT, whole)
+        frame["customer_name"] = pc.coalesce(frame["customer_name"], whole) if "customer_name" in frame else whole
     for name in MONEY_FIELDS:
         if order_cols.get(name):
             frame[name] = cells.money(order_cols[name])
@@ -216,21 +223,26 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
         frame["placed_at"] = placed
     for name, (spec, cols) in packed_order.items():
         if cols:
-            values = _packed_sums(cells.clean(cols[0]), spec, decimal)
+            values = _packed_values(cells.clean(cols[0]), spec, decimal, money=name in MONEY_FIELDS)
             frame[name] = pc.coalesce(frame[name], values) if name in frame else values
     for name, comp in profile.computed.items():
         values = cells.computed(comp, resolve)
         if comp.per == "line" and excluded is not None:  # a cancelled line adds nothing
             values = pc.if_else(excluded, pa.scalar(None, pa.float64()), values)
         frame["_comp_" + name] = values
-    for i, col in enumerate(status_cols[:1]):
+    if status_cols:
         frame["_status"] = cells.text(status_cols)
     for column, cols in rule_cols.items():
         frame["_rule_" + column] = cells.text(cols)
+    groups = Groups(key)
+    line_status = None
+    if profile.status_per_line:
+        line_status = _order_status_from_lines(frame, groups, profile, raw, problems, excluded)
     # Order-level values: the first non-empty value of each order's rows (Shopify puts them on the
     # first row, TikTok repeats them, eBay has a summary row), sums for per-line computed fields.
-    groups = Groups(key)
     aggregated = {"_key": groups.keys, "source_row": groups.first_valid(frame.pop("source_row"))}
+    if line_status is not None:
+        aggregated["_line_status"] = line_status
     for name, values in frame.items():
         per_line = name.startswith("_comp_") and profile.computed[name[6:]].per == "line"
         aggregated[name] = groups.sum(values) if per_line else groups.first_valid(values)
@@ -247,7 +259,8 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
     if packed_cols:
         lines = pd.concat([lines, _packed_lines(cells, packed_cols, profile, key, rows)],
                           ignore_index=True)
-    orders = _finish_orders(orders, lines, profile, raw, problems)
+    orders = _finish_orders(orders, lines, profile, raw, problems,
+                            _file_currency(cells, order_cols, profile))
     lines = lines.rename(columns={"_key": "order_id"}) if "_key" in lines else lines
     if key_field == "group_key" and len(lines):
         lines["order_id"] = lines["order_id"].map(dict(zip(orders["_key"], orders["order_id"])))
@@ -302,8 +315,9 @@ class Cells:
     """Cleaned columns of one file with the parsing that reports bad cells by row and column."""
 
     def __init__(self, table: pa.Table, raw: RawFile, problems: list[Problem], decimal=".",
-                 rows=None):
+                 rows=None, null_values=()):
         self.table, self.raw, self.problems = table, raw, problems
+        self.null_values = pa.array(null_values, pa.string()) if null_values else None
         self.decimal = decimal
         self._clean: dict[str, pa.Array] = {}
         self._bad: dict[tuple[str, str], list] = {}
@@ -311,7 +325,10 @@ class Cells:
 
     def clean(self, column: str) -> pa.Array:
         if column not in self._clean:
-            self._clean[column] = clean_text(self.table.column(column).combine_chunks())
+            values = clean_text(self.table.column(column).combine_chunks())
+            if self.null_values is not None:  # placeholders such as eBay's `--`, Douyin's `-`
+                values = pc.if_else(pc.is_in(values, self.null_values), _NULL_TEXT, values)
+            self._clean[column] = values
         return self._clean[column]
 
     def text(self, columns) -> pa.Array:
@@ -369,6 +386,16 @@ class Cells:
                 else:
                     total = pc.add(total, pc.multiply(pc.fill_null(value, 0.0), sign))
                 any_valid = pc.or_(any_valid, pc.is_valid(value))
+        for product in comp.times:
+            cols = [resolve([name]) for name in product]
+            if not all(cols):
+                continue
+            factors = [self.money(c) for c in cols]
+            value = factors[0]
+            for factor in factors[1:]:
+                value = pc.multiply(value, factor)
+            total = pc.add(total, value if comp.blank == "blank" else pc.fill_null(value, 0.0))
+            any_valid = pc.or_(any_valid, pc.is_valid(value))
         return pc.if_else(any_valid, total, pa.scalar(None, pa.float64()))
 
     def _note_bad(self, column: str, bad: pa.Array, message_id: str, where=None, **params) -> None:
@@ -466,8 +493,8 @@ def _packed_lines(cells: Cells, columns, profile: Profile, key, rows) -> pd.Data
                 parts = dict(p.split(spec.key_separator, 1) for p in values if spec.key_separator in p)
                 record = {field: parts.get(packed_key) for field, packed_key in spec.fields.items()}
                 for field, value in zip(spec.positions, values):
-                    # A positional value may carry its own key (`product_id:123` for no SKU).
-                    record[field] = value.split(spec.key_separator, 1)[-1].strip() or None
+                    # Kept whole: `product_id:123` (a product without SKU) must not pose as SKU 123.
+                    record[field] = value.strip() or None
                 if not any(record.values()):
                     continue
                 records.append({"_key": keys[i], "source_row": int(rows[i]), **record})
@@ -482,9 +509,9 @@ def _packed_lines(cells: Cells, columns, profile: Profile, key, rows) -> pd.Data
     return _complete_lines(frame)
 
 
-def _packed_sums(cells: pa.Array, spec, decimal: str) -> pa.Array:
-    """Per row, the sum of one key over the items packed in a cell (None when the cell is empty)."""
-    amounts, positions = [], []
+def _packed_values(cells: pa.Array, spec, decimal: str, money: bool) -> pa.Array:
+    """Per row, one key over the items packed in a cell: summed for money, else joined with ", "."""
+    found: dict[int, list[str]] = {}
     for i, cell in enumerate(cells.to_pylist()):
         if cell is None:
             continue
@@ -492,15 +519,50 @@ def _packed_sums(cells: pa.Array, spec, decimal: str) -> pa.Array:
             for part in item.split(spec.field_separator):
                 key, _, value = part.partition(spec.key_separator)
                 if key.strip() == spec.key and value.strip():
-                    amounts.append(value.strip())
-                    positions.append(i)
-    numbers = parse_money(pa.array(amounts, pa.string()), decimal)[0].to_numpy(zero_copy_only=False)
+                    found.setdefault(i, []).append(value.strip())
+    if not money:
+        return pa.array([", ".join(found[i]) if i in found else None for i in range(len(cells))],
+                        pa.string())
+    positions = [i for i, values in found.items() for _ in values]
+    amounts = pa.array([v for values in found.values() for v in values], pa.string())
+    numbers = parse_money(amounts, decimal)[0].to_numpy(zero_copy_only=False)
     total = pd.Series(numbers).groupby(positions).sum(min_count=1) if positions else pd.Series(dtype=float)
     return pa.array(total.reindex(range(len(cells))).to_numpy(), pa.float64(), from_pandas=True)
 
 
+STATUS_PRECEDENCE = ("paid", "pending", "refunded", "cancelled")  # an order keeps its best line
+
+
+def _order_status_from_lines(frame, groups: Groups, profile: Profile, raw, problems, excluded):
+    """Status per row (Lazada: one row per item unit, each with its status), then per order the
+    first of paid > pending > refunded > cancelled: a buyer who kept one item paid for the order."""
+    columns = {n: v for n, v in frame.items() if n == "_status" or n.startswith("_rule_")}
+    rows = pa.table({**columns, "source_row": frame["source_row"]}).to_pandas(types_mapper=_types)
+    status = _statuses(rows, profile, raw, problems)
+    if excluded is not None:
+        status = status.mask(excluded.to_numpy(zero_copy_only=False), "cancelled")
+    rank = status.map({s: i for i, s in enumerate(STATUS_PRECEDENCE)}).to_numpy()
+    best = np.full(groups.count, len(STATUS_PRECEDENCE) - 1)
+    np.minimum.at(best, groups.codes, rank)
+    return pa.array(np.array(STATUS_PRECEDENCE)[best])
+
+
+def _file_currency(cells: Cells, order_cols, profile: Profile) -> str:
+    """The currency of a file without a currency column: the most frequent money symbol of its
+    order totals (eBay writes `$45.99`, `£12.50`, `AU $19.95`), else the profile's default."""
+    if order_cols.get("currency") or not profile.currency_symbols or not order_cols.get("order_total"):
+        return profile.currency
+    symbols = pc.utf8_trim_whitespace(pc.replace_substring_regex(
+        cells.text(order_cols["order_total"]), r"[0-9.,()+\-]", ""))
+    counts = pc.value_counts(pc.drop_null(symbols)).to_pylist()
+    for entry in sorted(counts, key=lambda c: -c["counts"]):
+        if entry["values"] in profile.currency_symbols:
+            return profile.currency_symbols[entry["values"]]
+    return profile.currency
+
+
 def _finish_orders(orders: pd.DataFrame, lines: pd.DataFrame, profile: Profile, raw,
-                   problems: list[Problem]) -> pd.DataFrame:
+                   problems: list[Problem], default_currency: str) -> pd.DataFrame:
     """Computed money, status, refunds and place fields of each order, as core.model defines them."""
     for name in profile.computed:
         values = orders.pop("_comp_" + name)
@@ -510,7 +572,8 @@ def _finish_orders(orders: pd.DataFrame, lines: pd.DataFrame, profile: Profile, 
         orders["order_total"] = orders["_key"].map(line_totals)
     if "item_count" not in orders and len(lines):
         orders["item_count"] = orders["_key"].map(lines.groupby("_key", sort=False)["quantity"].sum())
-    orders["status"] = _statuses(orders, profile, raw, problems)
+    orders["status"] = (orders.pop("_line_status") if "_line_status" in orders
+                        else _statuses(orders, profile, raw, problems))
     if profile.line_exclude_column and "_key" in lines:
         # Every line cancelled (Amazon item-status) means the order kept no money.
         orders.loc[~orders["_key"].isin(lines["_key"]), "status"] = "cancelled"
@@ -520,6 +583,10 @@ def _finish_orders(orders: pd.DataFrame, lines: pd.DataFrame, profile: Profile, 
     refunded_all = (orders["status"] == "refunded") & orders["refunded"].isna()
     orders.loc[refunded_all, "refunded"] = orders.loc[refunded_all, "order_total"]
     orders["refunded"] = orders["refunded"].fillna(0.0)
+    # A paid order whose refunds reach its total is fully refunded, whatever its status word says.
+    full = (orders["status"] == "paid") & (orders["order_total"] > 0) & (
+        orders["refunded"] >= orders["order_total"] - 0.005)
+    orders.loc[full, "status"] = "refunded"
     currency = (orders["currency"].str.upper().str.strip() if "currency" in orders
                 else pd.Series(np.nan, index=orders.index, dtype="str"))
     if profile.currency_by_country and "country" in orders:
@@ -527,7 +594,7 @@ def _finish_orders(orders: pd.DataFrame, lines: pd.DataFrame, profile: Profile, 
             {c: profile.currency_by_country.get(normalize_header(c))
              for c in orders["country"].dropna().unique()})
         currency = currency.fillna(by_country)
-    orders["currency"] = currency.fillna(profile.currency or NO_CURRENCY)
+    orders["currency"] = currency.fillna(default_currency or NO_CURRENCY)
     if profile.country:
         orders["country"] = (orders["country"] if "country" in orders else
                              pd.Series(np.nan, index=orders.index, dtype="str")).fillna(profile.country)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -38,8 +38,12 @@ class Computed:
 
     plus: tuple[str, ...]
     minus: tuple[str, ...] = ()
+    times: tuple[tuple[str, ...], ...] = ()  # products of columns added per row (quantity × price)
     per: str = "order"  # "order": once per order; "line": per row, summed over the order's rows
     blank: str = "zero"  # a blank term counts as 0 ("zero") or makes the result blank ("blank")
+
+    def columns(self) -> tuple[str, ...]:
+        return self.plus + self.minus + tuple(c for product in self.times for c in product)
 
 
 @dataclass(frozen=True)
@@ -65,8 +69,9 @@ class PackedLines:
 
 
 @dataclass(frozen=True)
-class PackedSum:
-    """An order field summed from one key of packed cells (WebToffee `refund_items` amounts)."""
+class PackedValue:
+    """An order field from one key of packed cells: money is summed (WebToffee `refund_items`
+    amounts), text is joined with ", " (`coupon_items` codes)."""
 
     column: str
     key: str
@@ -99,6 +104,8 @@ class Profile:
     month_names: dict[str, str]
     decimal: str
     currency: str
+    currency_symbols: dict[str, str]
+    null_values: tuple[str, ...]
     country: str
     order: dict[str, tuple[str, ...]]
     line: dict[str, tuple[str, ...]]
@@ -108,14 +115,14 @@ class Profile:
     status_map: dict[str, str]
     status_default: str | None
     status_rules: tuple[StatusRule, ...]
+    status_per_line: bool
     line_exclude_column: str | None
     line_exclude_values: tuple[str, ...]
     packed_lines: PackedLines | None
-    packed_order: dict[str, PackedSum]
+    packed_order: dict[str, PackedValue]
     refund_rows: RefundRows | None
     currency_by_country: dict[str, str]
     footer_patterns: tuple[str, ...]
-    identity_scope: str = field(default="")
 
     def source_columns(self) -> set[str]:
         """Every source column name this profile knows (normalised), for header detection."""
@@ -123,7 +130,7 @@ class Profile:
         for cols in list(self.order.values()) + list(self.line.values()):
             names.update(cols)
         for comp in list(self.computed.values()) + list(self.line_computed.values()):
-            names.update(comp.plus + comp.minus)
+            names.update(comp.columns())
         names.update(rule.column for rule in self.status_rules)
         names.update(packed.column for packed in self.packed_order.values())
         if self.refund_rows:
@@ -158,8 +165,10 @@ def _computed(table: dict, where: str) -> dict[str, Computed]:
         per, blank = spec.get("per", "order"), spec.get("blank", "zero")
         if per not in ("order", "line") or blank not in ("zero", "blank"):
             raise ProfileError(f"{where}.{key}: per must be order|line and blank zero|blank")
-        out[key] = Computed(_tuple(spec["plus"], f"{where}.{key}.plus"),
-                            _tuple(spec.get("minus", []), f"{where}.{key}.minus"), per, blank)
+        out[key] = Computed(_tuple(spec.get("plus", []), f"{where}.{key}.plus"),
+                            _tuple(spec.get("minus", []), f"{where}.{key}.minus"),
+                            tuple(_tuple(t, f"{where}.{key}.times") for t in spec.get("times", [])),
+                            per, blank)
     return out
 
 
@@ -195,6 +204,8 @@ def parse_profile(data: dict, path: Path) -> Profile:
             month_names=dict(fmt.get("month_names", {})),
             decimal=decimal,
             currency=fmt.get("currency", ""),
+            currency_symbols=dict(fmt.get("currency_symbols", {})),
+            null_values=_tuple(fmt.get("null_values", []), f"{where}: format.null_values"),
             country=fmt.get("country", ""),
             order=_fields(order_table, MAPPABLE_ORDER, f"{where}: order"),
             line=_fields(line_table, MAPPABLE_LINE, f"{where}: line"),
@@ -204,6 +215,7 @@ def parse_profile(data: dict, path: Path) -> Profile:
             status_map=status_map,
             status_default=status.get("default"),
             status_rules=rules,
+            status_per_line=status.get("per", "order") == "line",
             line_exclude_column=exclude.get("column"),
             line_exclude_values=tuple(normalize_header(v) for v in exclude.get("values", [])),
             packed_lines=PackedLines(columns=_tuple(packed["columns"], f"{where}: packed_lines"),
@@ -213,12 +225,11 @@ def parse_profile(data: dict, path: Path) -> Profile:
                                      **{k: packed[k] for k in ("item_separator", "field_separator",
                                                                "key_separator") if k in packed})
             if packed else None,
-            packed_order={name: PackedSum(**spec) for name, spec in order_table.get("packed", {}).items()},
+            packed_order={name: PackedValue(**spec) for name, spec in order_table.get("packed", {}).items()},
             refund_rows=RefundRows(**data["refund_rows"]) if "refund_rows" in data else None,
             currency_by_country={normalize_header(k): v for k, v in
                                  fmt.get("currency_by_country", {}).items()},
             footer_patterns=_tuple(data.get("footer_patterns", []), f"{where}: footer_patterns"),
-            identity_scope=data.get("identity_scope", data["id"].split("_")[0]),
         )
     except KeyError as missing:
         raise ProfileError(f"{where}: missing key {missing}") from None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,9 +71,10 @@ def open_file(path: Path, vocabulary: set[str]) -> RawFile:
     return RawFile(path, encoding, layout.header, layout.header_line + 2, layout)
 
 
-def read_columns(raw: RawFile, columns: list[str]) -> tuple[pa.Table, list[Problem]]:
+def read_columns(raw: RawFile, columns: list[str], footer_patterns=()) -> tuple[pa.Table, list[Problem]]:
     """Read the named columns (names as written in the header) as text, every cell a string or
-    null; rows with the wrong number of cells are skipped and reported."""
+    null; rows with the wrong number of cells are skipped and reported, unless they match one of
+    the report's `footer_patterns` (eBay's `6,record(s) downloaded,…`)."""
     if raw.sheet_rows is not None:
         return _sheet_table(raw, columns), []
     problems: list[Problem] = []
@@ -106,11 +108,11 @@ def read_columns(raw: RawFile, columns: list[str]) -> tuple[pa.Table, list[Probl
                                       detail=str(error).splitlines()[0])) from None
     table = table.rename_columns(columns)
     if bad_rows:
-        problems = _bad_row_problems(raw, len(names))
+        problems = _bad_row_problems(raw, len(names), footer_patterns)
     return table, problems
 
 
-def _bad_row_problems(raw: RawFile, expected: int) -> list[Problem]:
+def _bad_row_problems(raw: RawFile, expected: int, footer_patterns=()) -> list[Problem]:
     """Spreadsheet row numbers of the rows with the wrong number of cells. pyarrow does not
     know them when it reads in parallel, so this rare path re-reads the file with the csv module."""
     import csv
@@ -120,6 +122,9 @@ def _bad_row_problems(raw: RawFile, expected: int) -> list[Problem]:
         records = csv.reader(f, delimiter=raw.layout.delimiter)
         for number, record in enumerate(records, start=1):
             if number <= raw.layout.header_line + 1 or not record or len(record) == expected:
+                continue
+            text = raw.layout.delimiter.join(record)
+            if any(re.search(pattern, text) for pattern in footer_patterns) or not text.strip(" ,;\t"):
                 continue
             if len(problems) == MAX_ROW_PROBLEMS:
                 problems.append(Problem.make(raw.path, None, None, "import.more_bad_rows"))
