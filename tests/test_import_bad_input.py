@@ -121,3 +121,11 @@ def test_xlsx_with_banner_rows_is_read(tmp_path):
     result = import_files([path])
     assert result.problems == [] and len(result.orders) == 1
     assert result.orders.loc[0, "source_row"] == 4
+
+
+def test_order_numbers_shortened_by_excel_are_reported(tmp_path):
+    rows = "".join(GOOD_ROW.replace("#1", n) for n in ("3.31235E+18", "3.31235E+18", "#9"))
+    book = import_files([write(tmp_path, "orders_export_1.csv", SHOPIFY_HEADER + rows)])
+    problem = only_problem(book)
+    assert (problem.message_id, problem.row, problem.column) == ("import.id_in_scientific_notation", 2, "Name")
+    assert "3.31235E+18" in problem.message() and "2 rows" in problem.message()

@@ -171,6 +171,7 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
         key = cells.text(order_cols.get(key_field, []) or line_cols.get(key_field, []))
     if len(table) == 0:
         raise InputError(Problem.make(raw.path, None, None, "import.no_data_rows"))
+    _report_scientific_ids(key, rows, raw, problems, (order_cols.get(key_field) or ["?"])[0])
 
     decimal = profile.decimal
     money_cols = [c for f, cs in order_cols.items() if f in MONEY_FIELDS for c in cs]
@@ -418,6 +419,17 @@ class Cells:
                 out.append(Problem.make(self.raw.path, None, column, "import.more_bad_cells",
                                         count=count - MAX_CELL_PROBLEMS))
         return out
+
+
+def _report_scientific_ids(key, rows, raw, problems, column) -> None:
+    """Long order numbers that Excel turned into `3.31235E+18` have lost digits: different orders
+    may now share one number, so the user must re-export the file rather than trust it."""
+    damaged = pc.fill_null(pc.match_substring_regex(key, r"^\d(\.\d+)?[eE]\+?\d+$"), False)
+    count = pc.sum(damaged).as_py() or 0
+    if count:
+        at = int(np.flatnonzero(damaged.to_numpy(zero_copy_only=False))[0])
+        problems.append(Problem.make(raw.path, int(rows[at]), column, "import.id_in_scientific_notation",
+                                     count=count, value=key[at].as_py()))
 
 
 def _report_rows_without_id(cells, keep, rows, profile, raw, problems, id_column) -> None:
