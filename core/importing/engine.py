@@ -260,7 +260,7 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
     if packed_cols:
         lines = pd.concat([lines, _packed_lines(cells, packed_cols, profile, key, rows)],
                           ignore_index=True)
-    orders = _finish_orders(orders, lines, profile, raw, problems,
+    orders = _finish_orders(orders, _line_sums(lines, groups), profile, raw, problems,
                             _file_currency(cells, order_cols, profile))
     lines = lines.rename(columns={"_key": "order_id"}) if "_key" in lines else lines
     if key_field == "group_key" and len(lines):
@@ -573,22 +573,40 @@ def _file_currency(cells: Cells, order_cols, profile: Profile) -> str:
     return profile.currency
 
 
-def _finish_orders(orders: pd.DataFrame, lines: pd.DataFrame, profile: Profile, raw,
+def _line_sums(lines: pd.DataFrame, groups: Groups) -> dict[str, np.ndarray] | None:
+    """Per order (in the order of `groups`): the sum of its line totals and quantities, and
+    whether it has any line at all."""
+    if len(lines) == 0:
+        return None
+    codes = pc.index_in(pa.array(lines["_key"], pa.string(), from_pandas=True),
+                        value_set=groups.keys).to_numpy(zero_copy_only=False)
+    total = lines["line_total"].to_numpy(dtype=float, na_value=np.nan)
+    counted = np.bincount(codes, weights=~np.isnan(total), minlength=groups.count)
+    return {
+        "line_total": np.where(counted > 0, np.bincount(codes, weights=np.nan_to_num(total),
+                                                        minlength=groups.count), np.nan),
+        "quantity": np.bincount(codes, weights=lines["quantity"].to_numpy(dtype=float, na_value=0.0),
+                                minlength=groups.count),
+        "has_line": np.bincount(codes, minlength=groups.count) > 0,
+    }
+
+
+def _finish_orders(orders: pd.DataFrame, line_sums, profile: Profile, raw,
                    problems: list[Problem], default_currency: str) -> pd.DataFrame:
     """Computed money, status, refunds and place fields of each order, as core.model defines them."""
     for name in profile.computed:
         values = orders.pop("_comp_" + name)
         orders[name] = orders[name].fillna(values) if name in orders else values
-    line_totals = lines.groupby("_key", sort=False)["line_total"].sum(min_count=1) if len(lines) else None
-    if "order_total" not in orders and line_totals is not None:
-        orders["order_total"] = orders["_key"].map(line_totals)
-    if "item_count" not in orders and len(lines):
-        orders["item_count"] = orders["_key"].map(lines.groupby("_key", sort=False)["quantity"].sum())
+    if "order_total" not in orders and line_sums is not None:
+        orders["order_total"] = line_sums["line_total"]
+    if "item_count" not in orders and line_sums is not None:
+        orders["item_count"] = np.where(line_sums["has_line"], line_sums["quantity"], np.nan)
     orders["status"] = (orders.pop("_line_status") if "_line_status" in orders
                         else _statuses(orders, profile, raw, problems))
-    if profile.line_exclude_column and "_key" in lines:
+    if profile.line_exclude_column:
         # Every line cancelled (Amazon item-status) means the order kept no money.
-        orders.loc[~orders["_key"].isin(lines["_key"]), "status"] = "cancelled"
+        has_line = line_sums["has_line"] if line_sums is not None else np.zeros(len(orders), bool)
+        orders.loc[~has_line, "status"] = "cancelled"
     for name in MONEY_FIELDS:
         if name not in orders:
             orders[name] = np.nan
@@ -628,10 +646,16 @@ def _statuses(orders: pd.DataFrame, profile: Profile, raw, problems) -> pd.Serie
         hit = values.isna() if rule.blank else values.str.contains(rule.pattern or "", regex=True, na=False)
         status = status.mask(status.isna() & hit, rule.status)
     if "_status" in orders:
-        # Few distinct values: normalise each once, not once per order.
-        words = {v: normalize_header(v) for v in orders["_status"].dropna().unique()}
-        raw_status = orders["_status"].map(words)
-        mapped = raw_status.map(profile.status_map)
+        # Few distinct values: normalise and map each once, not once per order.
+        encoded = pc.dictionary_encode(pa.array(orders["_status"], pa.string(), from_pandas=True))
+        words = [normalize_header(v) for v in encoded.dictionary.to_pylist()]
+
+        def per_order(values: list) -> pd.Series:
+            taken = pc.take(pa.array(values, pa.string()), encoded.indices)
+            return pd.Series(taken.to_numpy(zero_copy_only=False), index=orders.index, dtype=object)
+
+        raw_status = per_order(words)
+        mapped = per_order([profile.status_map.get(w) for w in words])
         unknown = raw_status.notna() & mapped.isna()
         status = status.fillna(mapped.mask(unknown, "pending"))
         for value in raw_status[unknown].unique()[:MAX_CELL_PROBLEMS]:
