@@ -259,13 +259,15 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
         extra = orders["_key"].map(refunds).fillna(0.0).to_numpy()
         orders["refunded"] = (orders["refunded"].fillna(0.0) + extra) if "refunded" in orders else extra
 
-    lines = _lines(cells, line_cols, profile, key, rows, resolve, excluded)
+    lines = _lines(cells, line_cols, profile, key, rows, resolve, excluded, groups)
     if packed_cols:
-        lines = pd.concat([lines, _packed_lines(cells, packed_cols, profile, key, rows)],
-                          ignore_index=True)
+        packed = _packed_lines(cells, packed_cols, profile, key, rows)
+        packed["_code"] = pc.index_in(pa.array(packed["_key"], pa.string(), from_pandas=True),
+                                      value_set=groups.keys).to_numpy(zero_copy_only=False)
+        lines = pd.concat([lines, packed], ignore_index=True)
     orders = _finish_orders(orders, _line_sums(lines, groups), profile, raw, problems,
                             _file_currency(cells, order_cols, profile))
-    lines = lines.rename(columns={"_key": "order_id"}) if "_key" in lines else lines
+    lines = lines.drop(columns="_code").rename(columns={"_key": "order_id"})
     if key_field == "group_key" and len(lines):
         lines["order_id"] = lines["order_id"].map(dict(zip(orders["_key"], orders["order_id"])))
     orders = orders.drop(columns=[c for c in orders.columns if c.startswith("_")])
@@ -460,16 +462,18 @@ def _report_rows_without_id(cells, keep, rows, profile, raw, problems, id_column
         reported += 1
 
 
-def _lines(cells: Cells, line_cols, profile: Profile, key, rows, resolve, excluded):
-    """Line items: rows that name a product or SKU (summary rows of multi-item orders do not)."""
+def _lines(cells: Cells, line_cols, profile: Profile, key, rows, resolve, excluded, groups):
+    """Line items: rows that name a product or SKU (summary rows of multi-item orders do not).
+    `_code` is the line's order in `groups`."""
     if not line_cols and not profile.line_computed:
-        return empty_lines().rename(columns={"order_id": "_key"})
+        return empty_lines().rename(columns={"order_id": "_key"}).assign(_code=pd.Series(dtype="int64"))
     product = cells.text(line_cols.get("product_name", []))
     sku = cells.text(line_cols.get("sku", []))
     is_line = pc.or_(pc.is_valid(product), pc.is_valid(sku))
     if excluded is not None:
         is_line = pc.and_(is_line, pc.invert(excluded))
-    frame = {"_key": key, "source_row": pa.array(rows, pa.int64()), "product_name": product, "sku": sku}
+    frame = {"_key": key, "_code": pa.array(groups.codes), "source_row": pa.array(rows, pa.int64()),
+             "product_name": product, "sku": sku}
     for name in ("category", "variation"):
         frame[name] = cells.text(line_cols.get(name, []))
     for name in ("quantity", "unit_price", "line_total"):
@@ -590,8 +594,7 @@ def _line_sums(lines: pd.DataFrame, groups: Groups) -> dict[str, np.ndarray] | N
     whether it has any line at all."""
     if len(lines) == 0:
         return None
-    codes = pc.index_in(pa.array(lines["_key"], pa.string(), from_pandas=True),
-                        value_set=groups.keys).to_numpy(zero_copy_only=False)
+    codes = lines["_code"].to_numpy(dtype=np.int64)
     total = lines["line_total"].to_numpy(dtype=float, na_value=np.nan)
     counted = np.bincount(codes, weights=~np.isnan(total), minlength=groups.count)
     return {
