@@ -129,3 +129,12 @@ def test_order_numbers_shortened_by_excel_are_reported(tmp_path):
     problem = only_problem(book)
     assert (problem.message_id, problem.row, problem.column) == ("import.id_in_scientific_notation", 2, "Name")
     assert "3.31235E+18" in problem.message() and "2 rows" in problem.message()
+
+
+def test_line_breaks_inside_quoted_cells_across_read_blocks(tmp_path):
+    # Notes with line breaks on every order: some fall on the reader's block boundaries.
+    header = SHOPIFY_HEADER.rstrip("\n") + ",Notes\n"
+    rows = "".join(GOOD_ROW.replace("#1", f"#{i}").rstrip("\n") + ',"gift wrap\nplease, thanks\n"\n'
+                   for i in range(1, 40_000))
+    book = import_files([write(tmp_path, "orders_export_1.csv", header + rows)])
+    assert book.problems == [] and len(book.orders) == 39_999

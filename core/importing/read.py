@@ -77,39 +77,49 @@ def read_columns(raw: RawFile, columns: list[str], footer_patterns=()) -> tuple[
     the report's `footer_patterns` (eBay's `6,record(s) downloaded,…`)."""
     if raw.sheet_rows is not None:
         return _sheet_table(raw, columns), []
-    problems: list[Problem] = []
+    names = _unique(raw.header)
+    wanted = [names[raw.header.index(c)] for c in columns]
+    # First the fast parallel read, which does not look for quoted line breaks at block
+    # boundaries; a cut there shows as rows with the wrong number of cells, and only then is the
+    # file read again the slow, always-right way.
+    table, bad_rows = _read_csv(raw, names, wanted, newlines_in_values=False)
+    if table is None or bad_rows:
+        table, bad_rows = _read_csv(raw, names, wanted, newlines_in_values=True)
+    table = table.rename_columns(columns)
+    problems = _bad_row_problems(raw, len(names), footer_patterns) if bad_rows else []
+    return table, problems
 
+
+def _read_csv(raw: RawFile, names, wanted, newlines_in_values: bool) -> tuple[pa.Table | None, list]:
+    """One pyarrow read; (None, []) when the fast mode met a line break inside a quoted cell."""
     bad_rows = []
 
     def bad_row(row) -> str:
         bad_rows.append(row)
         return "skip"
 
-    layout = raw.layout
-    names = _unique(raw.header)
-    wanted = [names[raw.header.index(c)] for c in columns]
     try:
         table = pacsv.read_csv(
             raw.path,
             read_options=pacsv.ReadOptions(encoding=_arrow_encoding(raw.encoding),
-                                           skip_rows=layout.header_line + 1,
+                                           skip_rows=raw.layout.header_line + 1,
                                            column_names=names, block_size=1 << 20),
-            parse_options=pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True,
+            parse_options=pacsv.ParseOptions(delimiter=raw.layout.delimiter,
+                                             newlines_in_values=newlines_in_values,
                                              invalid_row_handler=bad_row),
             convert_options=pacsv.ConvertOptions(
                 include_columns=wanted, column_types={c: pa.string() for c in wanted},
                 strings_can_be_null=True, quoted_strings_can_be_null=True, null_values=[""]),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        if not newlines_in_values and "newlines_in_values" in str(error):
+            return None, []
         if "UTF8" in str(error) or isinstance(error, UnicodeDecodeError):
             raise InputError(Problem.make(raw.path, None, None, "import.wrong_encoding",
                                           encoding=raw.encoding)) from None
         raise InputError(Problem.make(raw.path, None, None, "import.unreadable",
                                       detail=str(error).splitlines()[0])) from None
-    table = table.rename_columns(columns)
-    if bad_rows:
-        problems = _bad_row_problems(raw, len(names), footer_patterns)
-    return table, problems
+    return table, bad_rows
 
 
 def _bad_row_problems(raw: RawFile, expected: int, footer_patterns=()) -> list[Problem]:
