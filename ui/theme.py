@@ -4,12 +4,16 @@ from __future__ import annotations
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
+from core.resources import RESOURCES
+
 # Simplified-Chinese fonts per desktop, best first. Listing the SC face explicitly matters:
 # left to fontconfig, Han characters may fall back to the Japanese face of the same family.
 CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei UI", "Microsoft YaHei",
              "PingFang SC", "Hiragino Sans GB", "WenQuanYi Micro Hei")
 
 ACCENT = "#2563eb"
+# Qt style sheets take file paths with forward slashes, on Windows too.
+CHEVRON = (RESOURCES / "icons" / "chevron-down.svg").as_posix()
 
 STYLESHEET = f"""
 QMainWindow, #page {{ background: #f5f6f8; }}
@@ -51,6 +55,21 @@ QProgressBar::chunk {{ background: {ACCENT}; border-radius: 4px; }}
 #sectionTitle {{ font-size: 15px; font-weight: 600; color: #111827; }}
 #sectionTitle[warning="true"] {{ color: #b45309; }}
 #okText {{ color: #047857; font-size: 13px; }}
+
+QDialog#mappingDialog {{ background: #f5f6f8; }}
+#dialogText {{ color: #374151; font-size: 13px; }}
+#dialogNote {{ color: #4b5563; font-size: 12px; }}
+#mappingStatus {{ font-size: 13px; font-weight: 600; color: #4b5563; }}
+#mappingStatus[state="missing"] {{ color: #b45309; }}
+#mappingStatus[state="error"] {{ color: #b91c1c; }}
+#mappingStatus[state="ready"] {{ color: #047857; }}
+QPushButton:disabled {{ color: #9ca3af; background: #f3f4f6; border-color: #e5e7eb; }}
+QPushButton#primary:disabled {{ background: #93b4f5; border-color: #93b4f5; color: #ffffff; }}
+QLineEdit, QComboBox {{ padding: 4px 8px; border: 1px solid #cfd4dc; border-radius: 6px;
+                        background: #ffffff; min-height: 20px; }}
+QLineEdit:focus, QComboBox:focus {{ border-color: {ACCENT}; }}
+QComboBox::drop-down {{ border: none; width: 24px; }}
+QComboBox::down-arrow {{ image: url("{CHEVRON}"); width: 12px; height: 12px; }}
 
 QTableWidget {{ background: #ffffff; border: 1px solid #e3e5ea; border-radius: 8px;
                 gridline-color: #eef0f3; alternate-background-color: #fafbfc;
