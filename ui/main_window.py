@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,11 @@ EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
 # Long messages wrap onto several lines; past this many rows measuring them gets slow, so they elide.
 WRAP_PROBLEMS_UP_TO = 300
 STATUSES = ("paid", "pending", "cancelled", "refunded")  # the canonical order of core.model
+# The theme pads table items by 8px left and right; a cell widget is narrowed by as much.
+CELL_PADDING = 16
+
+
+UNKNOWN_LAYOUT = "import.unknown_layout"  # the problem a column mapping fixes
 
 
 # Work that runs on the pool thread. These functions get paths and plain data, never widgets;
@@ -31,15 +37,83 @@ def load_book(paths: list[str], progress) -> Any:
     return import_files(paths, progress=progress)
 
 
+def load_mapped_book(paths: list[str], mappings: dict[str, Any], progress) -> Any:
+    """Files with a column mapping of their own are read with it, the others as usual; one book."""
+    from core.importing import import_files
+    from core.jobs import sub
+
+    plain = [p for p in paths if p not in mappings]
+    books, done = [], 0
+    if plain:
+        books.append(load_book(plain, sub(progress, 0.0, len(plain) / len(paths))))
+        done = len(plain)
+    for path in (p for p in paths if p in mappings):
+        step = sub(progress, done / len(paths), (done + 1) / len(paths))
+        books.append(import_files([path], mapping=mappings[path], progress=step))
+        done += 1
+    progress.check_cancelled()
+    return merge_books(books, paths)
+
+
+def merge_books(books: list[Any], paths: list[str]) -> Any:
+    """One OrderBook from several imports: files in the order opened, an order seen twice once,
+    customer keys computed over all orders (a buyer in two files is one customer)."""
+    import pandas as pd
+
+    from core.importing import identity
+    from core.model import OrderBook
+
+    filled = [b for b in books if len(b.orders)]
+    merged = OrderBook()
+    rank = {str(Path(p)): i for i, p in enumerate(paths)}
+    merged.files = sorted((f for b in books for f in b.files),
+                          key=lambda f: rank.get(str(Path(f.path)), len(rank)))
+    merged.problems = sorted((p for b in books for p in b.problems),
+                             key=lambda p: rank.get(str(Path(p.file)), len(rank)))
+    if len(filled) == 1:
+        merged.orders, merged.lines = filled[0].orders.copy(), filled[0].lines.copy()
+    elif filled:
+        merged.orders = (pd.concat([b.orders for b in filled], ignore_index=True)
+                         .drop_duplicates(["platform", "order_id"], keep="first")
+                         .reset_index(drop=True))
+        lines = [b.lines for b in filled if len(b.lines)]
+        if lines:
+            merged.lines = pd.concat(lines, ignore_index=True)
+    merged.orders["customer_key"] = identity.customer_keys(merged.orders)
+    return merged
+
+
 def summarize(book: Any, lang: str) -> dict:
     from core.summary import import_summary
     return import_summary(book, lang)
 
 
-def import_and_summarize(paths: list[str], lang: str, progress) -> tuple[Any, dict]:
-    book = load_book(paths, progress)
+def import_and_summarize(paths: list[str], lang: str, progress,
+                         mappings: dict[str, Any] | None = None) -> tuple[Any, dict]:
+    book = load_mapped_book(paths, mappings, progress) if mappings else load_book(paths, progress)
     progress.check_cancelled()
     return book, summarize(book, lang)
+
+
+def mappable_files(book: Any) -> set[str]:
+    """The files of an import that no profile knew: a column mapping can still read them."""
+    return {p.file for p in book.problems if p.message_id == UNKNOWN_LAYOUT} if book else set()
+
+
+@dataclass(frozen=True)
+class Text:
+    """A catalog text kept as key and parameters, so it can be rendered again in another language.
+    A parameter may be a Text itself; `count` picks the `_one` / `_other` form."""
+
+    key: str
+    params: dict = field(default_factory=dict)
+    count: int | None = None
+
+    def render(self) -> str:
+        params = {k: v.render() if isinstance(v, Text) else v for k, v in self.params.items()}
+        if self.count is not None:
+            return plural(self.key, self.count, **params)
+        return t(self.key, **params)
 
 
 def supported_platforms() -> list[str]:
@@ -214,11 +288,19 @@ class EmptyPage(QWidget):
 
 
 class SummaryPage(QWidget):
-    """The import summary: totals as cards, then the files read and the problems met."""
+    """The import summary: totals as cards, then the files read and the problems met.
+
+    A file no profile knew gets a "Map columns…" button in its problem row (double-clicking the
+    row does the same): `map_requested` carries the file's full path.
+    """
+
+    map_requested = Signal(str)
 
     def __init__(self):
         super().__init__()
         self.summary: dict | None = None
+        self.mappable: set[str] = set()
+        self.map_buttons: dict[int, QPushButton] = {}  # problem row -> its "Map columns…" button
         self.title = _label("pageTitle")
         self.subtitle = _label("pageSubtitle")
         self.orders_card, self.customers_card = MetricCard(), MetricCard()
@@ -243,12 +325,14 @@ class SummaryPage(QWidget):
 
         self.problems_title = _label("sectionTitle")
         self.no_problems = _label("okText")
-        self.problems_table = _read_only_table(4)
+        self.problems_table = _read_only_table(5)
         header = self.problems_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Fixed)  # as wide as its button
+        self.problems_table.cellDoubleClicked.connect(self._problem_activated)
         self.problems_table.setColumnWidth(0, 200)
         self.problems_table.setColumnWidth(2, 140)
         self.problems_table.setWordWrap(True)
@@ -276,13 +360,17 @@ class SummaryPage(QWidget):
         self.files_table.setHorizontalHeaderLabels(
             [t(f"ui.files.{key}") for key in ("file", "platform", "report", "encoding", "rows")])
         self.problems_table.setHorizontalHeaderLabels(
-            [t(f"ui.problems.{key}") for key in ("file", "row", "column", "message")])
+            [t(f"ui.problems.{key}") for key in ("file", "row", "column", "message", "action")])
         self.no_problems.setText(t("ui.problems.none"))
         if self.summary is not None:
             self.show_summary(self.summary)
 
-    def show_summary(self, summary: dict) -> None:
+    def show_summary(self, summary: dict, mappable: set[str] | None = None) -> None:
+        """Show an import's summary; `mappable` are the files to offer a column mapping for
+        (kept from the last call when not given, e.g. when only the language changed)."""
         self.summary = summary
+        if mappable is not None:
+            self.mappable = set(mappable)
         files = summary["files"]
         period = (t("ui.summary.period", first=summary["first_order"], last=summary["last_order"])
                   if summary.get("first_order") else t("ui.summary.no_orders"))
@@ -328,7 +416,10 @@ class SummaryPage(QWidget):
         self.no_problems.setVisible(not problems)
         self.problems_table.setVisible(bool(problems))
         no_value = t("ui.problems.no_value")
+        self.problems_table.setRowCount(0)  # also drops the buttons of the previous rows
         self.problems_table.setRowCount(len(problems))
+        self.map_buttons = {}
+        offered: set[str] = set()
         for row, problem in enumerate(problems):
             path = str(problem["file"] or "")
             message = str(problem["message"])
@@ -337,9 +428,39 @@ class SummaryPage(QWidget):
                 row, 1, _cell(no_value if problem["row"] is None else problem["row"], align_right=True))
             self.problems_table.setItem(row, 2, _cell(problem["column"] or no_value))
             self.problems_table.setItem(row, 3, _cell(message, tooltip=message))
+            if path in self.mappable and path not in offered:
+                offered.add(path)
+                self._add_map_button(row, path)
+        self.problems_table.setColumnHidden(4, not self.map_buttons)
+        if self.map_buttons:
+            holders = [self.problems_table.cellWidget(row, 4) for row in self.map_buttons]
+            header = self.problems_table.horizontalHeader()
+            self.problems_table.setColumnWidth(4, max(
+                [header.sectionSizeFromContents(4).width()]
+                + [holder.sizeHint().width() + CELL_PADDING for holder in holders]))
         self.problems_table.verticalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents if len(problems) <= WRAP_PROBLEMS_UP_TO
             else QHeaderView.ResizeMode.Fixed)
+
+    def _add_map_button(self, row: int, path: str) -> None:
+        button = QPushButton(t("ui.problems.map_button"))
+        button.setObjectName("mapButton")
+        button.setToolTip(t("ui.problems.map_tip"))
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        button.clicked.connect(lambda _checked=False, path=path: self.map_requested.emit(path))
+        holder = QWidget()  # keeps the button its natural height, centred in a tall row
+        layout = QHBoxLayout(holder)
+        layout.setContentsMargins(0, 2, 0, 2)
+        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.problems_table.setCellWidget(row, 4, holder)
+        for column in range(4):
+            item = self.problems_table.item(row, column)
+            item.setToolTip("\n\n".join(x for x in (item.toolTip(), t("ui.problems.map_tip")) if x))
+        self.map_buttons[row] = button
+
+    def _problem_activated(self, row: int, _column: int) -> None:
+        if row in self.map_buttons:
+            self.map_buttons[row].click()
 
 
 class MainWindow(QMainWindow):
@@ -357,12 +478,15 @@ class MainWindow(QMainWindow):
         self.last_error = ""
         self._job: Job | None = None
         self._paths: list[str] = []
+        self._mappings: dict[str, Any] = {}  # path -> the column mapping (Profile) it is read with
+        self.mapping_dialog = None  # the open ColumnMappingDialog, if any
+        self._status = Text("ui.status.ready")
+        self._status_after_import: Text | None = None
         self._import_language = language()
         self._build_actions()
         self._build_menus_and_toolbar()
         self._build_central()
         self.retranslate()
-        self.statusBar().showMessage(t("ui.status.ready"))
         self._fit_to_screen()
 
     # Building --------------------------------------------------------------------------------
@@ -371,6 +495,8 @@ class MainWindow(QMainWindow):
         self.open_action.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton))
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.open_action.triggered.connect(self.choose_files)
+        self.map_action = QAction(self)
+        self.map_action.triggered.connect(self.choose_file_to_map)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
@@ -387,6 +513,7 @@ class MainWindow(QMainWindow):
     def _build_menus_and_toolbar(self) -> None:
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addAction(self.open_action)
+        self.file_menu.addAction(self.map_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.language_menu = self.menuBar().addMenu("")
@@ -415,6 +542,7 @@ class MainWindow(QMainWindow):
         self.error_banner.hide()
         self.empty_page = EmptyPage(self.choose_files)
         self.summary_page = SummaryPage()
+        self.summary_page.map_requested.connect(self.map_columns)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.empty_page)
         self.pages.addWidget(self.summary_page)
@@ -460,6 +588,9 @@ class MainWindow(QMainWindow):
         self.open_action.setText(t("ui.menu.open"))
         self.open_action.setToolTip(t("ui.menu.open_tip"))
         self.open_action.setStatusTip(t("ui.menu.open_tip"))
+        self.map_action.setText(t("ui.menu.import_mapping"))
+        self.map_action.setToolTip(t("ui.menu.import_mapping_tip"))
+        self.map_action.setStatusTip(t("ui.menu.import_mapping_tip"))
         self.quit_action.setText(t("ui.menu.quit"))
         self.language_button.setText(LANGUAGES[language()])
         self.language_button.setToolTip(t("ui.menu.language_tip"))
@@ -469,6 +600,15 @@ class MainWindow(QMainWindow):
             self.error_banner.setText(t("ui.error.heading", error=self.last_error))
         self.empty_page.retranslate()
         self.summary_page.retranslate()
+        self._show_status()
+
+    def set_status(self, key: str, count: int | None = None, **params: object) -> None:
+        """Show a status bar message that follows later language switches."""
+        self._status = Text(key, params, count)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        self.statusBar().showMessage(self._status.render())
 
     # Opening files ---------------------------------------------------------------------------
     def choose_files(self) -> None:
@@ -480,16 +620,22 @@ class MainWindow(QMainWindow):
             self.open_files(paths)
 
     def open_files(self, paths: list[str]) -> Job:
-        """Import `paths` in the background; a running import is cancelled and replaced."""
+        """Import `paths` in the background; a running import is cancelled and replaced.
+
+        A file mapped with the column mapping dialog earlier is read with its mapping again.
+        """
         self._paths = [str(p) for p in paths]
+        self._status_after_import = None
+        self._mappings = {p: m for p, m in self._mappings.items() if p in self._paths}
         self._import_language = language()
         self.error_banner.hide()
         self.banner.show_progress(0.0, t("ui.progress.starting"))
         self.banner.cancel_button.setEnabled(True)
         self.banner.show()
-        self.statusBar().showMessage(plural("ui.status.importing", len(self._paths)))
+        self.set_status("ui.status.importing", len(self._paths))
+        mappings = {"mappings": dict(self._mappings)} if self._mappings else {}
         self._job = (
-            Job(import_and_summarize, self._paths, self._import_language)
+            Job(import_and_summarize, self._paths, self._import_language, **mappings)
             .on_progress(self.banner.show_progress)
             .on_success(self._import_succeeded)
             .on_failure(self._import_failed)
@@ -512,20 +658,23 @@ class MainWindow(QMainWindow):
         self.last_error = ""
         if self._import_language != language():  # the user switched language while importing
             self.summary = summarize(self.book, language())
-        self.summary_page.show_summary(self.summary)
+        self.summary_page.show_summary(self.summary, mappable_files(self.book))
         self.pages.setCurrentWidget(self.summary_page)
-        self.statusBar().showMessage(t(
-            "ui.status.loaded", files=plural("ui.summary.files", len(self.summary["files"])),
-            orders=f"{self.summary['orders']:,}", customers=f"{self.summary['customers']:,}"))
+        self.set_status(
+            "ui.status.loaded", files=Text("ui.summary.files", count=len(self.summary["files"])),
+            orders=f"{self.summary['orders']:,}", customers=f"{self.summary['customers']:,}")
+        if self._status_after_import is not None:
+            self._status, self._status_after_import = self._status_after_import, None
+            self._show_status()
 
     def _import_failed(self, error: BaseException) -> None:
         self.last_error = str(error) or type(error).__name__
         self.error_banner.setText(t("ui.error.heading", error=self.last_error))
         self.error_banner.show()
-        self.statusBar().showMessage(t("ui.status.failed", error=self.last_error))
+        self.set_status("ui.status.failed", error=self.last_error)
 
     def _import_cancelled(self) -> None:
-        self.statusBar().showMessage(t("ui.status.cancelled"))
+        self.set_status("ui.status.cancelled")
 
     def _job_finished(self, outcome: str) -> None:
         if outcome == "stale":
@@ -533,6 +682,47 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self._job = None
         self.import_finished.emit(outcome)
+
+    # Column mapping --------------------------------------------------------------------------
+    def choose_file_to_map(self) -> None:
+        patterns = " ".join(f"*{suffix}" for suffix in EXPORT_SUFFIXES)
+        path, _ = QFileDialog.getOpenFileName(
+            self, t("ui.dialog.map_title"), "",
+            ";;".join([t("ui.dialog.filter_exports", patterns=patterns), t("ui.dialog.filter_all")]))
+        if path:
+            self.map_columns(path)
+
+    def map_columns(self, path: str):
+        """Open the column mapping dialog for `path` (window-modal, not blocking); on Import the
+        current files are imported again with `path` read through the mapping."""
+        from ui.mapping_dialog import ColumnMappingDialog  # pandas-backed: not at start-up
+
+        if self.mapping_dialog is not None:
+            self.mapping_dialog.close()
+        dialog = ColumnMappingDialog(path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._mapping_accepted(dialog))
+        dialog.destroyed.connect(lambda *_: self._forget_dialog(dialog))
+        self.mapping_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _forget_dialog(self, dialog) -> None:
+        if self.mapping_dialog is dialog:
+            self.mapping_dialog = None
+
+    def _mapping_accepted(self, dialog) -> None:
+        path = str(dialog.path)
+        # A file already open is read again together with the others; a new one on its own.
+        paths = self._paths if path in self._paths else [path]
+        if dialog.saved_path is not None:
+            self._mappings.pop(path, None)  # the saved profile now recognises the file by itself
+            self.open_files(paths)
+            # Said once the import is done, instead of the usual counts (the summary shows them).
+            self._status_after_import = Text("ui.status.mapping_saved", {"name": dialog.shop_name()})
+        else:
+            self._mappings[path] = dialog.profile()
+            self.open_files(paths)
 
     # Drag and drop ---------------------------------------------------------------------------
     @staticmethod
@@ -551,7 +741,7 @@ class MainWindow(QMainWindow):
         self.empty_page.set_dragging(False)
         paths = [p for p in self._dropped_paths(event) if Path(p).suffix.lower() in EXPORT_SUFFIXES]
         if not paths:
-            self.statusBar().showMessage(t("ui.status.nothing_to_open"))
+            self.set_status("ui.status.nothing_to_open")
             return
         event.acceptProposedAction()
         self.open_files(paths)
