@@ -91,7 +91,10 @@ def _ranked(raw: RawFile, profiles) -> list[tuple]:
     for profile in profiles:
         missing = _missing(profile, present)
         known = profile.source_columns()
-        score = len(known & present) / max(1, len(known))
+        # The profile that explains most of the file's columns wins; among equals, the one with
+        # the fewest columns the file lacks. A saved user mapping of four common names must not
+        # take a full Shopify export away from the Shopify profile.
+        score = (len(known & present), len(known & present) / max(1, len(known)))
         matches.append((not missing, not profile.fallback, score, profile, missing))
     return sorted(matches, key=lambda m: m[:3], reverse=True)
 
@@ -99,7 +102,7 @@ def _ranked(raw: RawFile, profiles) -> list[tuple]:
 def choose_profile_or_closest(raw: RawFile) -> Profile | None:
     """The bundled profile that fits the header best, even if some of its columns are missing."""
     ranked = _ranked(raw, all_profiles())
-    return ranked[0][3] if ranked and ranked[0][2] > 0 else None
+    return ranked[0][3] if ranked and ranked[0][2][0] > 0 else None
 
 
 def choose_profile(raw: RawFile, profiles) -> Profile:
