@@ -32,7 +32,8 @@ def test_mapping_text_round_trips_through_the_map_format(tmp_path):
     assert book.problems == [] and book.orders["order_total"].tolist() == [1234.5, 12.0]
 
 
-def test_saved_mapping_is_used_next_time_but_never_steals_a_known_export(tmp_path):
+def test_saved_mapping_is_used_next_time_but_never_steals_a_known_export(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEGMENTDESK_CONFIG_DIR", str(tmp_path / "config"))  # this test's own profiles
     export = german_export(tmp_path)
     assert import_files([export]).problems[0].message_id == "import.unknown_layout"
     save_user_mapping("Mein Shop", mapping_text(
