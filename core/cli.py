@@ -6,7 +6,7 @@ import json
 import sys
 
 from core.errors import InputError
-from core.i18n import set_language, t
+from core.i18n import language, set_language, t
 
 EXIT_OK, EXIT_NO_FILE = 0, 2
 
@@ -33,9 +33,11 @@ def _load(args):
     from core.importing.mapping import load_mapping
 
     mapping = None
-    if getattr(args, "map", None):
+    mapping_file = getattr(args, "import_map", None) or (
+        args.map if args.run in (cmd_import, cmd_customers) else None)
+    if mapping_file:
         try:
-            mapping = load_mapping(args.map)
+            mapping = load_mapping(mapping_file)
         except InputError as error:
             print(error.problem.message(), file=sys.stderr)
             sys.exit(EXIT_NO_FILE)
@@ -88,6 +90,102 @@ def cmd_customers(args) -> int:
     return EXIT_OK if book.files else EXIT_NO_FILE
 
 
+def cmd_segment(args) -> int:
+    import datetime as dt
+
+    from core.safe_write import write_csv
+    from core.segments import segment, segment_table
+
+    book = _load(args)
+    for problem in book.problems:
+        print(problem.message(), file=sys.stderr)
+    if not book.files:
+        return EXIT_NO_FILE
+    rates, base = _rates(args.rates) if args.rates else (None, None)
+    try:
+        seg = segment(book, args.map, bins=args.bins,
+                      analysis_date=dt.date.fromisoformat(args.date) if args.date else None,
+                      currency=args.currency, rates=rates, base=base, k=args.k,
+                      with_clusters=bool(args.csv), progress=TerminalProgress())
+    except InputError as error:
+        print(error.problem.message(), file=sys.stderr)
+        return EXIT_NO_FILE
+    for message_id, params in seg.notes:
+        print(t(message_id, **params), file=sys.stderr)
+    table = segment_table(seg, book)
+    if args.csv:
+        rows = seg.customers.reset_index()[list(SEGMENT_CSV_COLUMNS)]
+        if args.csv == "-":
+            rows.to_csv(sys.stdout, index=False, lineterminator="\n")
+        else:
+            write_csv(rows, args.csv)
+    if args.json:
+        json.dump(segment_json(seg, table), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    elif args.csv != "-":
+        print(format_segments(seg, table))
+    return EXIT_OK
+
+
+SEGMENT_CSV_COLUMNS = ("customer_key", "recency", "frequency", "monetary", "r", "f", "m", "segment",
+                       "cluster")
+
+
+def _number(value):
+    """JSON has no NaN: an undefined figure (no orders, no base period) is null."""
+    if value is None or value != value:
+        return None
+    return round(float(value), 4)
+
+
+def segment_json(seg, table) -> dict:
+    """The `segment --json` contract."""
+    growth_keys = ("period_days", "customers_recent", "customers_previous", "customers_change",
+                   "net_sales_recent", "net_sales_previous", "net_sales_change")
+    out = {
+        "analysis_date": seg.analysis_date.isoformat(),
+        "map": seg.map_id,
+        "thresholds": seg.thresholds,
+        "segments": [{
+            "name": row["name"], "name_zh": row["name_zh"], "customers": int(row["customers"]),
+            "net_sales": _number(row["net_sales"]), "orders": int(row["orders"]),
+            "aov": _number(row["aov"]), "median_recency": _number(row["median_recency"]),
+            "median_frequency": _number(row["median_frequency"]),
+            "median_monetary": _number(row["median_monetary"]),
+            "growth": {k: (int(row[k]) if k.startswith(("customers_r", "customers_p", "period"))
+                           else _number(row[k])) for k in growth_keys},
+        } for _, row in table.iterrows()],
+    }
+    if seg.clusters is not None and seg.map_id == "clusters":
+        out["silhouette_by_k"] = {str(k): v for k, v in seg.clusters.silhouette_by_k.items()}
+    return out
+
+
+def format_segments(seg, table) -> str:
+    """The segments as a readable table for a terminal."""
+    lines = [t("cli.segments_header", map=seg.map_id, date=seg.analysis_date.isoformat(),
+               currency=seg.currency, customers=len(seg.customers))]
+    zh = language().startswith("zh")
+    for segment_id, row in table.iterrows():
+        lines.append(t("cli.segment_line", name=row["name_zh"] if zh else row["name"],
+                       customers=int(row["customers"]), share=f"{row['share_customers']:.0%}",
+                       net_sales=f"{row['net_sales']:,.2f}", sales_share=f"{row['share_net_sales']:.0%}",
+                       aov=f"{row['aov']:,.2f}"))
+    for axis, cuts in seg.thresholds.items():
+        lines.append(t("cli.threshold_line", axis=axis, cuts=json.dumps(cuts, ensure_ascii=False)))
+    return "\n".join(lines)
+
+
+def _rates(path) -> tuple[dict, str]:
+    """A rate table: TOML or JSON `{base = "USD", rates = {CNY = 0.138, EUR = 1.08}}`."""
+    import tomllib
+    from pathlib import Path
+
+    text = Path(path).read_text("utf-8")
+    data = json.loads(text) if str(path).endswith(".json") else tomllib.loads(text)
+    return {k.upper(): float(v) for k, v in data["rates"].items()}, data["base"].upper()
+
+
 def cmd_demo(args) -> int:
     from pathlib import Path
 
@@ -112,6 +210,20 @@ def parser() -> argparse.ArgumentParser:
     cus.add_argument("--map", help=t("cli.help_map"))
     cus.add_argument("--csv", required=True, help=t("cli.help_csv"))
     cus.set_defaults(run=cmd_customers)
+    seg = commands.add_parser("segment", help=t("cli.help_segment"))
+    seg.add_argument("files", nargs="+")
+    seg.add_argument("--map", dest="map", default="rfm11",
+                     choices=["rfm11", "rfgrid", "cn8", "value", "clusters", "affinity"],
+                     help=t("cli.help_segment_map"))
+    seg.add_argument("--import-map", dest="import_map", help=t("cli.help_map"))
+    seg.add_argument("--bins", type=int, default=5, choices=[3, 4, 5], help=t("cli.help_bins"))
+    seg.add_argument("--date", help=t("cli.help_date"))
+    seg.add_argument("--currency", help=t("cli.help_currency"))
+    seg.add_argument("--rates", help=t("cli.help_rates"))
+    seg.add_argument("--k", type=int, choices=range(2, 13), metavar="K", help=t("cli.help_k"))
+    seg.add_argument("--json", action="store_true", help=t("cli.help_json"))
+    seg.add_argument("--csv", help=t("cli.help_segment_csv"))
+    seg.set_defaults(run=cmd_segment)
     demo = commands.add_parser("demo", help=t("cli.help_demo"))
     demo.add_argument("out_dir")
     demo.add_argument("--seed", type=int, default=7)
@@ -119,7 +231,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = ("import", "customers", "demo")
+COMMANDS = ("import", "customers", "segment", "demo")
 
 
 def main(argv: list[str]) -> int:

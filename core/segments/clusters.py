@@ -1,0 +1,110 @@
+"""Behavioural clusters: KMeans on log-scaled, standardised behaviour, k chosen by silhouette, named by rules."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from core.jobs import NULL_PROGRESS, Progress
+from core.resources import RESOURCES
+from core.segments.maps import SegmentLabel
+
+BEHAVIOUR = ("recency", "frequency", "monetary", "aov", "tenure")
+K_RANGE = range(2, 9)
+FIT_SAMPLE = 20_000  # customers the centres are fitted on; everyone is then assigned to the nearest
+SILHOUETTE_SAMPLE = 5_000
+SEED = 0
+
+
+@dataclass
+class ClusterResult:
+    """Cluster of every customer, the silhouette per k tried, and each cluster's label."""
+
+    labels: pd.Series  # cluster id per customer, "c1" … "cK", ordered by net sales per customer
+    silhouette_by_k: dict[int, float]
+    k: int
+    segment_labels: dict[str, SegmentLabel]
+    profiles: pd.DataFrame  # per cluster: customers and the median of each behaviour feature
+
+
+def behaviour_matrix(features: pd.DataFrame, category_mix: pd.DataFrame | None = None) -> np.ndarray:
+    """log1p of each behaviour figure, standardised; category shares (already 0…1) standardised too."""
+    columns = [np.log1p(features[c].to_numpy(dtype=float).clip(min=0)) for c in BEHAVIOUR]
+    if category_mix is not None and len(category_mix.columns):
+        mix = category_mix.reindex(features.index).fillna(0.0)
+        columns += [mix[c].to_numpy(dtype=float) for c in mix.columns]
+    matrix = np.column_stack(columns)
+    std = matrix.std(axis=0)
+    return (matrix - matrix.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
+
+def cluster_customers(features: pd.DataFrame, category_mix: pd.DataFrame | None = None,
+                      k: int | None = None, progress: Progress = NULL_PROGRESS) -> ClusterResult:
+    """KMeans for k = 2…8 (or the k given), keeping the k with the best silhouette on a seeded
+    sample. The same input always gives the same clusters."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    matrix = behaviour_matrix(features, category_mix)
+    n = len(matrix)
+    rng = np.random.default_rng(SEED)
+    fit_rows = np.sort(rng.choice(n, FIT_SAMPLE, replace=False)) if n > FIT_SAMPLE else np.arange(n)
+    sample = matrix[fit_rows]
+    distinct = len(np.unique(sample.round(9), axis=0))
+    ks = [k] if k else [c for c in K_RANGE if c < min(distinct, len(sample))]
+    if not ks:
+        ks = [1]
+    scored_rows = rng.choice(len(sample), min(SILHOUETTE_SAMPLE, len(sample)), replace=False)
+    silhouettes, models = {}, {}
+    for i, clusters in enumerate(ks):
+        progress.check_cancelled()
+        progress.report(i / len(ks), "progress.clustering", k=clusters)
+        model = KMeans(n_clusters=clusters, n_init=4, random_state=SEED).fit(sample)
+        models[clusters] = model
+        labels = model.labels_[scored_rows]
+        if clusters > 1 and len(np.unique(labels)) > 1:
+            silhouettes[clusters] = round(float(silhouette_score(sample[scored_rows], labels)), 4)
+    best = k or (max(silhouettes, key=lambda c: (silhouettes[c], -c)) if silhouettes else ks[0])
+    raw = models[best].predict(matrix)
+    # Name clusters c1…cK from the most to the least valuable per customer, so ids are stable.
+    value = pd.Series(features["monetary"].to_numpy(), index=raw).groupby(level=0).median()
+    order = {old: f"c{new + 1}" for new, old in enumerate(value.sort_values(ascending=False, kind="stable").index)}
+    labels = pd.Series([order[c] for c in raw], index=features.index, dtype="str")
+    profiles = features.groupby(labels)[list(BEHAVIOUR)].median()
+    profiles.insert(0, "customers", labels.value_counts())
+    profiles = profiles.loc[sorted(profiles.index, key=lambda c: int(c[1:]))]
+    centres = pd.DataFrame(matrix[:, :len(BEHAVIOUR)], columns=list(BEHAVIOUR)).groupby(labels.to_numpy()).mean()
+    segment_labels = {c: name_cluster(c, centres.loc[c], profiles.loc[c]) for c in profiles.index}
+    progress.report(1.0, "progress.clustering_done")
+    return ClusterResult(labels, silhouettes, best, segment_labels, profiles)
+
+
+@cache
+def _naming_rules() -> dict:
+    with (RESOURCES / "segments" / "cluster_names.toml").open("rb") as f:
+        return tomllib.load(f)
+
+
+def name_cluster(cluster_id: str, centre: pd.Series, profile: pd.Series) -> SegmentLabel:
+    """A plain-language name and description from the centre, by the rules in cluster_names.toml."""
+    rules = _naming_rules()
+    numbers = {"frequency": f"{profile['frequency']:g}", "monetary": f"{profile['monetary']:,.0f}",
+               "recency": f"{profile['recency']:.0f}"}
+    parts: dict[str, str] = {}
+    for feature in ("frequency", "monetary", "recency"):
+        z = centre[feature]
+        level = "high" if z >= rules["high"] else "low" if z <= rules["low"] else "average"
+        phrase = rules["phrases"][feature][level]
+        for key in ("name", "name_zh", "text", "text_zh"):
+            parts[f"{feature}{'' if key.startswith('name') else '_text'}{'_zh' if key.endswith('_zh') else ''}"] = \
+                phrase[key].format(**numbers)
+    en = {k: v for k, v in parts.items() if not k.endswith("_zh")}
+    zh = {k[:-3]: v for k, v in parts.items() if k.endswith("_zh")}
+    template = rules["template"]
+    name = template["name"].format(**en)
+    return SegmentLabel(cluster_id, name[0].upper() + name[1:], template["name_zh"].format(**zh),
+                        template["description"].format(**en).capitalize(),
+                        template["description_zh"].format(**zh))

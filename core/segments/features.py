@@ -1,0 +1,87 @@
+"""Per-customer behaviour over paid orders: recency, frequency, monetary and the figures around them."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from core.errors import InputError, Problem
+from core.model import OrderBook, net_sales
+
+FEATURE_COLUMNS = ("recency", "frequency", "monetary", "first_order", "last_order", "tenure",
+                   "aov", "refund_rate", "discount_share", "currency")
+
+
+def default_analysis_date(book: OrderBook) -> dt.date:
+    """The day after the last order in the data (so a customer who bought that day has recency 1)."""
+    last = book.orders["placed_at"].max()
+    if pd.isna(last):
+        return dt.date.today()
+    return (last + pd.Timedelta(days=1)).date()
+
+
+def paid_orders(book: OrderBook, currency: str | None = None, rates: dict | None = None,
+                base: str | None = None) -> pd.DataFrame:
+    """Paid orders of identified customers with their net sales, in one currency.
+
+    With `rates` (currency → value of one unit in `base`), every order is converted to `base`;
+    otherwise only orders in `currency` are kept. Different currencies are never added as they are.
+    """
+    orders = book.orders[(book.orders["status"] == "paid") & (book.orders["customer_key"] != "")].copy()
+    orders["net"] = net_sales(orders)
+    if rates:
+        missing = sorted(set(orders["currency"]) - set(rates) - {base})
+        if missing:
+            raise InputError(Problem.make("", None, None, "segments.missing_rates",
+                                          currencies=", ".join(missing), base=base))
+        factor = orders["currency"].map({**rates, base: 1.0}).astype(float)
+        orders["net"] = orders["net"] * factor
+        orders["currency"] = base
+    elif currency:
+        orders = orders[orders["currency"] == currency]
+    return orders
+
+
+def main_currency(book: OrderBook) -> str | None:
+    """The currency most identified customers paid in (the default for segmenting)."""
+    paid = book.orders[(book.orders["status"] == "paid") & (book.orders["customer_key"] != "")]
+    if paid.empty:
+        return None
+    counts = paid.groupby("currency")["customer_key"].nunique()
+    return str(counts.sort_values(ascending=False, kind="stable").index[0])
+
+
+def customer_features(book: OrderBook, analysis_date: dt.date, currency: str | None = None,
+                      rates: dict | None = None, base: str | None = None) -> pd.DataFrame:
+    """One row per customer (index: customer_key) over paid orders placed before the analysis date.
+
+    recency: days from the analysis date to the last paid order; frequency: paid orders;
+    monetary: net sales; tenure: days from the first paid order to the analysis date;
+    aov: monetary / frequency; refund_rate: share of paid orders with a refund;
+    discount_share: share of paid orders with a discount or discount code.
+    """
+    orders = paid_orders(book, currency, rates, base)
+    end = pd.Timestamp(analysis_date, tz="UTC")
+    orders = orders[orders["placed_at"] < end]
+    if orders.empty:
+        return pd.DataFrame(columns=FEATURE_COLUMNS, index=pd.Index([], name="customer_key"))
+    discounted = (orders["discount"].fillna(0) > 0) | orders["discount_code"].notna()
+    orders = orders.assign(refunded_any=(orders["refunded"] > 0).astype(float),
+                           discounted=discounted.astype(float))
+    grouped = orders.groupby("customer_key", sort=True)
+    first, last = grouped["placed_at"].min(), grouped["placed_at"].max()
+    features = pd.DataFrame({
+        "frequency": grouped.size().astype(int),
+        "monetary": grouped["net"].sum().round(2),
+        "first_order": first.dt.date,
+        "last_order": last.dt.date,
+        "refund_rate": grouped["refunded_any"].mean(),
+        "discount_share": grouped["discounted"].mean(),
+        "currency": grouped["currency"].first(),
+    })
+    features["recency"] = (end - last.dt.floor("D")).dt.days.astype(int)
+    features["tenure"] = (end - first.dt.floor("D")).dt.days.astype(int)
+    features["aov"] = (features["monetary"] / features["frequency"]).round(2)
+    features.index.name = "customer_key"
+    return features[list(FEATURE_COLUMNS)]

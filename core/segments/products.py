@@ -1,0 +1,62 @@
+"""What customers buy: spend per customer and category (or product), category mix, affinity segments."""
+from __future__ import annotations
+
+import pandas as pd
+
+from core.model import OrderBook
+from core.segments.maps import SegmentLabel
+
+MAX_AFFINITY_GROUPS = 8  # more groups than this are not segments a shop can act on
+MAX_MIX_CATEGORIES = 12
+
+
+def paid_lines(book: OrderBook) -> pd.DataFrame:
+    """Lines of paid orders of identified customers, with the customer, and `item` = the category
+    where the export has one, else the product name."""
+    orders = book.orders.loc[(book.orders["status"] == "paid") & (book.orders["customer_key"] != ""),
+                             ["platform", "order_id", "customer_key", "placed_at", "currency"]]
+    lines = book.lines.merge(orders, on=["platform", "order_id"], how="inner")
+    lines["item"] = lines["category"].fillna(lines["product_name"]).fillna(lines["sku"])
+    lines["has_category"] = lines["category"].notna()
+    return lines
+
+
+def spend_by_item(book: OrderBook, customers: pd.Index) -> pd.DataFrame:
+    """customer × item table of line totals, for the given customers."""
+    lines = paid_lines(book)
+    lines = lines[lines["customer_key"].isin(customers)]
+    return lines.pivot_table(index="customer_key", columns="item", values="line_total",
+                             aggfunc="sum", fill_value=0.0)
+
+
+def category_mix(book: OrderBook, customers: pd.Index) -> pd.DataFrame | None:
+    """Each customer's share of spend per category, when the exports have categories (and few)."""
+    lines = paid_lines(book)
+    lines = lines[lines["has_category"] & lines["customer_key"].isin(customers)]
+    if lines.empty or lines["category"].nunique() > MAX_MIX_CATEGORIES:
+        return None
+    spend = lines.pivot_table(index="customer_key", columns="category", values="line_total",
+                              aggfunc="sum", fill_value=0.0)
+    return spend.div(spend.sum(axis=1).where(lambda s: s > 0, 1.0), axis=0)
+
+
+def affinity_segments(book: OrderBook, customers: pd.Index) -> tuple[pd.Series, dict[str, SegmentLabel]]:
+    """Customers grouped by what they spend most on (category, else product). The largest groups
+    keep their own segment; the rest share one "several things" segment."""
+    spend = spend_by_item(book, customers)
+    dominant = spend.idxmax(axis=1) if len(spend.columns) else pd.Series(dtype="str")
+    dominant = dominant.reindex(customers)
+    top = dominant.value_counts().index[:MAX_AFFINITY_GROUPS - 1]
+    labels: dict[str, SegmentLabel] = {}
+    ids = {}
+    for i, item in enumerate(top):
+        ids[item] = f"a{i + 1}"
+        labels[f"a{i + 1}"] = SegmentLabel(
+            f"a{i + 1}", f"{item} buyers", f"{item}买家",
+            f"Spend most on {item}.", f"消费最多的是{item}。")
+    segment = dominant.map(ids).fillna("mixed").astype("str")
+    if (segment == "mixed").any():
+        labels["mixed"] = SegmentLabel("mixed", "Buyers of other items", "其他商品买家",
+                                       "Spend most on items outside the main groups.",
+                                       "消费最多的商品不在主要类别中。")
+    return segment, labels

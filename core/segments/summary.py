@@ -1,0 +1,91 @@
+"""Per-segment figures: size, money, medians, repeat rate and growth, plus the breakdowns behind them."""
+from __future__ import annotations
+
+import pandas as pd
+
+from core.model import OrderBook
+from core.segments.features import paid_orders
+from core.segments.products import paid_lines
+from core.segments.segmentation import Segmentation
+
+GROWTH_PERIOD_DAYS = 90
+
+
+def _customer_orders(seg: Segmentation, book: OrderBook) -> pd.DataFrame:
+    """Paid orders of the segmented customers (same currency rule as the segmentation), with segment."""
+    orders = paid_orders(book, seg.currency, seg.rates, seg.currency if seg.rates else None)
+    orders = orders[orders["customer_key"].isin(seg.customers.index)]
+    orders = orders[orders["placed_at"] < pd.Timestamp(seg.analysis_date, tz="UTC")]
+    return orders.assign(segment=orders["customer_key"].map(seg.customers["segment"]))
+
+
+def growth(seg: Segmentation, book: OrderBook, period_days: int = GROWTH_PERIOD_DAYS) -> pd.DataFrame:
+    """Per segment: active customers and net sales in the last `period_days` before the analysis
+    date against the `period_days` before that; change is recent / previous − 1 (None if no base)."""
+    orders = _customer_orders(seg, book)
+    end = pd.Timestamp(seg.analysis_date, tz="UTC")
+    recent = orders["placed_at"] >= end - pd.Timedelta(days=period_days)
+    previous = ~recent & (orders["placed_at"] >= end - pd.Timedelta(days=2 * period_days))
+    out = pd.DataFrame(index=pd.Index(seg.order, name="segment"))
+    for name, mask in (("recent", recent), ("previous", previous)):
+        part = orders[mask].groupby("segment")
+        out[f"customers_{name}"] = part["customer_key"].nunique().reindex(out.index, fill_value=0)
+        out[f"net_sales_{name}"] = part["net"].sum().reindex(out.index, fill_value=0.0).round(2)
+    base = out["net_sales_previous"].where(out["net_sales_previous"] > 0)
+    out["net_sales_change"] = (out["net_sales_recent"] / base - 1).round(4)
+    base = out["customers_previous"].where(out["customers_previous"] > 0)
+    out["customers_change"] = (out["customers_recent"] / base - 1).round(4)
+    out["period_days"] = period_days
+    return out
+
+
+def segment_table(seg: Segmentation, book: OrderBook, period_days: int = GROWTH_PERIOD_DAYS) -> pd.DataFrame:
+    """One row per segment, in map order: customers and their share, net sales and its share,
+    orders, AOV, median recency/frequency/monetary, repeat rate (customers with 2+ paid orders)."""
+    customers = seg.customers
+    grouped = customers.groupby("segment")
+    table = pd.DataFrame(index=pd.Index(seg.order, name="segment"))
+    table["customers"] = grouped.size().reindex(table.index, fill_value=0)
+    table["share_customers"] = (table["customers"] / max(len(customers), 1)).round(4)
+    table["net_sales"] = grouped["monetary"].sum().reindex(table.index, fill_value=0.0).round(2)
+    total = customers["monetary"].sum()
+    table["share_net_sales"] = (table["net_sales"] / total).round(4) if total else 0.0
+    table["orders"] = grouped["frequency"].sum().reindex(table.index, fill_value=0).astype(int)
+    table["aov"] = (table["net_sales"] / table["orders"].where(table["orders"] > 0)).round(2)
+    for axis in ("recency", "frequency", "monetary"):
+        table[f"median_{axis}"] = grouped[axis].median().reindex(table.index)
+    table["repeat_rate"] = grouped["frequency"].apply(lambda f: float((f >= 2).mean())).reindex(table.index).round(4)
+    table["name"] = [seg.labels[s].name for s in table.index]
+    table["name_zh"] = [seg.labels[s].name_zh for s in table.index]
+    return table.join(growth(seg, book, period_days))
+
+
+def breakdown(seg: Segmentation, book: OrderBook, by: str, top: int | None = None) -> pd.DataFrame:
+    """Customers and net sales per segment and `by`: country, region, city, platform, channel,
+    month, weekday or hour (of the paid orders), or item (category, else product; by line totals)."""
+    if by == "item":
+        lines = paid_lines(book)
+        lines = lines[lines["customer_key"].isin(seg.customers.index)]
+        lines = lines.assign(segment=lines["customer_key"].map(seg.customers["segment"]))
+        table = lines.groupby(["segment", "item"]).agg(customers=("customer_key", "nunique"),
+                                                       net_sales=("line_total", "sum"),
+                                                       quantity=("quantity", "sum"))
+    else:
+        orders = _customer_orders(seg, book)
+        when = orders["placed_at"]
+        keys = {"month": when.dt.strftime("%Y-%m"), "weekday": when.dt.dayofweek,
+                "hour": when.dt.hour}.get(by, orders.get(by))
+        if keys is None:
+            raise ValueError(f"unknown breakdown {by!r}")
+        orders = orders.assign(key=pd.Series(keys, index=orders.index).fillna("?"))
+        table = orders.groupby(["segment", "key"]).agg(customers=("customer_key", "nunique"),
+                                                       orders=("order_id", "size"),
+                                                       net_sales=("net", "sum"))
+        table.index = table.index.set_names(["segment", by])
+    table["net_sales"] = table["net_sales"].round(2)
+    totals = table.groupby(level="segment")["net_sales"].transform("sum")
+    table["share_of_segment"] = (table["net_sales"] / totals.where(totals > 0)).round(4)
+    table = table.sort_values(["segment", "net_sales"], ascending=[True, False])
+    if top:
+        table = table.groupby(level="segment", group_keys=False).head(top)
+    return table
