@@ -94,7 +94,7 @@ def cmd_segment(args) -> int:
     import datetime as dt
 
     from core.safe_write import write_csv
-    from core.segments import segment, segment_table
+    from core.segments import note_message, segment, segment_table
 
     book = _load(args)
     for problem in book.problems:
@@ -110,8 +110,8 @@ def cmd_segment(args) -> int:
     except InputError as error:
         print(error.problem.message(), file=sys.stderr)
         return EXIT_NO_FILE
-    for message_id, params in seg.notes:
-        print(t(message_id, **params), file=sys.stderr)
+    for note in seg.notes:
+        print(note_message(note), file=sys.stderr)
     table = segment_table(seg, book)
     if args.csv:
         rows = seg.customers.reset_index()[list(SEGMENT_CSV_COLUMNS)]

@@ -1,7 +1,7 @@
 """Customer segmentation: RFM maps, value tiers, behavioural clusters, product affinity, breakdowns."""
 from __future__ import annotations
 
-from core.segments.segmentation import SEGMENTERS, Segmentation, segment
+from core.segments.segmentation import SEGMENTERS, Segmentation, note_message, segment
 from core.segments.summary import breakdown, growth, segment_table
 
-__all__ = ["SEGMENTERS", "Segmentation", "segment", "segment_table", "growth", "breakdown"]
+__all__ = ["SEGMENTERS", "Segmentation", "segment", "note_message", "segment_table", "growth", "breakdown"]

@@ -112,7 +112,8 @@ def value_tiers(monetary: pd.Series, shares: tuple[float, ...], names: tuple[str
     tier, and so on. Equal spend always shares a tier (its best rank decides)."""
     if abs(sum(shares) - 1) > 1e-9 or len(shares) != len(names):
         raise ValueError(f"value tier shares must be {len(names)} numbers adding up to 1, got {shares}")
-    position = monetary.rank(method="min", ascending=False).to_numpy() / max(len(monetary), 1)
+    # Share of customers who spent strictly more: below 0.2 is the top 20 %, and so on.
+    ahead = (monetary.rank(method="min", ascending=False).to_numpy() - 1) / max(len(monetary), 1)
     bounds = np.cumsum(shares)
-    tier = np.searchsorted(bounds, position - 1e-12, side="left").clip(0, len(names) - 1)
+    tier = np.searchsorted(bounds, ahead + 1e-12, side="right").clip(0, len(names) - 1)
     return pd.Series(np.array(names, dtype=object)[tier], index=monetary.index, dtype="str")

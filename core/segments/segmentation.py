@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InputError, Problem
+from core.i18n import language, t
 from core.jobs import NULL_PROGRESS, Progress, sub
 from core.model import OrderBook
 from core.segments.clusters import ClusterResult, cluster_customers
@@ -117,11 +118,18 @@ def _fitting_map(map_id: str, customers: int, notes: list) -> str:
     while load_map(used).smaller and customers < load_map(used).min_customers:
         used = load_map(used).smaller
     if used != map_id:
-        notes.append(("segments.smaller_map", {"asked": load_map(map_id).name, "used": load_map(used).name,
-                                               "asked_zh": load_map(map_id).name_zh,
-                                               "used_zh": load_map(used).name_zh, "customers": customers,
+        notes.append(("segments.smaller_map", {"asked_map": map_id, "used_map": used, "customers": customers,
                                                "needed": load_map(map_id).min_customers}))
     return used
+
+
+def note_message(note: tuple[str, dict], lang: str | None = None) -> str:
+    """A note as text in `lang`; map ids in it become the map's name in that language."""
+    message_id, params = note
+    lang = lang or language()
+    names = {key: load_map(params[key]).name_zh if lang.startswith("zh") else load_map(params[key]).name
+             for key in ("asked_map", "used_map") if key in params}
+    return t(message_id, lang=lang, **{**params, **names})
 
 
 def _map_thresholds(kind: str, features: pd.DataFrame, high_low, shares) -> dict:
@@ -138,4 +146,4 @@ def _map_thresholds(kind: str, features: pd.DataFrame, high_low, shares) -> dict
     return {}
 
 
-__all__ = ["Segmentation", "segment", "SEGMENTERS", "AxisCuts"]
+__all__ = ["Segmentation", "segment", "SEGMENTERS", "AxisCuts", "note_message"]
