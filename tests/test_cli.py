@@ -101,3 +101,29 @@ def test_main_opens_the_app_or_runs_a_command(monkeypatch, argv, expected):
     monkeypatch.setattr("core.cli.main", lambda args: calls.append(("cli", args)) or 0)
     assert entry.main(argv) == 0
     assert calls == [expected]
+
+
+def test_segment_json_contract():
+    result = run("segment", *DEMO, "--map", "rfm11", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == ["analysis_date", "map", "thresholds", "segments"]
+    assert data["map"] == "rfm11" and set(data["thresholds"]) == {"r", "f", "m"}
+    assert len(data["segments"]) == 11
+    assert list(data["segments"][0]) == ["name", "name_zh", "customers", "net_sales", "orders", "aov",
+                                         "median_recency", "median_frequency", "median_monetary", "growth"]
+    assert data["segments"][0]["name"] == "Champions" and data["segments"][0]["name_zh"] == "冠军客户"
+    assert "only 3 of 5 scores" in result.stderr  # notes go to stderr, stdout stays one object
+    clusters = json.loads(run("segment", *DEMO, "--map", "clusters", "--json").stdout)
+    assert list(clusters)[-1] == "silhouette_by_k" and set(clusters["silhouette_by_k"]) <= set("2345678")
+
+
+def test_segment_csv_has_one_row_per_customer(tmp_path):
+    out = tmp_path / "segments.csv"
+    result = run("segment", *DEMO, "--map", "cn8", "--bins", "4", "--date", "2026-06-30", "--csv", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8-sig"))))
+    assert list(rows[0]) == ["customer_key", "recency", "frequency", "monetary", "r", "f", "m",
+                             "segment", "cluster"]
+    assert len({r["customer_key"] for r in rows}) == len(rows)
+    assert {r["r"] for r in rows} <= {"1", "2", "3", "4"} and all(r["cluster"] for r in rows)
