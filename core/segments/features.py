@@ -28,7 +28,10 @@ def paid_orders(book: OrderBook, currency: str | None = None, rates: dict | None
     With `rates` (currency → value of one unit in `base`), every order is converted to `base`;
     otherwise only orders in `currency` are kept. Different currencies are never added as they are.
     """
-    orders = book.orders[(book.orders["status"] == "paid") & (book.orders["customer_key"] != "")].copy()
+    columns = ["platform", "order_id", "customer_key", "placed_at", "status", "currency",
+               "order_total", "refunded", "discount", "discount_code"]
+    all_orders = book.orders[columns]
+    orders = all_orders[(all_orders["status"] == "paid") & (all_orders["customer_key"] != "")].copy()
     orders["net"] = net_sales(orders)
     if rates:
         missing = sorted(set(orders["currency"]) - set(rates) - {base})
@@ -45,10 +48,11 @@ def paid_orders(book: OrderBook, currency: str | None = None, rates: dict | None
 
 def main_currency(book: OrderBook) -> str | None:
     """The currency most identified customers paid in (the default for segmenting)."""
-    paid = book.orders[(book.orders["status"] == "paid") & (book.orders["customer_key"] != "")]
+    orders = book.orders[["status", "customer_key", "currency"]]
+    paid = orders[(orders["status"] == "paid") & (orders["customer_key"] != "")]
     if paid.empty:
         return None
-    counts = paid.groupby("currency")["customer_key"].nunique()
+    counts = paid.drop_duplicates(["currency", "customer_key"])["currency"].value_counts(sort=False)
     return str(counts.sort_values(ascending=False, kind="stable").index[0])
 
 
@@ -56,6 +60,7 @@ def customer_features(book: OrderBook, analysis_date: dt.date, currency: str | N
                       rates: dict | None = None, base: str | None = None) -> pd.DataFrame:
     """One row per customer (index: customer_key) over paid orders placed before the analysis date.
 
+    first_order, last_order: the days (UTC) of the first and last paid order;
     recency: days from the analysis date to the last paid order; frequency: paid orders;
     monetary: net sales; tenure: days from the first paid order to the analysis date;
     aov: monetary / frequency; refund_rate: share of paid orders with a refund;
@@ -74,8 +79,8 @@ def customer_features(book: OrderBook, analysis_date: dt.date, currency: str | N
     features = pd.DataFrame({
         "frequency": grouped.size().astype(int),
         "monetary": grouped["net"].sum().round(2),
-        "first_order": first.dt.date,
-        "last_order": last.dt.date,
+        "first_order": first.dt.tz_localize(None).dt.normalize(),
+        "last_order": last.dt.tz_localize(None).dt.normalize(),
         "refund_rate": grouped["refunded_any"].mean(),
         "discount_share": grouped["discounted"].mean(),
         "currency": grouped["currency"].first(),

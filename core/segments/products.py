@@ -31,6 +31,8 @@ def spend_by_item(book: OrderBook, customers: pd.Index) -> pd.DataFrame:
 
 def category_mix(book: OrderBook, customers: pd.Index) -> pd.DataFrame | None:
     """Each customer's share of spend per category, when the exports have categories (and few)."""
+    if not book.lines["category"].notna().any():
+        return None
     lines = paid_lines(book)
     lines = lines[lines["has_category"] & lines["customer_key"].isin(customers)]
     if lines.empty or lines["category"].nunique() > MAX_MIX_CATEGORIES:

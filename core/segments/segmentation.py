@@ -72,7 +72,7 @@ def segment(book: OrderBook, map_id: str = "rfm11", bins: int = 5,
         currency = base
     else:
         currency = currency or main_currency(book)
-        others = sorted(set(book.paid["currency"]) - {currency})
+        others = sorted(set(book.orders.loc[book.orders["status"] == "paid", "currency"].unique()) - {currency})
         if others and currency:
             notes.append(("segments.other_currencies", {"currency": currency, "others": ", ".join(others)}))
     progress.report(0.05, "progress.customer_features")
@@ -102,7 +102,7 @@ def segment(book: OrderBook, map_id: str = "rfm11", bins: int = 5,
     else:
         segment_map = load_map(used)
         customers["segment"] = assign(segment_map, features, scores, bins, high_low, shares)
-        present = set(customers["segment"])
+        present = set(customers["segment"].unique())
         labels = {s: segment_map.labels[s] for s in segment_map.order if s in present}
         thresholds.update(_map_thresholds(segment_map.kind, features, high_low, shares or segment_map.shares))
     progress.report(1.0, "progress.done")
