@@ -19,6 +19,7 @@ Definitions (the README repeats them; every later figure uses these and nothing 
   key and are counted as *unidentified*, never dropped or merged.
 * **Placed at**: when the buyer placed the order, in UTC. Offsets in the file are honoured; times
   without an offset are taken as given.
+* **Gender, age**: only where the export (or a mapped column) states them; never inferred from names.
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ STATUSES = ("paid", "pending", "cancelled", "refunded")
 ORDER_FIELDS = (
     "platform", "order_id", "customer_key", "customer_name", "email", "buyer_id", "phone",
     "placed_at", "status", "currency", "order_total", "refunded", "shipping", "tax", "discount",
-    "discount_code", "country", "region", "city", "postcode", "channel", "item_count",
+    "discount_code", "country", "region", "city", "postcode", "gender", "age", "channel", "item_count",
     "source_file", "source_row",
 )
 LINE_FIELDS = (
@@ -85,7 +86,7 @@ def empty_lines() -> pd.DataFrame:
 
 
 def _dtype(name: str) -> str:
-    if name in MONEY_FIELDS or name in ("quantity", "unit_price", "line_total", "item_count"):
+    if name in MONEY_FIELDS or name in ("quantity", "unit_price", "line_total", "item_count", "age"):
         return "float64"
     if name == "placed_at":
         return "datetime64[ns, UTC]"

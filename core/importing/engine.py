@@ -29,6 +29,7 @@ ROLE_RANK = {"orders": 0, "orders+lines": 1, "lines": 2}
 NO_CURRENCY = "XXX"  # ISO 4217 code for "no currency"
 MAX_CELL_PROBLEMS = 10  # per file and column; the rest are counted in one more line
 _MONEY_LINE = ("unit_price", "line_total")
+NUMBER_FIELDS = ("item_count", "age")  # numbers that are not money
 
 
 @dataclass
@@ -211,7 +212,7 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
         excluded = pc.fill_null(pc.is_in(status, pa.array(profile.line_exclude_values)), False)
 
     frame = {"source_row": pa.array(rows, pa.int64())}
-    order_text = [f for f in order_cols if f not in MONEY_FIELDS and f not in ("placed_at", "item_count")]
+    order_text = [f for f in order_cols if f not in MONEY_FIELDS and f not in ("placed_at",) + NUMBER_FIELDS]
     for name in order_text:
         frame[name] = cells.text(order_cols[name])
     if "first_name" in frame or "last_name" in frame:
@@ -223,8 +224,9 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
     for name in MONEY_FIELDS:
         if order_cols.get(name):
             frame[name] = cells.money(order_cols[name])
-    if order_cols.get("item_count"):
-        frame["item_count"] = cells.money(order_cols["item_count"])
+    for name in NUMBER_FIELDS:
+        if order_cols.get(name):
+            frame[name] = cells.money(order_cols[name])
     placed = cells.dates(order_cols.get("placed_at", []), profile)
     if placed is not None:
         frame["placed_at"] = placed

@@ -78,7 +78,7 @@ def profile_from_columns(columns: dict[str, str], path: Path, platform: str = "O
 # Fields a mapping may assign, in the order the mapping dialog lists them.
 MAPPABLE_FIELDS = ("order_id", "placed_at", "status", "email", "buyer_id", "phone", "customer_name",
                    "order_total", "refunded", "currency", "shipping", "tax", "discount", "country",
-                   "region", "city", "postcode", "channel", "sku", "product_name", "category",
+                   "region", "city", "postcode", "gender", "age", "channel", "sku", "product_name", "category",
                    "variation", "quantity", "unit_price", "line_total")
 REQUIRED_FIELDS = ("order_id", "placed_at")
 
