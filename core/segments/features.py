@@ -22,14 +22,16 @@ def default_analysis_date(book: OrderBook) -> dt.date:
 
 
 def paid_orders(book: OrderBook, currency: str | None = None, rates: dict | None = None,
-                base: str | None = None) -> pd.DataFrame:
+                base: str | None = None, extra: tuple[str, ...] = ()) -> pd.DataFrame:
     """Paid orders of identified customers with their net sales, in one currency.
 
     With `rates` (currency → value of one unit in `base`), every order is converted to `base`;
     otherwise only orders in `currency` are kept. Different currencies are never added as they are.
+    `extra` names further order columns to keep (only what is needed is copied: this runs on
+    every order of the shop).
     """
     columns = ["platform", "order_id", "customer_key", "placed_at", "status", "currency",
-               "order_total", "refunded", "discount", "discount_code"]
+               "order_total", "refunded", "discount", "discount_code", *extra]
     all_orders = book.orders[columns]
     orders = all_orders[(all_orders["status"] == "paid") & (all_orders["customer_key"] != "")].copy()
     orders["net"] = net_sales(orders)

@@ -11,9 +11,14 @@ from core.segments.segmentation import Segmentation
 GROWTH_PERIOD_DAYS = 90
 
 
-def _customer_orders(seg: Segmentation, book: OrderBook) -> pd.DataFrame:
+PLACE_AND_PERSON = ("country", "region", "city", "channel", "gender", "age")
+AGE_BANDS = (0, 25, 35, 45, 55, 65, 200)
+AGE_LABELS = ("<25", "25–34", "35–44", "45–54", "55–64", "65+")
+
+
+def _customer_orders(seg: Segmentation, book: OrderBook, extra: tuple[str, ...] = ()) -> pd.DataFrame:
     """Paid orders of the segmented customers (same currency rule as the segmentation), with segment."""
-    orders = paid_orders(book, seg.currency, seg.rates, seg.currency if seg.rates else None)
+    orders = paid_orders(book, seg.currency, seg.rates, seg.currency if seg.rates else None, extra)
     orders = orders[orders["customer_key"].isin(seg.customers.index)]
     orders = orders[orders["placed_at"] < pd.Timestamp(seg.analysis_date, tz="UTC")]
     return orders.assign(segment=orders["customer_key"].map(seg.customers["segment"]))
@@ -60,9 +65,33 @@ def segment_table(seg: Segmentation, book: OrderBook, period_days: int = GROWTH_
     return table.join(growth(seg, book, period_days))
 
 
+BREAKDOWNS = ("country", "region", "city", "platform", "channel", "month", "weekday", "hour",
+              "gender", "age_band", "item")
+
+
+def _breakdown_keys(orders: pd.DataFrame, by: str) -> pd.Series:
+    when = orders["placed_at"]
+    if by == "month":
+        return when.dt.strftime("%Y-%m")
+    if by == "weekday":
+        return when.dt.day_of_week  # 0 = Monday
+    if by == "hour":
+        return when.dt.hour
+    if by == "age_band":
+        return pd.cut(orders["age"], AGE_BANDS, right=False, labels=AGE_LABELS).astype(object)
+    return orders[by]
+
+
+def demographics(book: OrderBook) -> list[str]:
+    """The demographic breakdowns the data supports: gender and age only where exports state them."""
+    paid = book.orders[book.orders["status"] == "paid"]
+    return [by for by, column in (("gender", "gender"), ("age_band", "age")) if paid[column].notna().any()]
+
+
 def breakdown(seg: Segmentation, book: OrderBook, by: str, top: int | None = None) -> pd.DataFrame:
     """Customers and net sales per segment and `by`: country, region, city, platform, channel,
-    month, weekday or hour (of the paid orders), or item (category, else product; by line totals)."""
+    month, weekday, hour, gender or age_band (of the paid orders), or item (category, else
+    product; by line totals). Orders without the value count under "?"."""
     if by == "item":
         lines = paid_lines(book)
         lines = lines[lines["customer_key"].isin(seg.customers.index)]
@@ -71,12 +100,10 @@ def breakdown(seg: Segmentation, book: OrderBook, by: str, top: int | None = Non
                                                        net_sales=("line_total", "sum"),
                                                        quantity=("quantity", "sum"))
     else:
-        orders = _customer_orders(seg, book)
-        when = orders["placed_at"]
-        keys = {"month": when.dt.strftime("%Y-%m"), "weekday": when.dt.dayofweek,
-                "hour": when.dt.hour}.get(by, orders.get(by))
-        if keys is None:
-            raise ValueError(f"unknown breakdown {by!r}")
+        if by not in BREAKDOWNS:
+            raise ValueError(f"breakdown must be one of {', '.join(BREAKDOWNS)}, got {by!r}")
+        orders = _customer_orders(seg, book, PLACE_AND_PERSON)
+        keys = _breakdown_keys(orders, by)
         orders = orders.assign(key=pd.Series(keys, index=orders.index).fillna("?"))
         table = orders.groupby(["segment", "key"]).agg(customers=("customer_key", "nunique"),
                                                        orders=("order_id", "size"),

@@ -1,0 +1,55 @@
+"""Breakdowns per segment add up to the segment figures; demographics appear only where data has them."""
+import pandas as pd
+import pytest
+
+from core.importing import import_files
+from core.segments import BREAKDOWNS, breakdown, demographics, segment, segment_table
+from tests.conftest import ROOT
+
+DEMO = sorted((ROOT / "resources" / "demo").glob("*.csv"))
+
+
+@pytest.fixture(scope="module")
+def demo():
+    book = import_files(DEMO)
+    return book, segment(book, "rfm11")
+
+
+@pytest.mark.parametrize("by", [b for b in BREAKDOWNS if b not in ("item", "gender", "age_band")])
+def test_order_breakdowns_add_up_to_each_segment(demo, by):
+    book, seg = demo
+    table = breakdown(seg, book, by)
+    totals = table.groupby(level="segment")["net_sales"].sum()
+    expected = segment_table(seg, book)["net_sales"]
+    assert totals.reindex(expected.index).to_numpy() == pytest.approx(expected.to_numpy(), abs=0.05)
+    shares = table.groupby(level="segment")["share_of_segment"].sum()
+    assert shares.to_numpy() == pytest.approx(1.0, abs=0.01)
+
+
+def test_items_and_top(demo):
+    book, seg = demo
+    items = breakdown(seg, book, "item", top=3)
+    assert items.groupby(level="segment").size().max() <= 3
+    assert (items["net_sales"] > 0).all()
+
+
+def test_demographics_only_where_the_data_states_them(demo, tmp_path):
+    book, _ = demo
+    assert demographics(book) == []
+    path = tmp_path / "shop.csv"
+    path.write_text("Order ID,Order Date,Email,Order Total,Currency,Gender,Age\n"
+                    "1,2025-01-02,a@x.com,20,EUR,F,34\n2,2025-01-03,b@x.com,30,EUR,M,61\n"
+                    "3,2025-01-04,c@x.com,10,EUR,,\n", encoding="utf-8")
+    small = import_files([path])
+    assert demographics(small) == ["gender", "age_band"]
+    seg = segment(small, "value")
+    ages = breakdown(seg, small, "age_band").reset_index()
+    assert set(ages["age_band"]) == {"25–34", "55–64", "?"}
+    genders = breakdown(seg, small, "gender").reset_index()
+    assert genders.set_index("gender")["net_sales"].to_dict() == {"M": 30.0, "F": 20.0, "?": 10.0}
+
+
+def test_unknown_breakdown_is_refused(demo):
+    book, seg = demo
+    with pytest.raises(ValueError, match="breakdown must be one of"):
+        breakdown(seg, book, "zodiac")
