@@ -105,14 +105,19 @@ def cmd_segment(args) -> int:
     try:
         seg = segment(book, args.map, bins=args.bins,
                       analysis_date=dt.date.fromisoformat(args.date) if args.date else None,
+                      custom_cuts=_axis_numbers(args.cuts), high_low=_axis_numbers(args.split, single=True),
+                      shares=tuple(float(x) for x in args.shares.split(",")) if args.shares else None,
                       currency=args.currency, rates=rates, base=base, k=args.k,
                       with_clusters=bool(args.csv), progress=TerminalProgress())
     except InputError as error:
         print(error.problem.message(), file=sys.stderr)
         return EXIT_NO_FILE
+    except ValueError as error:  # a parameter outside its range: the message names it
+        print(error, file=sys.stderr)
+        return EXIT_NO_FILE
     for note in seg.notes:
         print(note_message(note), file=sys.stderr)
-    table = segment_table(seg, book)
+    table = segment_table(seg, book, args.period)
     if args.csv:
         rows = seg.customers.reset_index()[list(SEGMENT_CSV_COLUMNS)]
         if args.csv == "-":
@@ -176,6 +181,20 @@ def format_segments(seg, table) -> str:
     return "\n".join(lines)
 
 
+def _axis_numbers(text: str | None, single: bool = False) -> dict | None:
+    """`r=30,90,180,365;f=1,2,5;m=50,100` → {"r": [30, 90, 180, 365], …} (one number each if `single`)."""
+    if not text:
+        return None
+    out = {}
+    for part in text.split(";"):
+        axis, _, numbers = part.partition("=")
+        values = [float(x) for x in numbers.split(",") if x.strip()]
+        if axis.strip() not in ("r", "f", "m") or not values or (single and len(values) != 1):
+            raise SystemExit(t("cli.bad_axis_numbers", text=part))
+        out[axis.strip()] = values[0] if single else values
+    return out
+
+
 def _rates(path) -> tuple[dict, str]:
     """A rate table: TOML or JSON `{base = "USD", rates = {CNY = 0.138, EUR = 1.08}}`."""
     import tomllib
@@ -218,6 +237,10 @@ def parser() -> argparse.ArgumentParser:
     seg.add_argument("--import-map", dest="import_map", help=t("cli.help_map"))
     seg.add_argument("--bins", type=int, default=5, choices=[3, 4, 5], help=t("cli.help_bins"))
     seg.add_argument("--date", help=t("cli.help_date"))
+    seg.add_argument("--cuts", help=t("cli.help_cuts"))
+    seg.add_argument("--split", help=t("cli.help_split"))
+    seg.add_argument("--shares", help=t("cli.help_shares"))
+    seg.add_argument("--period", type=int, default=90, help=t("cli.help_period"))
     seg.add_argument("--currency", help=t("cli.help_currency"))
     seg.add_argument("--rates", help=t("cli.help_rates"))
     seg.add_argument("--k", type=int, choices=range(2, 13), metavar="K", help=t("cli.help_k"))

@@ -127,3 +127,13 @@ def test_segment_csv_has_one_row_per_customer(tmp_path):
                              "segment", "cluster"]
     assert len({r["customer_key"] for r in rows}) == len(rows)
     assert {r["r"] for r in rows} <= {"1", "2", "3", "4"} and all(r["cluster"] for r in rows)
+
+
+def test_segment_thresholds_and_shares_from_the_command_line():
+    data = json.loads(run("segment", *DEMO, "--cuts", "r=30,90,180,365;f=1,2,5,10", "--json").stdout)
+    assert data["thresholds"]["r"] == {"method": "custom", "cuts": [30.0, 90.0, 180.0, 365.0], "bins": 5,
+                                       "distinct_scores": 5}
+    tiers = json.loads(run("segment", *DEMO, "--map", "value", "--shares", "0.1,0.4,0.5", "--json").stdout)
+    assert tiers["thresholds"]["value_tiers"]["shares"] == [0.1, 0.4, 0.5]
+    bad = run("segment", *DEMO, "--cuts", "x=1")
+    assert bad.returncode != 0 and "axis r, f or m" in bad.stderr

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import numpy as np
@@ -64,19 +64,29 @@ def load_map(map_id: str) -> SegmentMap:
     with (MAP_DIR / f"{map_id}.toml").open("rb") as f:
         data = tomllib.load(f)
     shares = tuple(data.get("shares", ()))
-    labels = {}
-    for seg, spec in data["segments"].items():
-        share = shares[data["order"].index(seg)] if shares else None
-        fill = {"share": f"{share * 100:g}"} if share is not None else {}
-        labels[seg] = SegmentLabel(seg, spec["name"], spec["name_zh"],
-                                   spec["description"].format(**fill),
-                                   spec["description_zh"].format(**fill))
     return SegmentMap(
         id=data["id"], name=data["name"], name_zh=data["name_zh"], kind=data["kind"],
-        labels=labels, order=tuple(data["order"]), min_customers=data.get("min_customers", 1),
+        labels=_labels(data["segments"], tuple(data["order"]), shares), order=tuple(data["order"]), min_customers=data.get("min_customers", 1),
         smaller=data.get("smaller"), rows=data.get("rows", "r"), columns=data.get("columns", "f"),
         grid=tuple(tuple(row) for row in data.get("grid", ())), cells=dict(data.get("cells", {})),
         shares=shares)
+
+
+def _labels(specs: dict, order: tuple[str, ...], shares: tuple[float, ...]) -> dict[str, SegmentLabel]:
+    """Labels from the map file; value-tier descriptions get the tier's share filled in."""
+    labels = {}
+    for seg, spec in specs.items():
+        fill = {"share": f"{shares[order.index(seg)] * 100:g}"} if shares else {}
+        labels[seg] = SegmentLabel(seg, spec["name"], spec["name_zh"],
+                                   spec["description"].format(**fill), spec["description_zh"].format(**fill))
+    return labels
+
+
+def with_shares(segment_map: SegmentMap, shares: tuple[float, ...]) -> SegmentMap:
+    """The value-tier map with the seller's own shares (its descriptions say them)."""
+    with (MAP_DIR / f"{segment_map.id}.toml").open("rb") as f:
+        specs = tomllib.load(f)["segments"]
+    return replace(segment_map, shares=tuple(shares), labels=_labels(specs, segment_map.order, shares))
 
 
 def assign(segment_map: SegmentMap, features: pd.DataFrame, scores: pd.DataFrame, bins: int,

@@ -13,7 +13,8 @@ from core.jobs import NULL_PROGRESS, Progress, sub
 from core.model import OrderBook
 from core.segments.clusters import ClusterResult, cluster_customers
 from core.segments.features import customer_features, default_analysis_date, main_currency
-from core.segments.maps import MAP_IDS, SegmentLabel, assign, high_low_limits, load_map
+from core.segments.maps import (MAP_IDS, SegmentLabel, assign, high_low_limits, load_map,
+                                 with_shares)
 from core.segments.products import affinity_segments, category_mix
 from core.segments.rfm import AxisCuts, rfm_scores
 
@@ -101,6 +102,8 @@ def segment(book: OrderBook, map_id: str = "rfm11", bins: int = 5,
         customers["segment"], labels = affinity_segments(book, features.index)
     else:
         segment_map = load_map(used)
+        if shares and segment_map.kind == "tiers":
+            segment_map = with_shares(segment_map, shares)
         customers["segment"] = assign(segment_map, features, scores, bins, high_low, shares)
         present = set(customers["segment"].unique())
         labels = {s: segment_map.labels[s] for s in segment_map.order if s in present}
