@@ -1,0 +1,1 @@
+"""Targeting: market scope, segment screening, target-market pattern, marketing approach, personas, strategies."""

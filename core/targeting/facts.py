@@ -1,0 +1,80 @@
+"""The figures every targeting text is built from: one row of facts per segment, from the data only."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from core.model import OrderBook
+from core.segments import Segmentation, breakdown, segment_table
+from core.segments.products import paid_lines
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+def _top(table: pd.DataFrame, level: str) -> tuple[pd.Series, pd.Series]:
+    """Per segment: the key with the most net sales, and its share of the segment's net sales."""
+    flat = table.reset_index()
+    flat = flat[flat[level].astype(str) != "?"]  # unknown places or items are never "the top" one
+    flat = flat.sort_values(["segment", "net_sales"], ascending=[True, False])
+    first = flat.groupby("segment").head(1).set_index("segment")
+    return first[level].astype(str), first["share_of_segment"]
+
+
+def segment_facts(seg: Segmentation, book: OrderBook, period_days: int = 90) -> pd.DataFrame:
+    """One row per segment (display order) with everything a persona or a strategy may state:
+    size, money, medians, repeat/discount/refund behaviour, reach, growth, and what, where, when
+    and on which platform they buy most. Every value is computed here from the orders."""
+    facts = segment_table(seg, book, period_days)
+    customers = seg.customers
+    grouped = customers.groupby("segment")
+    facts["discount_share"] = grouped["discount_share"].mean().reindex(facts.index).round(4)
+    facts["refund_rate"] = grouped["refund_rate"].mean().reindex(facts.index).round(4)
+    facts["median_tenure"] = grouped["tenure"].median().reindex(facts.index)
+    facts["mean_recency"] = grouped["recency"].mean().reindex(facts.index).round(1)
+    facts["reach"] = reachability(seg, book).reindex(facts.index)
+    for by, column in (("country", "top_country"), ("platform", "top_platform"), ("item", "top_item"),
+                       ("region", "top_region")):
+        top, share = _top(breakdown(seg, book, by), by)
+        facts[column] = top.reindex(facts.index)
+        facts[f"{column}_share"] = share.reindex(facts.index)
+    by_month = breakdown(seg, book, "month").reset_index()
+    by_month["calendar_month"] = by_month["month"].str[5:7]
+    peak = by_month.groupby(["segment", "calendar_month"])["net_sales"].sum().reset_index()
+    peak = peak.sort_values(["segment", "net_sales"], ascending=[True, False]).groupby("segment").head(1)
+    facts["peak_month"] = peak.set_index("segment")["calendar_month"].astype(int).reindex(facts.index)
+    weekday, _ = _top(breakdown(seg, book, "weekday"), "weekday")
+    facts["peak_weekday"] = weekday.reindex(facts.index).astype(float)
+    facts["price_level"] = _segment_price_level(seg, book).reindex(facts.index)
+    facts["currency"] = seg.currency
+    return facts
+
+
+def reachability(seg: Segmentation, book: OrderBook) -> pd.Series:
+    """Per segment: the share of customers with a usable contact or handle (email, phone or a
+    platform buyer id the platform lets the seller message)."""
+    orders = book.orders[book.orders["customer_key"].isin(seg.customers.index)]
+    contact = orders["customer_key"].str.contains("@", regex=False) | orders["customer_key"].str.startswith("tel:")
+    contact |= orders["email"].notna() | orders["phone"].fillna("").str.contains(r"\d{7}", regex=True)
+    has_contact = contact.groupby(orders["customer_key"]).any()
+    return has_contact.groupby(seg.customers["segment"].reindex(has_contact.index)).mean().round(4)
+
+
+PRICE_LEVELS = ("budget", "mid", "premium")
+
+
+def price_bands(book: OrderBook) -> tuple[float, float]:
+    """The shop's own price bands: unit prices below the 33rd percentile of its paid lines are
+    budget, above the 67th premium (so the levels always mean "for this shop")."""
+    prices = paid_lines(book)["unit_price"].dropna()
+    if prices.empty:
+        return (np.nan, np.nan)
+    return (float(prices.quantile(1 / 3)), float(prices.quantile(2 / 3)))
+
+
+def _segment_price_level(seg: Segmentation, book: OrderBook) -> pd.Series:
+    low, high = price_bands(book)
+    lines = paid_lines(book)
+    lines = lines[lines["customer_key"].isin(seg.customers.index)]
+    median = lines.groupby(lines["customer_key"].map(seg.customers["segment"]))["unit_price"].median()
+    return median.map(lambda p: "budget" if p < low else "premium" if p > high else "mid")
