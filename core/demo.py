@@ -234,7 +234,44 @@ def generate_demo(out_dir: Path, seed: int = 7, scale: float = 1.0) -> list[Path
     orders, lines = _shopify_demo_orders(np.random.default_rng([seed, 1]), round(2500 * scale))
     _write_shopify(shopify, orders, lines)
     taobao = _write_taobao(out_dir, np.random.default_rng([seed, 2]), round(1500 * scale))
-    return [shopify, *taobao]
+    return [shopify, *taobao, _write_shopify_products(out_dir)]
+
+
+# The shop's product types (Shopify's "Type"), by the category index of SHOPIFY_CATALOG.
+SHOPIFY_CATEGORY_NAMES = ("Accessories", "Stationery", "Home", "Apparel", "Bags", "Watches")
+SHOPIFY_PRODUCTS_HEADER = (
+    "Handle", "Title", "Body (HTML)", "Vendor", "Product Category", "Type", "Tags", "Published",
+    "Option1 Name", "Option1 Value", "Option1 Linked To", "Option2 Name", "Option2 Value",
+    "Option2 Linked To", "Option3 Name", "Option3 Value", "Option3 Linked To", "Variant SKU",
+    "Variant Grams", "Variant Inventory Tracker", "Variant Inventory Policy",
+    "Variant Fulfillment Service", "Variant Price", "Variant Compare At Price",
+    "Variant Requires Shipping", "Variant Taxable", "Unit Price Total Measure",
+    "Unit Price Total Measure Unit", "Unit Price Base Measure", "Unit Price Base Measure Unit",
+    "Variant Barcode", "Image Src", "Image Position", "Image Alt Text", "Gift Card", "SEO Title",
+    "SEO Description", "Variant Image", "Variant Weight Unit", "Variant Tax Code", "Cost per item",
+    "Status",
+)
+
+
+def _write_shopify_products(out_dir: Path) -> Path:
+    """The shop's products export (Admin → Products → Export): one row per product, so that the
+    order lines can get their product type (the orders export has none)."""
+    path = out_dir / "products_export_1.csv"
+    rows = []
+    for sku, title, category, price, compare, vendor in SHOPIFY_CATALOG:
+        handle = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")
+        values = {"Handle": handle, "Title": title, "Body (HTML)": f"<p>{title}.</p>", "Vendor": vendor,
+                  "Type": SHOPIFY_CATEGORY_NAMES[category], "Published": "TRUE",
+                  "Option1 Name": "Title", "Option1 Value": "Default Title", "Variant SKU": sku,
+                  "Variant Inventory Tracker": "shopify", "Variant Inventory Policy": "deny",
+                  "Variant Fulfillment Service": "manual", "Variant Price": f"{price / 100:.2f}",
+                  "Variant Compare At Price": f"{compare / 100:.2f}" if compare else "",
+                  "Variant Requires Shipping": "TRUE", "Variant Taxable": "TRUE",
+                  "Gift Card": "FALSE", "Variant Weight Unit": "kg", "Status": "active"}
+        rows.append([values.get(column, "") for column in SHOPIFY_PRODUCTS_HEADER])
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows([SHOPIFY_PRODUCTS_HEADER, *rows])
+    return path
 
 
 def write_shopify_export(path: Path, n_lines: int, seed: int = 1) -> None:

@@ -26,7 +26,7 @@ def test_import_json_is_exactly_one_object_with_the_contract_keys():
     data = json.loads(result.stdout)
     assert list(data) == ["files", "orders", "orders_by_status", "customers", "unidentified_orders",
                           "net_sales", "refunds", "first_order", "last_order", "problems"]
-    assert [list(f) for f in data["files"]] == [["path", "platform", "report", "encoding", "rows"]] * 3
+    assert [list(f) for f in data["files"]] == [["path", "platform", "report", "encoding", "rows"]] * 4
     assert list(data["orders_by_status"]) == ["paid", "pending", "cancelled", "refunded"]
     assert sum(data["orders_by_status"].values()) == data["orders"]
     assert set(data["net_sales"]) == {"USD", "CNY"} and all(isinstance(v, float) for v in data["net_sales"].values())

@@ -38,7 +38,15 @@ def test_other_seed_other_data(demo, tmp_path):
 def test_file_names(demo):
     assert [p.name for p in demo] == [
         "shopify_orders_export.csv", f"ExportOrderList{EXPORT_STAMP}.csv",
-        f"ExportOrderDetailList{EXPORT_STAMP}.csv"]
+        f"ExportOrderDetailList{EXPORT_STAMP}.csv", "products_export_1.csv"]
+
+
+def test_products_export_gives_every_ordered_sku_a_type(demo):
+    from core.importing import import_files
+
+    book = import_files([demo[0], demo[3]])
+    assert book.problems == [] and book.lines["category"].notna().all()
+    assert set(book.lines["category"]) == {"Accessories", "Stationery", "Home", "Apparel", "Bags", "Watches"}
 
 
 def test_shopify_header_and_bytes(demo):

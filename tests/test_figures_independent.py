@@ -83,7 +83,8 @@ def demo():
 def test_demo_imports_without_problems(demo):
     _, book = demo
     assert book.problems == []
-    assert {f.profile for f in book.files} == {"shopify_orders", "taobao_orders", "taobao_items"}
+    assert {f.profile for f in book.files} == {"shopify_orders", "taobao_orders", "taobao_items",
+                                              "shopify_products"}
 
 
 def test_order_counts_and_statuses_match(demo):

@@ -38,6 +38,43 @@ class FilePart:
     role: str
     orders: pd.DataFrame
     lines: pd.DataFrame
+    catalog: pd.DataFrame | None = None  # sku, product_name, category (role "catalog")
+
+
+CATALOG_COLUMNS = ("sku", "product_name", "category")
+
+
+def _catalog_part(raw: RawFile, profile: Profile, cells, line_cols, key) -> FilePart:
+    """A product list (Shopify products export): each SKU with its product's name and category.
+    Product fields stand on the product's first row only; variant rows repeat the handle."""
+    groups = Groups(key)
+    per_row = {}
+    for name in CATALOG_COLUMNS:
+        values = cells.text(line_cols.get(name, []))
+        per_row[name] = values if name == "sku" else groups.first_valid(values).take(pa.array(groups.codes))
+    catalog = pa.table(per_row).to_pandas(types_mapper=_types)
+    # A taxonomy path ("Home & Garden > … > Plates") keeps its last, most specific level.
+    catalog["category"] = catalog["category"].str.rsplit(">", n=1).str[-1].str.strip()
+    catalog = catalog[catalog["category"].notna()].drop_duplicates()
+    info = FileInfo(str(raw.path), profile.platform, profile.report, raw.encoding, len(cells.table), profile.id)
+    return FilePart(info, profile.role, empty_orders(), empty_lines(), catalog.reset_index(drop=True))
+
+
+def apply_catalogs(lines: pd.DataFrame, catalogs: list[pd.DataFrame]) -> pd.DataFrame:
+    """Lines without a category get it from the product lists: by SKU, else by product name, else
+    by the product name without its variant (`Canvas Tote Bag - Black` → `Canvas Tote Bag`)."""
+    if not catalogs or len(lines) == 0:
+        return lines
+    catalog = pd.concat(catalogs, ignore_index=True)
+    by_sku = catalog.dropna(subset=["sku"]).drop_duplicates("sku").set_index("sku")["category"]
+    by_name = catalog.dropna(subset=["product_name"]).drop_duplicates("product_name").set_index(
+        "product_name")["category"]
+    category = lines["category"].fillna(lines["sku"].map(by_sku))
+    category = category.fillna(lines["product_name"].map(by_name))
+    base = lines["product_name"].str.replace(r"\s+-\s+[^-]+$", "", regex=True)
+    lines = lines.copy()
+    lines["category"] = category.fillna(base.map(by_name))
+    return lines
 
 
 def import_files(paths, mapping: Profile | None = None,
@@ -79,8 +116,10 @@ def import_files(paths, mapping: Profile | None = None,
         parts.append(part)
     progress.report(0.9, "progress.merging")
     progress.check_cancelled()
-    if parts:
-        book.orders, book.lines = merge(parts)
+    order_parts = [p for p in parts if p.role != "catalog"]
+    if order_parts:
+        book.orders, book.lines = merge(order_parts)
+        book.lines = apply_catalogs(book.lines, [p.catalog for p in parts if p.role == "catalog"])
     book.orders["customer_key"] = identity.customer_keys(book.orders)
     progress.report(1.0, "progress.done")
     return book
@@ -179,6 +218,8 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
     if len(table) == 0:
         raise InputError(Problem.make(raw.path, None, None, "import.no_data_rows"))
     _report_scientific_ids(key, rows, raw, problems, (order_cols.get(key_field) or ["?"])[0])
+    if profile.role == "catalog":
+        return _catalog_part(raw, profile, cells, line_cols, key), problems + cells.problems_out()
 
     decimal = profile.decimal
     money_cols = [c for f, cs in order_cols.items() if f in MONEY_FIELDS for c in cs]

@@ -11,7 +11,7 @@ from core.model import LINE_FIELDS, ORDER_FIELDS, STATUSES
 from core.resources import RESOURCES
 
 PROFILE_DIR = RESOURCES / "profiles"
-ROLES = ("orders+lines", "orders", "lines")
+ROLES = ("orders+lines", "orders", "lines", "catalog")  # catalog: a product list (SKU → category)
 # Canonical fields a profile may map that are not stored as such but feed other fields.
 EXTRA_ORDER_FIELDS = ("first_name", "last_name", "address", "group_key")
 MAPPABLE_ORDER = tuple(f for f in ORDER_FIELDS if f not in (
