@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel,
+    QAbstractItemView, QApplication, QButtonGroup, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel,
     QMainWindow, QMenu, QProgressBar, QPushButton, QSizePolicy, QStackedWidget, QStyle,
     QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
 )
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from core.i18n import LANGUAGES, language, set_language, t
 from core.resources import RESOURCES
 from ui import theme
+from ui.segments_page import SegmentsPage
 from ui.worker import Job, shutdown
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
@@ -28,6 +29,9 @@ CELL_PADDING = 16
 
 
 UNKNOWN_LAYOUT = "import.unknown_layout"  # the problem a column mapping fixes
+# The pages of the left-side navigation, in order; Ctrl+1… switch to them. A new page adds its key
+# here, a `ui.nav.<key>` text and its widget in MainWindow._build_central.
+NAV_PAGES = ("overview", "segments")
 
 
 # Work that runs on the pool thread. These functions get paths and plain data, never widgets;
@@ -500,6 +504,16 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
+        self.nav_actions: dict[str, QAction] = {}
+        for number, key in enumerate(NAV_PAGES, start=1):
+            action = QAction(self, checkable=True)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, key=key: self.show_page(key))
+            self.addAction(action)  # the shortcut works whichever widget has the focus
+            self.nav_actions[key] = action
+        self.nav_group = QActionGroup(self)
+        for action in self.nav_actions.values():
+            self.nav_group.addAction(action)
         self.language_group = QActionGroup(self)
         self.language_actions: dict[str, QAction] = {}
         for code, native_name in LANGUAGES.items():
@@ -516,6 +530,8 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.map_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
+        self.view_menu = self.menuBar().addMenu("")
+        self.view_menu.addActions(list(self.nav_actions.values()))
         self.language_menu = self.menuBar().addMenu("")
         self.language_menu.addActions(self.language_group.actions())
 
@@ -543,22 +559,63 @@ class MainWindow(QMainWindow):
         self.empty_page = EmptyPage(self.choose_files)
         self.summary_page = SummaryPage()
         self.summary_page.map_requested.connect(self.map_columns)
-        self.pages = QStackedWidget()
+        self.pages = QStackedWidget()  # the Overview: where to start, then the import summary
         self.pages.addWidget(self.empty_page)
         self.pages.addWidget(self.summary_page)
+        self.segments_page = SegmentsPage()
+
+        self.sections = QStackedWidget()  # one widget per entry of NAV_PAGES
+        self.section_widgets: dict[str, QWidget] = {"overview": self.pages, "segments": self.segments_page}
+        self.sidebar = QFrame()
+        self.sidebar.setObjectName("sidebar")
+        self.nav_buttons: dict[str, QToolButton] = {}
+        self.nav_button_group = QButtonGroup(self)
+        self.nav_button_group.setExclusive(True)
+        side = QVBoxLayout(self.sidebar)
+        side.setContentsMargins(8, 12, 8, 12)
+        side.setSpacing(4)
+        for key in NAV_PAGES:
+            self.sections.addWidget(self.section_widgets[key])
+            button = QToolButton()
+            button.setObjectName("navButton")
+            button.setCheckable(True)
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.clicked.connect(lambda _checked=False, key=key: self.show_page(key))
+            self.nav_button_group.addButton(button)
+            self.nav_buttons[key] = button
+            side.addWidget(button)
+        side.addStretch(1)
 
         central = QWidget()
         central.setObjectName("page")
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
+        outer = QHBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.sidebar)
+        main = QVBoxLayout()
+        main.setContentsMargins(0, 0, 0, 0)
+        main.setSpacing(0)
         notices = QVBoxLayout()
         notices.setContentsMargins(24, 12, 24, 0)
         notices.addWidget(self.banner)
         notices.addWidget(self.error_banner)
-        layout.addLayout(notices)
-        layout.addWidget(self.pages, 1)
+        main.addLayout(notices)
+        main.addWidget(self.sections, 1)
+        outer.addLayout(main, 1)
         self.setCentralWidget(central)
+        self.show_page("overview")
+
+    def show_page(self, key: str) -> None:
+        """Switch the navigation to page `key` (one of NAV_PAGES)."""
+        self.sections.setCurrentWidget(self.section_widgets[key])
+        self.nav_buttons[key].setChecked(True)
+        self.nav_actions[key].setChecked(True)
+
+    def current_page(self) -> str:
+        widget = self.sections.currentWidget()
+        return next(key for key, page in self.section_widgets.items() if page is widget)
 
     def _fit_to_screen(self) -> None:
         self.setMinimumSize(820, 560)
@@ -592,6 +649,16 @@ class MainWindow(QMainWindow):
         self.map_action.setToolTip(t("ui.menu.import_mapping_tip"))
         self.map_action.setStatusTip(t("ui.menu.import_mapping_tip"))
         self.quit_action.setText(t("ui.menu.quit"))
+        self.view_menu.setTitle(t("ui.menu.view"))
+        for key in NAV_PAGES:
+            name = t(f"ui.nav.{key}")
+            shortcut = self.nav_actions[key].shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            self.nav_actions[key].setText(name)
+            self.nav_buttons[key].setText(name)
+            self.nav_buttons[key].setToolTip(t("ui.nav.page_tip", page=name.replace("&&", "&"),
+                                               shortcut=shortcut))
+        # As wide as its longest entry in this language, never elided.
+        self.sidebar.setFixedWidth(max(b.sizeHint().width() for b in self.nav_buttons.values()) + 24)
         self.language_button.setText(LANGUAGES[language()])
         self.language_button.setToolTip(t("ui.menu.language_tip"))
         self.toolbar.setWindowTitle(t("ui.app.title"))
@@ -600,6 +667,7 @@ class MainWindow(QMainWindow):
             self.error_banner.setText(t("ui.error.heading", error=self.last_error))
         self.empty_page.retranslate()
         self.summary_page.retranslate()
+        self.segments_page.retranslate()
         self._show_status()
 
     def set_status(self, key: str, count: int | None = None, **params: object) -> None:
@@ -659,6 +727,7 @@ class MainWindow(QMainWindow):
         if self._import_language != language():  # the user switched language while importing
             self.summary = summarize(self.book, language())
         self.summary_page.show_summary(self.summary, mappable_files(self.book))
+        self.segments_page.set_book(self.book)
         self.pages.setCurrentWidget(self.summary_page)
         self.set_status(
             "ui.status.loaded", files=Text("ui.summary.files", count=len(self.summary["files"])),
@@ -750,4 +819,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         # No import thread may outlive the window: cancel it and wait for its last chunk.
         shutdown(self, 10000)
+        shutdown(self.segments_page, 10000)
         super().closeEvent(event)

@@ -71,12 +71,28 @@ QLineEdit:focus, QComboBox:focus {{ border-color: {ACCENT}; }}
 QComboBox::drop-down {{ border: none; width: 24px; }}
 QComboBox::down-arrow {{ image: url("{CHEVRON}"); width: 12px; height: 12px; }}
 
-QTableWidget {{ background: #ffffff; border: 1px solid #e3e5ea; border-radius: 8px;
+QTableWidget, QTableView {{ background: #ffffff; border: 1px solid #e3e5ea; border-radius: 8px;
                 gridline-color: #eef0f3; alternate-background-color: #fafbfc;
                 selection-background-color: #dbeafe; selection-color: #111827; }}
 QTableView::item {{ padding: 4px 8px; }}
 QHeaderView::section {{ background: #f9fafb; color: #374151; font-weight: 600; border: none;
                         border-bottom: 1px solid #e3e5ea; padding: 6px 8px; }}
+
+#sidebar {{ background: #ffffff; border-right: 1px solid #e3e5ea; }}
+QToolButton#navButton {{ text-align: left; padding: 8px 12px; border: none; border-radius: 6px;
+                          color: #374151; font-size: 13px; }}
+QToolButton#navButton:hover {{ background: #f3f4f6; }}
+QToolButton#navButton:checked {{ background: #eef2ff; color: #1e3a8a; font-weight: 600; }}
+#panel {{ background: #ffffff; border: 1px solid #e3e5ea; border-radius: 10px; }}
+#panel QTableView {{ border: none; border-radius: 0; }}
+#infoBanner {{ background: #eff6ff; color: #1e3a8a; border: 1px solid #bfdbfe; border-radius: 8px;
+               padding: 6px 10px; font-size: 12px; }}
+#cutsCaption {{ color: #4b5563; font-size: 12px; }}
+#fieldLabel {{ color: #374151; font-size: 13px; }}
+#filterChip {{ background: #fef3c7; color: #92400e; border-radius: 10px; padding: 2px 10px; font-size: 12px; }}
+QPushButton#linkButton {{ border: none; background: transparent; color: {ACCENT}; padding: 2px 4px; }}
+QPushButton#linkButton:hover {{ text-decoration: underline; }}
+QSplitter::handle {{ background: transparent; }}
 """
 
 

@@ -1,0 +1,1100 @@
+"""Customers & Segments: segment the imported customers with a chosen map and see who is where.
+
+Every change of the controls runs `core.segments.segment` + `segment_table` and the breakdowns on a
+pool thread (one slot: a newer run cancels the older one); the result arrives as plain lists and
+numpy arrays that the widgets only display. The previous result stays on screen until the next one
+is ready, and stays when a run is cancelled or fails.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+    QProgressBar, QPushButton, QScrollArea, QStackedWidget, QTableView, QVBoxLayout, QWidget,
+)
+
+from core.i18n import language, t
+from ui.charts import Bar, BarChart, HeatmapData, SegmentHeatmap
+from ui.worker import Job
+
+MAPS = ("rfm11", "rfgrid", "cn8", "value", "clusters", "affinity")
+GRID_MAPS = ("rfm11", "rfgrid")
+BINS = (5, 4, 3)
+TOP_ITEMS = 8
+ALL = ""  # breakdown key of "every segment"
+AXIS_NAMES = {"r": "R", "f": "F", "m": "M", "fm": "FM"}
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+# Pool thread --------------------------------------------------------------------------------------
+@dataclass
+class CustomerData:
+    """One entry per customer, as arrays; sort keys are numbers so sorting 100k rows is one argsort."""
+
+    keys: np.ndarray  # customer_key (object)
+    names: np.ndarray  # customer name or "" (object)
+    segment: np.ndarray  # index into SegmentsResult.order
+    r: np.ndarray
+    f: np.ndarray
+    m: np.ndarray
+    recency: np.ndarray
+    frequency: np.ndarray
+    monetary: np.ndarray
+    last_order: np.ndarray  # "YYYY-MM-DD" (object)
+    last_order_key: np.ndarray  # date ordinal
+    key_rank: np.ndarray
+    name_rank: np.ndarray
+    search: list[str]  # "key name" lower-cased, for the search box
+    cell_r: np.ndarray | None = None  # grid maps: the heatmap cell (1…5 scale of the map)
+    cell_c: np.ndarray | None = None
+
+
+@dataclass
+class SegmentsResult:
+    map_id: str
+    requested_map: str
+    bins: int
+    currency: str
+    currencies: list[str]
+    analysis_date: str
+    labels: dict  # segment id -> SegmentLabel
+    order: list[str]
+    notes: list[tuple[str, dict]]
+    thresholds: dict
+    table: list[dict]  # one row per segment, in map order
+    customers: CustomerData
+    heatmap: HeatmapData | None = None
+    silhouette: dict[int, float] = field(default_factory=dict)
+    k: int | None = None
+    profiles: list[dict] = field(default_factory=list)
+    breakdowns: dict[str, dict[str, list[tuple[str, float]]]] = field(default_factory=dict)
+    segmentation: Any = None  # the core Segmentation, for tests and later pages; never read by widgets
+
+
+def _none_if_nan(value: Any) -> Any:
+    try:
+        return None if value is None or value != value else value
+    except (TypeError, ValueError):
+        return value
+
+
+def run_segmentation(book: Any, map_id: str, bins: int, currency: str | None, progress) -> SegmentsResult:
+    """Segment `book` and prepare everything the page shows (runs on a pool thread)."""
+    import pandas as pd
+
+    from core.jobs import sub
+    from core.segments import breakdown, segment, segment_table
+    from core.segments.maps import MAP_IDS, load_map
+    from core.segments.rfm import to_five
+
+    seg = segment(book, map_id, bins=bins, currency=currency, progress=sub(progress, 0.0, 0.7))
+    progress.check_cancelled()
+    progress.report(0.75, "progress.segment_table")
+    table = segment_table(seg, book)
+    rows = [{"id": str(s), **{k: _none_if_nan(v) for k, v in row.items()}}
+            for s, row in table.to_dict("index").items()]
+    paid = book.orders[(book.orders["status"] == "paid") & (book.orders["customer_key"] != "")]
+    currencies = sorted(str(c) for c in paid["currency"].dropna().unique())
+
+    customers = seg.customers
+    order = list(seg.labels)
+    position = {s: i for i, s in enumerate(order)}
+    keys = customers.index.to_numpy(dtype=object)
+    named = book.orders.loc[book.orders["customer_key"] != "", ["customer_key", "customer_name"]]
+    names = (named.dropna().groupby("customer_key")["customer_name"].first()
+             .reindex(customers.index).fillna("").astype(str).to_numpy(dtype=object))
+    last = customers["last_order"]
+    data = CustomerData(
+        keys=keys, names=names,
+        segment=customers["segment"].map(position).fillna(-1).to_numpy(dtype=np.int64),
+        r=customers["r"].to_numpy(dtype=np.int64), f=customers["f"].to_numpy(dtype=np.int64),
+        m=customers["m"].to_numpy(dtype=np.int64),
+        recency=customers["recency"].to_numpy(dtype=np.int64),
+        frequency=customers["frequency"].to_numpy(dtype=np.int64),
+        monetary=customers["monetary"].to_numpy(dtype=float),
+        last_order=np.array([str(d)[:10] for d in last], dtype=object),
+        last_order_key=np.array([d.toordinal() for d in last], dtype=np.int64),
+        key_rank=np.argsort(np.argsort(keys.astype(str), kind="stable"), kind="stable"),
+        name_rank=np.argsort(np.argsort(names.astype(str), kind="stable"), kind="stable"),
+        search=[f"{k} {n}".lower() for k, n in zip(keys, names)],
+    )
+    progress.check_cancelled()
+
+    heatmap = None
+    if seg.map_id in MAP_IDS and load_map(seg.map_id).kind == "grid":
+        grid_map = load_map(seg.map_id)
+        five = {axis: to_five(customers[axis].to_numpy(), seg.bins).astype(np.int64) for axis in ("r", "f", "m")}
+        five["fm"] = (five["f"] + five["m"] + 1) // 2  # as the map assigns: mean of F and M, half up
+        data.cell_r, data.cell_c = five[grid_map.rows], five[grid_map.columns]
+        counts = np.zeros((5, 5), dtype=np.int64)
+        np.add.at(counts, (5 - data.cell_r, data.cell_c - 1), 1)
+        heatmap = HeatmapData(counts=counts.tolist(), segments=[list(row) for row in grid_map.grid],
+                              totals={row["id"]: int(row["customers"]) for row in rows},
+                              order=[s for s in grid_map.order if s in seg.labels],
+                              row_axis=AXIS_NAMES[grid_map.rows], column_axis=AXIS_NAMES[grid_map.columns])
+
+    silhouette, k, profiles = {}, None, []
+    if seg.clusters is not None and seg.map_id == "clusters":
+        silhouette, k = dict(seg.clusters.silhouette_by_k), seg.clusters.k
+        profiles = [{"id": str(c), **{col: _none_if_nan(v) for col, v in row.items()}}
+                    for c, row in seg.clusters.profiles.to_dict("index").items()]
+
+    progress.report(0.85, "progress.breakdowns")
+    breakdowns: dict[str, dict[str, list[tuple[str, float]]]] = {s: {} for s in [ALL, *order]}
+    for by, value in (("country", "net_sales"), ("item", "net_sales"), ("month", "orders")):
+        progress.check_cancelled()
+        frame = breakdown(seg, book, by)
+        if frame.empty:
+            continue
+        frame = frame.reset_index()
+        frame[by] = frame[by].astype(str)
+        overall = frame.groupby(by)[value].sum()
+        parts = {ALL: overall, **{s: g.set_index(by)[value] for s, g in frame.groupby("segment")}}
+        for s, series in parts.items():
+            if s not in breakdowns:
+                continue
+            series = series.sort_index() if by == "month" else series.sort_values(ascending=False).head(TOP_ITEMS)
+            breakdowns[s][by] = [(str(key), float(v)) for key, v in series.items()]
+    progress.report(1.0, "progress.done")
+    return SegmentsResult(
+        map_id=seg.map_id, requested_map=seg.requested_map, bins=seg.bins, currency=seg.currency,
+        currencies=currencies, analysis_date=seg.analysis_date.isoformat(), labels=dict(seg.labels),
+        order=order, notes=list(seg.notes), thresholds=dict(seg.thresholds), table=rows,
+        customers=data, heatmap=heatmap, silhouette=silhouette, k=k, profiles=profiles,
+        breakdowns=breakdowns, segmentation=seg)
+
+
+# Formatting ---------------------------------------------------------------------------------------
+NO_VALUE = "—"
+
+
+def fmt_number(value: Any, decimals: int = 0) -> str:
+    if value is None:
+        return NO_VALUE
+    return f"{value:,.{decimals}f}"
+
+
+def fmt_share(value: Any) -> str:
+    if value is None:
+        return NO_VALUE
+    return t("ui.segments.percent", value=f"{value * 100:.1f}")
+
+
+def fmt_change(value: Any) -> str:
+    """+12 % / −30 % / — (no previous period to compare with)."""
+    if value is None:
+        return NO_VALUE
+    percent = round(value * 100)
+    sign = "+" if percent > 0 else "−" if percent < 0 else "±"
+    return t("ui.segments.percent", value=f"{sign}{abs(percent):,}")
+
+
+def fmt_cuts(cuts: list[float], money: bool = False) -> str:
+    distinct = sorted(set(cuts))
+    return " / ".join(f"{c:,.2f}" if money else f"{c:,.0f}" if float(c).is_integer() else f"{c:g}"
+                      for c in distinct)
+
+
+def segment_name(result: SegmentsResult, seg: str) -> str:
+    label = result.labels.get(seg)
+    return label.text(language())[0] if label is not None else seg
+
+
+def segment_description(result: SegmentsResult, seg: str) -> str:
+    label = result.labels.get(seg)
+    return label.text(language())[1] if label is not None else ""
+
+
+def map_name(map_id: str) -> str:
+    return t(f"ui.segments.map_{map_id}")
+
+
+# Models -------------------------------------------------------------------------------------------
+class SortedModel(QAbstractTableModel):
+    """A read-only table over arrays: `_rows` are the visible entries in display order; sorting is
+    a numpy argsort of a numeric key per column, filtering a boolean mask."""
+
+    headers: tuple[str, ...] = ()  # catalog keys
+    right_aligned: frozenset[int] = frozenset()
+
+    def __init__(self):
+        super().__init__()
+        self._count = 0
+        self._rows = np.arange(0)
+        self._mask: np.ndarray | None = None
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+
+    # For subclasses ----------------------------------------------------------------------
+    def text(self, entry: int, column: int) -> str:
+        raise NotImplementedError
+
+    def sort_key(self, column: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def tooltip(self, entry: int, column: int) -> str:
+        return ""
+
+    def reset(self, count: int) -> None:
+        self.beginResetModel()
+        self._count = count
+        self._mask = None
+        self._rows = self._ordered(np.arange(count))
+        self.endResetModel()
+
+    # Qt ----------------------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.header_text(section)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.header_tooltip(section) or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and section in self.right_aligned:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def header_text(self, section: int) -> str:
+        return t(self.headers[section])
+
+    def header_tooltip(self, section: int) -> str:
+        return ""
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        entry = int(self._rows[index.row()])
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(entry, index.column())
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            horizontal = (Qt.AlignmentFlag.AlignRight if index.column() in self.right_aligned
+                          else Qt.AlignmentFlag.AlignLeft)
+            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(entry, index.column()) or None
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort = (column, order) if 0 <= column < len(self.headers) else None
+        self.layoutAboutToBeChanged.emit()
+        self._rows = self._ordered(self._rows)
+        self.layoutChanged.emit()
+
+    def set_mask(self, mask: np.ndarray | None) -> None:
+        self.beginResetModel()
+        self._mask = mask
+        rows = np.arange(self._count) if mask is None else np.flatnonzero(mask)
+        self._rows = self._ordered(rows)
+        self.endResetModel()
+
+    def _ordered(self, rows: np.ndarray) -> np.ndarray:
+        if self._sort is None or not len(rows) or self._count == 0:
+            return rows
+        column, order = self._sort
+        keys = np.asarray(self.sort_key(column), dtype=float)[rows]
+        if order == Qt.SortOrder.DescendingOrder:
+            keys = -keys
+        keys = np.where(np.isnan(keys), np.inf, keys)  # no value: always last
+        return rows[np.argsort(keys, kind="stable")]
+
+    def entry(self, row: int) -> int:
+        return int(self._rows[row])
+
+    def visible_entries(self) -> np.ndarray:
+        return self._rows.copy()
+
+    def refresh_texts(self) -> None:
+        """After a language switch: every cell and header may read differently."""
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(self.columnCount() - 1, 0))
+
+
+class SegmentTableModel(SortedModel):
+    headers = ("ui.segments.col_segment", "ui.segments.col_customers", "ui.segments.col_share_customers",
+               "ui.segments.col_net_sales", "ui.segments.col_share_net_sales", "ui.segments.col_orders",
+               "ui.segments.col_aov", "ui.segments.col_medians", "ui.segments.col_repeat",
+               "ui.segments.col_growth")
+    right_aligned = frozenset(range(1, 10))
+    fields = (None, "customers", "share_customers", "net_sales", "share_net_sales", "orders", "aov",
+              "median_monetary", "repeat_rate", "net_sales_change")
+    GROWTH, REPEAT, MEDIANS = 9, 8, 7
+
+    def __init__(self):
+        super().__init__()
+        self.result: SegmentsResult | None = None
+
+    def set_result(self, result: SegmentsResult) -> None:
+        self.result = result
+        self.reset(len(result.table))
+
+    def segment_id(self, row: int) -> str:
+        return self.result.table[self.entry(row)]["id"]
+
+    def row_of(self, seg: str) -> int:
+        ids = [self.result.table[int(e)]["id"] for e in self._rows]
+        return ids.index(seg) if seg in ids else -1
+
+    def header_text(self, section: int) -> str:
+        currency = self.result.currency if self.result else ""
+        days = self.result.table[0].get("period_days", 90) if self.result and self.result.table else 90
+        return t(self.headers[section], currency=currency, days=days)
+
+    def header_tooltip(self, section: int) -> str:
+        if section == self.GROWTH:
+            return t("ui.segments.col_growth_tip")
+        if section == self.REPEAT:
+            return t("ui.segments.col_repeat_tip")
+        if section == self.MEDIANS:
+            return t("ui.segments.col_medians_tip")
+        return ""
+
+    def text(self, entry: int, column: int) -> str:
+        row = self.result.table[entry]
+        if column == 0:
+            return segment_name(self.result, row["id"])
+        value = row.get(self.fields[column])
+        if column in (2, 4, self.REPEAT):
+            return fmt_share(value)
+        if column == self.GROWTH:
+            return fmt_change(value)
+        if column == self.MEDIANS:
+            frequency = row.get("median_frequency")
+            return t("ui.segments.medians", r=fmt_number(row.get("median_recency")),
+                     f=NO_VALUE if frequency is None else f"{frequency:g}",
+                     m=fmt_number(row.get("median_monetary"), 2))
+        if column == 6:
+            return fmt_number(value, 2)
+        return fmt_number(value)
+
+    def tooltip(self, entry: int, column: int) -> str:
+        row = self.result.table[entry]
+        if column == 0:
+            return f"{segment_name(self.result, row['id'])}\n{segment_description(self.result, row['id'])}"
+        if column == self.GROWTH:
+            return t("ui.segments.growth_tip", recent=fmt_number(row.get("net_sales_recent"), 2),
+                     previous=fmt_number(row.get("net_sales_previous"), 2), days=row.get("period_days", 90))
+        return ""
+
+    def sort_key(self, column: int) -> np.ndarray:
+        if column == 0:
+            return np.arange(len(self.result.table))
+        values = [row.get(self.fields[column]) for row in self.result.table]
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+class CustomerTableModel(SortedModel):
+    headers = ("ui.segments.col_customer", "ui.segments.col_segment",
+               "ui.segments.col_r", "ui.segments.col_f", "ui.segments.col_m", "ui.segments.col_recency",
+               "ui.segments.col_orders", "ui.segments.col_net_sales", "ui.segments.col_last_order")
+    right_aligned = frozenset({2, 3, 4, 5, 6, 7})
+
+    def __init__(self):
+        super().__init__()
+        self.result: SegmentsResult | None = None
+        self.names: list[str] = []
+
+    def set_result(self, result: SegmentsResult) -> None:
+        self.result = result
+        self.update_names()
+        self.reset(len(result.customers.keys))
+
+    def update_names(self) -> None:
+        if self.result is not None:
+            self.names = [segment_name(self.result, s) for s in self.result.order]
+
+    def header_text(self, section: int) -> str:
+        return t(self.headers[section], currency=self.result.currency if self.result else "")
+
+    def text(self, entry: int, column: int) -> str:
+        c = self.result.customers
+        if column == 0:
+            return str(c.keys[entry])
+        if column == 1:
+            code = int(c.segment[entry])
+            return self.names[code] if 0 <= code < len(self.names) else NO_VALUE
+        if column in (2, 3, 4):
+            return str(int((c.r, c.f, c.m)[column - 2][entry]))
+        if column == 5:
+            return f"{int(c.recency[entry]):,}"
+        if column == 6:
+            return f"{int(c.frequency[entry]):,}"
+        if column == 7:
+            return f"{float(c.monetary[entry]):,.2f}"
+        return str(c.last_order[entry])
+
+    def tooltip(self, entry: int, column: int) -> str:
+        if column == 0 and self.result.customers.names[entry]:
+            return f"{self.result.customers.keys[entry]}\n{self.result.customers.names[entry]}"
+        if column == 1:
+            return self.text(entry, 1)
+        return ""
+
+    def header_tooltip(self, section: int) -> str:
+        return t("ui.segments.col_recency_tip") if section == 5 else ""
+
+    def sort_key(self, column: int) -> np.ndarray:
+        c = self.result.customers
+        return (c.key_rank, c.segment, c.r, c.f, c.m, c.recency, c.frequency, c.monetary,
+                c.last_order_key)[column]
+
+    def visible_keys(self) -> list[str]:
+        return [str(self.result.customers.keys[e]) for e in self._rows]
+
+
+class ProfilesModel(SortedModel):
+    headers = ("ui.segments.col_cluster", "ui.segments.col_customers", "ui.segments.col_median_r",
+               "ui.segments.col_median_f", "ui.segments.col_median_m", "ui.segments.col_aov",
+               "ui.segments.col_tenure")
+    right_aligned = frozenset(range(1, 7))
+    fields = ("id", "customers", "recency", "frequency", "monetary", "aov", "tenure")
+
+    def __init__(self):
+        super().__init__()
+        self.result: SegmentsResult | None = None
+
+    def set_result(self, result: SegmentsResult) -> None:
+        self.result = result
+        self.reset(len(result.profiles))
+
+    def header_text(self, section: int) -> str:
+        return t(self.headers[section], currency=self.result.currency if self.result else "")
+
+    def text(self, entry: int, column: int) -> str:
+        row = self.result.profiles[entry]
+        if column == 0:
+            return segment_name(self.result, row["id"])
+        value = row.get(self.fields[column])
+        if column == 3:
+            return NO_VALUE if value is None else f"{value:g}"
+        return fmt_number(value, 2 if column in (4, 5) else 0)
+
+    def tooltip(self, entry: int, column: int) -> str:
+        seg = self.result.profiles[entry]["id"]
+        return f"{segment_name(self.result, seg)}\n{segment_description(self.result, seg)}" if column == 0 else ""
+
+    def sort_key(self, column: int) -> np.ndarray:
+        if column == 0:
+            return np.arange(len(self.result.profiles))
+        return np.array([np.nan if r.get(self.fields[column]) is None else r[self.fields[column]]
+                         for r in self.result.profiles], dtype=float)
+
+
+# Widgets ------------------------------------------------------------------------------------------
+def _label(object_name: str, wrap: bool = False) -> QLabel:
+    label = QLabel()
+    label.setObjectName(object_name)
+    label.setWordWrap(wrap)
+    return label
+
+
+def _table_view(model: SortedModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    # Rows start in the model's order (map order, customer key); a header click sorts.
+    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    view.setSortingEnabled(True)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(24)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setMinimumSectionSize(36)
+    return view
+
+
+def fit_columns(view: QTableView, first_cap: int = 240, first_min: int = 120) -> None:
+    """Columns as wide as their header text and the first rows, measured once (the user may drag
+    them later). The first column (names) is capped and, when the table is too narrow, gives up
+    width down to `first_min` before a horizontal scroll bar appears."""
+    header = view.horizontalHeader()
+    metrics = header.fontMetrics()
+    model = view.model()
+    widths = []
+    for column in range(model.columnCount()):
+        text = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        widths.append(max(metrics.horizontalAdvance(text) + 26, view.sizeHintForColumn(column) + 6, 40))
+    widths[0] = min(widths[0], first_cap)
+    spare = view.viewport().width() - sum(widths)
+    if spare < 0:
+        widths[0] = max(first_min, widths[0] + spare)
+    for column, width in enumerate(widths):
+        view.setColumnWidth(column, width)
+
+
+def _panel(*widgets: QWidget, stretch_last: bool = True) -> QFrame:
+    frame = QFrame()
+    frame.setObjectName("panel")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(12, 10, 12, 10)
+    layout.setSpacing(6)
+    for i, widget in enumerate(widgets):
+        if isinstance(widget, QHBoxLayout):
+            layout.addLayout(widget)
+        else:
+            layout.addWidget(widget, 1 if stretch_last and i == len(widgets) - 1 else 0)
+    return frame
+
+
+class SegmentsPage(QWidget):
+    """Controls for the segmentation, its notes and cut points, the segment table, the heatmap or
+    the clusters, the customer list and the breakdowns of the selected segment."""
+
+    segmentation_finished = Signal(str)  # "success", "failure" or "cancelled" (never "stale")
+
+    def __init__(self):
+        super().__init__()
+        self.book: Any = None
+        self.result: SegmentsResult | None = None
+        self.error: BaseException | None = None
+        self._job: Job | None = None
+        self._pending = False
+        self._pending_settings: tuple[str, int, str | None] = ("rfm11", 5, None)
+        self._shown: tuple[str, int, str | None] = ("rfm11", 5, None)  # settings of `result`
+        self.filter_segment: str | None = None
+        self.filter_cell: tuple[int, int] | None = None
+        self._build()
+        self.retranslate()
+
+    # Building ---------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.title = _label("pageTitle")
+        self.map_label, self.bins_label, self.currency_label = (_label("fieldLabel") for _ in range(3))
+        self.map_combo = QComboBox()
+        for map_id in MAPS:
+            self.map_combo.addItem("", map_id)
+        self.bins_combo = QComboBox()
+        for bins in BINS:
+            self.bins_combo.addItem("", bins)
+        self.currency_combo = QComboBox()
+        self.currency_combo.setMinimumWidth(80)
+        self.map_combo.currentIndexChanged.connect(self.rerun)
+        self.bins_combo.currentIndexChanged.connect(self.rerun)
+        self.currency_combo.currentIndexChanged.connect(self.rerun)
+
+        self.busy = QFrame()
+        self.busy.setObjectName("busy")
+        self.progress_text = _label("bannerText")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.setFixedWidth(140)
+        self.cancel_button = QPushButton()
+        self.cancel_button.clicked.connect(self.cancel)
+        busy_layout = QHBoxLayout(self.busy)
+        busy_layout.setContentsMargins(0, 0, 0, 0)
+        busy_layout.setSpacing(8)
+        busy_layout.addWidget(self.progress_text)
+        busy_layout.addWidget(self.progress_bar)
+        busy_layout.addWidget(self.cancel_button)
+        self.busy.hide()
+
+        header = QHBoxLayout()
+        header.setSpacing(8)
+        header.addWidget(self.title)
+        header.addSpacing(16)
+        for label, combo in ((self.map_label, self.map_combo), (self.bins_label, self.bins_combo),
+                             (self.currency_label, self.currency_combo)):
+            header.addWidget(label)
+            header.addWidget(combo)
+            header.addSpacing(6)
+        header.addStretch(1)
+        header.addWidget(self.busy)
+
+        self.notes = _label("infoBanner", wrap=True)
+        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.cuts = _label("cutsCaption", wrap=True)
+        self.cuts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        # Segment table
+        self.segment_title = _label("sectionTitle")
+        self.segment_model = SegmentTableModel()
+        self.segment_table = _table_view(self.segment_model)
+        self.segment_table.clicked.connect(self._segment_row_clicked)
+        header_view = self.segment_table.horizontalHeader()
+        header_view.setStretchLastSection(True)
+        self.segment_panel = _panel(self.segment_title, self.segment_table)
+
+        # Map view: heatmap for grid maps, silhouette and profiles for clusters
+        self.heatmap_title = _label("sectionTitle")
+        self.heatmap_hint = _label("cutsCaption", wrap=True)
+        self.heatmap = SegmentHeatmap()
+        self.heatmap.cell_clicked.connect(self.filter_by_cell)
+        self.heatmap.segment_clicked.connect(self.filter_by_segment)
+        self.heatmap_panel = _panel(self.heatmap_title, self.heatmap_hint, self.heatmap)
+
+        self.clusters_title = _label("sectionTitle")
+        self.silhouette_chart = BarChart(vertical=True)
+        self.silhouette_chart.setMinimumWidth(150)
+        self.profiles_model = ProfilesModel()
+        self.profiles_table = _table_view(self.profiles_model)
+        self.profiles_table.clicked.connect(
+            lambda index: self.filter_by_segment(self.result.profiles[self.profiles_model.entry(index.row())]["id"]))
+        profiles_header = self.profiles_table.horizontalHeader()
+        profiles_header.setStretchLastSection(True)
+        clusters_row = QHBoxLayout()
+        clusters_row.setSpacing(12)
+        self.silhouette_chart.setFixedWidth(300)
+        clusters_row.addWidget(self.silhouette_chart, 0)
+        clusters_row.addWidget(self.profiles_table, 1, Qt.AlignmentFlag.AlignTop)
+        self.clusters_panel = _panel(self.clusters_title, clusters_row)
+        self.clusters_panel.layout().setStretch(1, 1)
+        self.clusters_panel.hide()
+
+        self.map_view = self.heatmap_panel
+
+        # Customers
+        self.customers_title = _label("sectionTitle")
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(220)
+        self.search.setMaximumWidth(280)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(150)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.filter_text = _label("filterChip")
+        self.clear_filter_button = QPushButton()
+        self.clear_filter_button.setObjectName("linkButton")
+        self.clear_filter_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.clear_filter_button.clicked.connect(self.clear_filter)
+        customers_header = QHBoxLayout()
+        customers_header.setSpacing(8)
+        customers_header.addWidget(self.customers_title)
+        customers_header.addWidget(self.filter_text)
+        customers_header.addWidget(self.clear_filter_button)
+        customers_header.addStretch(1)
+        customers_header.addWidget(self.search)
+        self.customer_model = CustomerTableModel()
+        self.customer_table = _table_view(self.customer_model)
+        self.customer_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.customer_table.horizontalHeader().setStretchLastSection(True)
+        self.customer_panel = _panel(customers_header, self.customer_table)
+
+        # Breakdowns
+        self.breakdown_title = _label("sectionTitle")
+        self.countries_chart = BarChart()
+        self.items_chart = BarChart()
+        self.months_chart = BarChart(vertical=True)
+        charts = QGridLayout()
+        charts.setContentsMargins(0, 0, 0, 0)
+        charts.setHorizontalSpacing(16)
+        charts.setVerticalSpacing(10)
+        charts.addWidget(self.countries_chart, 0, 0)
+        charts.addWidget(self.items_chart, 0, 1)
+        charts.addWidget(self.months_chart, 0, 2)
+        charts.setColumnStretch(0, 2)
+        charts.setColumnStretch(1, 3)
+        charts.setColumnStretch(2, 3)
+        charts_holder = QWidget()
+        charts_holder.setLayout(charts)
+        self.breakdown_panel = _panel(self.breakdown_title, charts_holder)
+
+        # Rows that scroll together when the window is small: the segments; their map (or the
+        # clusters) beside the customer list it filters; the breakdowns of the selected segment.
+        self.body = QWidget()
+        self.body.setObjectName("page")
+        middle = QHBoxLayout()
+        middle.setSpacing(12)
+        middle.addWidget(self.map_view, 0)
+        middle.addWidget(self.customer_panel, 1)
+        self.map_view.setFixedWidth(430)
+        self.customer_panel.setMinimumHeight(380)
+        self.breakdown_panel.setMinimumHeight(260)
+        body_layout = QVBoxLayout(self.body)
+        body_layout.setContentsMargins(0, 0, 4, 4)
+        body_layout.setSpacing(12)
+        body_layout.addWidget(self.segment_panel)
+        body_layout.addWidget(self.clusters_panel)  # the profiles need the full width
+        body_layout.addLayout(middle, 1)
+        body_layout.addWidget(self.breakdown_panel)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("pageScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.body)
+
+        self.empty = _label("emptyText", wrap=True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.content = QStackedWidget()
+        self.content.addWidget(self.empty)
+        self.content.addWidget(self.scroll)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 14, 20, 12)
+        layout.setSpacing(8)
+        layout.addLayout(header)
+        layout.addWidget(self.notes)
+        layout.addWidget(self.cuts)
+        layout.addWidget(self.content, 1)
+        self._show_state()
+
+    # Input ------------------------------------------------------------------------------------
+    def set_book(self, book: Any) -> None:
+        """A new import: segment it now if the page is on screen, else when it is shown."""
+        self.book = book
+        self.result, self.error = None, None
+        self.filter_segment, self.filter_cell = None, None
+        self._fill_currencies([], None)
+        self._pending = True
+        if self.isVisible():
+            self.rerun()
+        else:
+            self._show_state()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._pending and self.book is not None:
+            self.rerun()
+
+    def settings(self) -> tuple[str, int, str | None]:
+        currency = self.currency_combo.currentData() if self.currency_combo.count() > 1 else None
+        return self.map_combo.currentData(), self.bins_combo.currentData(), currency
+
+    def set_map(self, map_id: str) -> None:
+        self.map_combo.setCurrentIndex(MAPS.index(map_id))
+
+    def set_bins(self, bins: int) -> None:
+        self.bins_combo.setCurrentIndex(BINS.index(bins))
+
+    def rerun(self, *_args) -> Job | None:
+        """Segment again with the current controls; a run still going is cancelled."""
+        if self.book is None:
+            return None
+        self._pending = False
+        map_id, bins, currency = self.settings()
+        self.error = None
+        self.busy.show()
+        self.cancel_button.setEnabled(True)
+        self.progress_bar.setValue(0)
+        self.progress_text.setText(t("ui.segments.running", map=map_name(map_id)))
+        self._job = (Job(run_segmentation, self.book, map_id, bins, currency)
+                     .on_progress(self._progress)
+                     .on_success(self._succeeded)
+                     .on_failure(self._failed)
+                     .on_cancelled(self._cancelled))
+        self._job.finished.connect(self._finished)
+        self._pending_settings = (map_id, bins, currency)
+        self._show_state()
+        return self._job.start(self, "segment")
+
+    def cancel(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+            self.cancel_button.setEnabled(False)
+            self.progress_text.setText(t("ui.progress.cancelling"))
+
+    def is_running(self) -> bool:
+        return self._job is not None and self._job.is_running()
+
+    def _progress(self, fraction: float, text: str) -> None:
+        self.progress_bar.setValue(round(fraction * 1000))
+        if text:
+            self.progress_text.setText(text)
+
+    def _succeeded(self, result: SegmentsResult) -> None:
+        self._shown = self._pending_settings
+        self.result = result
+        keep_segment = self.filter_segment if self.filter_segment in result.order else None
+        self.filter_segment, self.filter_cell = keep_segment, None
+        self._fill_currencies(result.currencies, result.currency)
+        self.segment_model.set_result(result)
+        self.customer_model.set_result(result)
+        self.profiles_model.set_result(result)
+        self.render()
+        self.apply_filters()
+
+    def _failed(self, error: BaseException) -> None:
+        self.error = error
+        self._restore_controls()
+        self._show_state()
+
+    def _cancelled(self) -> None:
+        self._restore_controls()
+        self._pending = self.result is None and self.error is None
+
+    def _finished(self, outcome: str) -> None:
+        if outcome == "stale":
+            return  # a newer run owns the progress line
+        self.busy.hide()
+        self._job = None
+        self._show_state()
+        self.segmentation_finished.emit(outcome)
+
+    def _restore_controls(self) -> None:
+        """After a cancel or a failure the controls show what is on screen again."""
+        if self.result is None:
+            return
+        map_id, bins, _currency = self._shown
+        for combo, value in ((self.map_combo, map_id), (self.bins_combo, bins),
+                             (self.currency_combo, self.result.currency)):
+            combo.blockSignals(True)
+            index = combo.findData(value)
+            if index >= 0:
+                combo.setCurrentIndex(index)
+            combo.blockSignals(False)
+
+    def _fill_currencies(self, currencies: list[str], current: str | None) -> None:
+        self.currency_combo.blockSignals(True)
+        self.currency_combo.clear()
+        for currency in currencies:
+            self.currency_combo.addItem(currency, currency)
+        if current is not None and self.currency_combo.findData(current) >= 0:
+            self.currency_combo.setCurrentIndex(self.currency_combo.findData(current))
+        self.currency_combo.blockSignals(False)
+        several = len(currencies) > 1
+        self.currency_combo.setVisible(several)
+        self.currency_label.setVisible(several)
+
+    # Filters ----------------------------------------------------------------------------------
+    def filter_by_segment(self, seg: str) -> None:
+        self.filter_segment = None if self.filter_segment == seg and self.filter_cell is None else seg
+        self.filter_cell = None
+        self.apply_filters()
+
+    def filter_by_cell(self, r: int, c: int) -> None:
+        self.filter_cell = None if self.filter_cell == (r, c) else (r, c)
+        self.filter_segment = None
+        self.apply_filters()
+
+    def clear_filter(self) -> None:
+        self.filter_segment, self.filter_cell = None, None
+        self.apply_filters()
+
+    def selected_segment(self) -> str | None:
+        """The segment the breakdowns show: the filtered one, or the segment of the filtered cell."""
+        if self.result is None:
+            return None
+        if self.filter_cell is not None and self.result.heatmap is not None:
+            r, c = self.filter_cell
+            return self.result.heatmap.segments[5 - r][c - 1]
+        return self.filter_segment
+
+    def apply_filters(self) -> None:
+        if self.result is None:
+            return
+        data = self.result.customers
+        mask = None
+        if self.filter_segment is not None:
+            mask = data.segment == self.result.order.index(self.filter_segment)
+        elif self.filter_cell is not None and data.cell_r is not None:
+            r, c = self.filter_cell
+            mask = (data.cell_r == r) & (data.cell_c == c)
+        needle = self.search.text().strip().lower()
+        if needle:
+            found = np.fromiter((needle in text for text in data.search), dtype=bool, count=len(data.search))
+            mask = found if mask is None else mask & found
+        self.customer_model.set_mask(mask)
+        self._render_filter()
+        self._render_breakdowns()
+        self.heatmap.selected_cell = self.filter_cell
+        self.heatmap.selected_segment = self.selected_segment()
+        self.heatmap.update()
+        self.segment_table.clearSelection()
+        seg = self.selected_segment()
+        if seg is not None and self.filter_cell is None:
+            row = self.segment_model.row_of(seg)
+            if row >= 0:
+                self.segment_table.selectRow(row)
+
+    def _segment_row_clicked(self, index: QModelIndex) -> None:
+        seg = self.segment_model.segment_id(index.row())
+        self.filter_by_segment(seg)
+
+    # Rendering --------------------------------------------------------------------------------
+    def _show_state(self) -> None:
+        has_result = self.result is not None
+        self.content.setCurrentWidget(self.scroll if has_result else self.empty)
+        if self.book is None:
+            self.empty.setText(t("ui.segments.no_data"))
+        elif self.error is not None and not has_result:
+            self.empty.setText(self._error_text())
+        elif not has_result:
+            self.empty.setText(t("ui.segments.waiting"))
+        for widget in (self.map_label, self.map_combo, self.bins_label, self.bins_combo):
+            widget.setEnabled(self.book is not None)
+        self._render_notes()
+
+    def _error_text(self) -> str:
+        problem = getattr(self.error, "problem", None)
+        message = problem.message(language()) if problem is not None else (str(self.error) or type(self.error).__name__)
+        return t("ui.segments.failed", error=message)
+
+    def _render_notes(self) -> None:
+        lines = []
+        if self.error is not None and self.result is not None:
+            lines.append(self._error_text())
+        if self.result is not None:
+            from core.segments import note_message  # loaded by the run that made the result
+            lines += [note_message(note, language()) for note in self.result.notes]
+        self.notes.setText("\n".join(f"ⓘ {line}" for line in lines))
+        self.notes.setVisible(bool(lines))
+        self.cuts.setVisible(self.result is not None)
+
+    def render(self) -> None:
+        """Put the result on screen in the current language."""
+        result = self.result
+        if result is None:
+            self._show_state()
+            return
+        self._render_notes()
+        self.cuts.setText(self._cuts_text())
+        self.segment_title.setText(t("ui.segments.table_title", map=map_name(result.map_id),
+                                     customers=f"{len(result.customers.keys):,}", date=result.analysis_date))
+        if result.heatmap is not None:
+            heatmap = result.heatmap
+            heatmap.names = {s: segment_name(result, s) for s in heatmap.order}
+            self.heatmap.tooltip_format = t("ui.segments.cell_tip")
+            self.heatmap_title.setText(t("ui.segments.heatmap_title", rows=heatmap.row_axis,
+                                         columns=heatmap.column_axis))
+            hint = [t("ui.segments.heatmap_hint")]
+            if heatmap.column_axis == "FM":
+                hint.append(t("ui.segments.heatmap_fm"))
+            if result.bins != 5:
+                hint.append(t("ui.segments.heatmap_scaled", bins=result.bins))
+            self.heatmap_hint.setText(" ".join(hint))
+            self.heatmap.set_data(heatmap)
+            self.map_view.show()
+        elif result.map_id == "clusters":
+            self.clusters_title.setText(t("ui.segments.clusters_title", k=result.k or 0))
+            ks = sorted(result.silhouette)
+            self.silhouette_chart.set_data(
+                t("ui.segments.silhouette_title"),
+                [Bar(str(k), result.silhouette[k], f"{result.silhouette[k]:.2f}",
+                     t("ui.segments.silhouette_tip", k=k, score=f"{result.silhouette[k]:.3f}")) for k in ks],
+                t("ui.segments.no_chart_data"), ks.index(result.k) if result.k in ks else None)
+            self.map_view.hide()
+        else:
+            self.map_view.hide()
+        self.clusters_panel.setVisible(result.map_id == "clusters")
+        self.segment_model.refresh_texts()
+        self.customer_model.update_names()
+        self.customer_model.refresh_texts()
+        self.profiles_model.refresh_texts()
+        self._render_filter()
+        self._render_breakdowns()
+        self._show_state()
+        self._size_tables()
+
+    def _cuts_text(self) -> str:
+        result = self.result
+        th = result.thresholds
+        parts = []
+        if "r" in th:
+            parts.append(t("ui.segments.cuts_r", cuts=fmt_cuts(th["r"]["cuts"])))
+        if "f" in th:
+            parts.append(t("ui.segments.cuts_f", cuts=fmt_cuts(th["f"]["cuts"])))
+        if "m" in th:
+            parts.append(t("ui.segments.cuts_m", cuts=fmt_cuts(th["m"]["cuts"], money=True),
+                           currency=result.currency))
+        text = t("ui.segments.cuts", axes=t("ui.segments.cuts_separator").join(parts))
+        if "r_high_low" in th:
+            text += "  " + t("ui.segments.cuts_high_low", r=f"{th['r_high_low']['limit']:,.0f}",
+                              f=f"{th['f_high_low']['limit']:.2f}", m=f"{th['m_high_low']['limit']:,.2f}",
+                              currency=result.currency)
+        if "value_tiers" in th:
+            tiers = th["value_tiers"]
+            shares = [round(s * 100) for s in tiers["shares"]]
+            text += "  " + t("ui.segments.cuts_tiers", top=shares[0], first=f"{tiers['cuts'][0]:,.2f}",
+                              next=shares[1], second=f"{tiers['cuts'][1]:,.2f}", currency=result.currency)
+        return text
+
+    def _render_filter(self) -> None:
+        result = self.result
+        if result is None:
+            return
+        shown, total = self.customer_model.rowCount(), len(result.customers.keys)
+        if self.filter_cell is not None and result.heatmap is not None:
+            r, c = self.filter_cell
+            what = t("ui.segments.filter_cell", row=result.heatmap.row_axis, r=r,
+                     column=result.heatmap.column_axis, c=c, segment=segment_name(result, self.selected_segment()))
+        elif self.filter_segment is not None:
+            what = segment_name(result, self.filter_segment)
+        else:
+            what = ""
+        self.customers_title.setText(
+            t("ui.segments.customers_title", shown=f"{shown:,}", total=f"{total:,}") if shown != total
+            else t("ui.segments.customers_title_all", total=f"{total:,}"))
+        self.filter_text.setText(t("ui.segments.filter", what=what) if what else "")
+        self.filter_text.setVisible(bool(what))
+        self.clear_filter_button.setVisible(bool(what))
+
+    def _render_breakdowns(self) -> None:
+        result = self.result
+        if result is None:
+            return
+        seg = self.selected_segment()
+        parts = result.breakdowns.get(seg if seg is not None else ALL, {})
+        who = segment_name(result, seg) if seg is not None else t("ui.segments.all_customers")
+        self.breakdown_title.setText(t("ui.segments.breakdown_title", who=who))
+        empty = t("ui.segments.no_chart_data")
+        unknown = t("ui.segments.unknown")
+
+        def money_bars(pairs):
+            return [Bar(unknown if key in ("?", "") else key, value, f"{value:,.0f}",
+                        f"{unknown if key in ('?', '') else key}: {result.currency} {value:,.2f}")
+                    for key, value in pairs]
+
+        self.countries_chart.set_data(t("ui.segments.chart_countries", currency=result.currency),
+                                      money_bars(parts.get("country", [])), empty)
+        self.items_chart.set_data(t("ui.segments.chart_items", currency=result.currency),
+                                  money_bars(parts.get("item", [])), empty)
+        months = parts.get("month", [])
+        self.months_chart.set_data(
+            t("ui.segments.chart_months"),
+            [Bar(key, value, f"{value:,.0f}", t("ui.segments.month_tip", month=key, orders=f"{value:,.0f}"))
+             for key, value in months], empty)
+
+    def _size_tables(self) -> None:
+        """The segment table shows all its rows (up to 12) without an inner scroll bar."""
+        # Measure in the layout just set (panels shown or hidden), not the one before.
+        self.body.layout().activate()
+        for panel in (self.segment_panel, self.clusters_panel, self.customer_panel):
+            panel.layout().activate()
+        for view, model, cap in ((self.segment_table, self.segment_model, 12),
+                                 (self.profiles_table, self.profiles_model, 9)):
+            header = view.horizontalHeader()
+            fit_columns(view)
+            rows = min(max(model.rowCount(), 2), cap)
+            view.setFixedHeight(header.sizeHint().height() + rows * view.verticalHeader().defaultSectionSize()
+                                + 4 + (view.horizontalScrollBar().sizeHint().height()
+                                       if header.length() > view.viewport().width() else 0))
+        fit_columns(self.customer_table, first_cap=200)
+
+    # Language ---------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.title.setText(t("ui.segments.title"))
+        self.map_label.setText(t("ui.segments.map"))
+        self.bins_label.setText(t("ui.segments.bins"))
+        self.currency_label.setText(t("ui.segments.currency"))
+        for i, map_id in enumerate(MAPS):
+            self.map_combo.setItemText(i, map_name(map_id))
+        for i, bins in enumerate(BINS):
+            self.bins_combo.setItemText(i, t("ui.segments.bins_option", count=bins))
+        self.map_combo.setToolTip(t("ui.segments.map_tip"))
+        self.bins_combo.setToolTip(t("ui.segments.bins_tip"))
+        self.cancel_button.setText(t("ui.progress.cancel"))
+        self.search.setPlaceholderText(t("ui.segments.search"))
+        self.clear_filter_button.setText(t("ui.segments.show_all"))
+        if self.busy.isVisible():
+            self.progress_text.setText(t("ui.segments.running", map=map_name(self.map_combo.currentData())))
+        self.render()
