@@ -1,0 +1,237 @@
+"""Customers & Segments page: segmenting the demo data in the background, switching maps, the
+heatmap and search filters, cancel, live language switch, navigation and screenshots."""
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+import ui.segments_page as segments_page
+from core.importing import import_files
+from core.resources import RESOURCES
+from ui.main_window import MainWindow
+
+
+@pytest.fixture(scope="module")
+def demo_book():
+    """The demo exports, imported once for the whole module."""
+    return import_files(sorted(str(p) for p in (RESOURCES / "demo").glob("*.csv")))
+
+
+@pytest.fixture
+def window(qtbot, demo_book):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    qtbot.waitExposed(win)
+    win.book = demo_book
+    return win
+
+
+def wait_run(qtbot, page, action, timeout=60000) -> str:
+    with qtbot.waitSignal(page.segmentation_finished, timeout=timeout) as finished:
+        action()
+    return finished.args[0]
+
+
+@pytest.fixture
+def page(qtbot, window, demo_book):
+    """The page on screen with the demo book segmented by the default map (rfm11, 5 scores)."""
+    page = window.segments_page
+
+    def show():
+        page.set_book(demo_book)  # not on screen yet: it segments once it is shown
+        window.show_page("segments")
+
+    assert wait_run(qtbot, page, show) == "success"
+    return page
+
+
+def column_texts(model, column):
+    return [model.data(model.index(row, column)) for row in range(model.rowCount())]
+
+
+def test_page_is_empty_until_files_are_imported(window):
+    window.show_page("segments")
+    page = window.segments_page
+    assert page.result is None and page.content.currentWidget() is page.empty
+    assert page.empty.text() == "Open order exports first: their customers are segmented here."
+    assert not page.map_combo.isEnabled()
+
+
+def test_rfm11_shows_eleven_segments_with_notes_and_cut_points(page):
+    result = page.result
+    assert result.map_id == "rfm11" and result.currency == "USD"
+    assert page.segment_model.rowCount() == 11
+    names = column_texts(page.segment_model, 0)
+    assert names[0] == "Champions" and names[-1] == "Lost"
+    customers = result.segmentation.customers
+    assert sum(int(row["customers"]) for row in result.table) == len(customers)
+    assert page.customer_model.rowCount() == len(customers)
+    assert page.customers_title.text() == f"Customers: {len(customers):,}"
+    # notes: the left-out currency and the frequency score that cannot use all five scores
+    assert page.notes.isVisible()
+    assert "CNY" in page.notes.text() and "Score f: only 3 of 5 scores are used" in page.notes.text()
+    assert page.cuts.text().startswith("Cut points: R ≤ 102 / 303 / 379 / 583 days; F > 1 / 3 orders; M > 43.95")
+    assert page.heatmap_panel.isVisible() and not page.clusters_panel.isVisible()
+    # the growth column reads +12 % / −30 % / —
+    growth = column_texts(page.segment_model, page.segment_model.GROWTH)
+    assert all(g == "—" or g[0] in "+−±" and g.endswith(" %") for g in growth)
+    # the currency choice appears because the demo has two
+    assert page.currency_combo.isVisible() and page.currency_combo.count() == 2
+
+
+def test_switching_the_map_reruns_in_the_background_and_keeps_the_old_table_meanwhile(qtbot, page):
+    before = column_texts(page.segment_model, 0)
+
+    def switch():
+        page.set_map("value")
+        assert page.is_running() and page.busy.isVisible()
+        assert column_texts(page.segment_model, 0) == before  # the old result stays until the new one
+
+    assert wait_run(qtbot, page, switch) == "success"
+    assert not page.busy.isVisible()
+    assert page.result.map_id == "value"
+    assert column_texts(page.segment_model, 0) == [
+        "High-value customers", "Medium-value customers", "Low-value customers"]
+    assert not page.heatmap_panel.isVisible()  # no grid for value tiers
+    assert "Tiers: top 20 % spent ≥" in page.cuts.text()
+
+    assert wait_run(qtbot, page, lambda: page.set_map("cn8")) == "success"
+    assert page.segment_model.rowCount() == 8
+    assert "High / low at the average" in page.cuts.text()
+
+    assert wait_run(qtbot, page, lambda: page.set_bins(3)) == "success"
+    assert page.result.bins == 3 and page.result.thresholds["r"]["bins"] == 3
+
+
+def test_clicking_a_heatmap_cell_lists_exactly_the_customers_with_those_scores(qtbot, page):
+    customers = page.result.segmentation.customers
+    assert page.result.heatmap.column_axis == "FM"  # rfm11 is drawn R × FM
+    rect = page.heatmap.cell_rect(5, 5)
+    qtbot.mouseClick(page.heatmap, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
+    fm = (customers["f"].astype(int) + customers["m"].astype(int) + 1) // 2
+    expected = customers.index[(customers["r"] == 5) & (fm == 5)]
+    assert sorted(page.customer_model.visible_keys()) == sorted(expected)
+    assert set(customers.loc[expected, "segment"]) == {"champions"}
+    assert page.heatmap.data.counts[0][4] == len(expected)
+    assert page.filter_text.isVisible() and "Champions" in page.filter_text.text()
+    assert page.breakdown_title.text() == "Where they buy · Champions"
+
+    # a segment row filters to the whole segment; "Show all" lists everybody again
+    row = column_texts(page.segment_model, 0).index("At risk")
+    cell = page.segment_table.visualRect(page.segment_model.index(row, 0)).center()
+    qtbot.mouseClick(page.segment_table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    assert len(page.customer_model.visible_keys()) == int((customers["segment"] == "at_risk").sum())
+    assert set(column_texts(page.customer_model, 1)) == {"At risk"}
+    qtbot.mouseClick(page.clear_filter_button, Qt.MouseButton.LeftButton)
+    assert page.customer_model.rowCount() == len(customers)
+
+
+def test_search_filters_by_customer_key_and_name(qtbot, page):
+    total = page.customer_model.rowCount()
+    page.search.setText("GMAIL.com")
+    qtbot.waitUntil(lambda: page.customer_model.rowCount() < total, timeout=3000)
+    keys = page.customer_model.visible_keys()
+    assert keys and all("gmail.com" in key for key in keys)
+    data = page.result.customers
+    name = next(n for n in data.names if n)
+    page.search.setText(name)
+    qtbot.waitUntil(lambda: page.customer_model.rowCount() != len(keys), timeout=3000)
+    expected = {str(k) for k, n in zip(data.keys, data.names) if name.lower() in f"{k} {n}".lower()}
+    assert set(page.customer_model.visible_keys()) == expected
+    page.search.clear()
+    qtbot.waitUntil(lambda: page.customer_model.rowCount() == total, timeout=3000)
+
+
+def test_customer_table_sorts_by_net_sales(page):
+    model = page.customer_model
+    model.sort(7, Qt.SortOrder.DescendingOrder)
+    top = page.result.segmentation.customers["monetary"].max()
+    assert model.data(model.index(0, 7)) == f"{top:,.2f}"
+    model.sort(7, Qt.SortOrder.AscendingOrder)
+    low = page.result.segmentation.customers["monetary"].min()
+    assert model.data(model.index(0, 7)) == f"{low:,.2f}"
+
+
+def test_cancel_halfway_keeps_the_previous_result(qtbot, page, monkeypatch):
+    before = page.result
+    rows_before = column_texts(page.segment_model, 0)
+    started = threading.Event()
+
+    def slow_run(book, map_id, bins, currency, progress):
+        started.set()
+        for step in range(10000):
+            progress.check_cancelled()
+            progress.report(step / 10000, "progress.clustering", k=3)
+            threading.Event().wait(0.002)
+        raise AssertionError("cancel was not honoured")
+
+    monkeypatch.setattr(segments_page, "run_segmentation", slow_run)
+    with qtbot.waitSignal(page.segmentation_finished, timeout=20000) as finished:
+        page.set_map("clusters")
+        assert started.wait(5)
+        qtbot.waitUntil(lambda: page.progress_bar.value() > 0, timeout=5000)
+        assert "Trying 3 clusters" in page.progress_text.text()
+        qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
+    assert finished.args == ["cancelled"]
+    assert page.result is before and column_texts(page.segment_model, 0) == rows_before
+    assert page.map_combo.currentData() == "rfm11"  # the controls show what is on screen again
+    assert not page.busy.isVisible() and not page.is_running()
+    # the autouse fixture checks that no pool thread is left running
+
+
+def test_language_switch_renders_segment_names_and_notes_in_chinese(page):
+    window = page.window()
+    labels = page.result.labels
+    window.switch_language("zh_CN")
+    names = column_texts(page.segment_model, 0)
+    assert names[0] == labels["champions"].name_zh == "冠军客户"
+    assert set(column_texts(page.customer_model, 1)) <= {label.name_zh for label in labels.values()}
+    assert page.heatmap.data.names["lost"] == labels["lost"].name_zh
+    assert "评分" in page.notes.text() and "Score" not in page.notes.text()
+    assert page.cuts.text().startswith("分界点：R ≤ 102")
+    assert page.title.text() == "客户与分群" and window.nav_buttons["segments"].text() == "客户与分群"
+    assert page.map_combo.currentText() == "RFM 十一类"
+    window.switch_language("en")
+    assert column_texts(page.segment_model, 0)[0] == "Champions"
+
+
+def test_clusters_show_the_silhouette_per_k_and_profiles(qtbot, page):
+    assert wait_run(qtbot, page, lambda: page.set_map("clusters")) == "success"
+    result = page.result
+    assert result.map_id == "clusters" and result.k in result.silhouette
+    assert page.clusters_panel.isVisible() and not page.heatmap_panel.isVisible()
+    chart = page.silhouette_chart
+    assert [bar.label for bar in chart.bars] == [str(k) for k in sorted(result.silhouette)]
+    assert chart.bars[chart.highlight].label == str(result.k)
+    assert page.profiles_model.rowCount() == result.k == page.segment_model.rowCount()
+
+
+def test_ctrl_1_and_ctrl_2_switch_pages(qtbot, window):
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "segments" and window.nav_buttons["segments"].isChecked()
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "overview" and window.sections.currentWidget() is window.pages
+
+
+def test_screenshots_in_english_and_chinese(qtbot, page, tmp_path):
+    shots = Path(os.environ.get("SEGMENTDESK_SHOTS_DIR") or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    window = page.window()
+    saved = []
+    for map_id in ("rfm11", "clusters"):
+        if page.result.map_id != map_id:
+            assert wait_run(qtbot, page, lambda: page.set_map(map_id)) == "success"
+        for lang in ("en", "zh_CN"):
+            window.switch_language(lang)
+            image = window.grab()
+            assert image.width() >= 1000 and image.height() >= 600
+            name = shots / f"segments-{map_id}-{lang}.png"
+            assert image.save(str(name))
+            saved.append(name)
+    window.switch_language("en")
+    assert all(p.stat().st_size > 10_000 for p in saved)
