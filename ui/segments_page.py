@@ -751,6 +751,8 @@ class SegmentsPage(QWidget):
     # Input ------------------------------------------------------------------------------------
     def set_book(self, book: Any) -> None:
         """A new import: segment it now if the page is on screen, else when it is shown."""
+        if self._job is not None:
+            self._job.cancel()  # its result belongs to the previous book
         self.book = book
         self.result, self.error = None, None
         self.filter_segment, self.filter_cell = None, None
