@@ -205,6 +205,86 @@ def _rates(path) -> tuple[dict, str]:
     return {k.upper(): float(v) for k, v in data["rates"].items()}, data["base"].upper()
 
 
+def cmd_plan(args) -> int:
+    from core.targeting.plan import make_plan, plan_json
+
+    book = _load(args)
+    for problem in book.problems:
+        print(problem.message(), file=sys.stderr)
+    if not book.files:
+        return EXIT_NO_FILE
+    try:
+        plan = make_plan(book, args.map, weights=_weights(args.weights), margin=args.margin,
+                         focus_categories=_list(args.focus_categories),
+                         focus_markets=_list(args.focus_markets), currency=args.currency,
+                         progress=TerminalProgress())
+    except InputError as error:
+        print(error.problem.message(), file=sys.stderr)
+        return EXIT_NO_FILE
+    data = plan_json(plan, language())
+    if args.json:
+        json.dump(data, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print(format_plan(data))
+    return EXIT_OK
+
+
+def _list(text: str | None) -> list[str] | None:
+    return [x.strip() for x in text.split(",") if x.strip()] if text else None
+
+
+def _weights(text: str | None) -> dict | None:
+    """`size=30,growth=10` → {"size": 30.0, "growth": 10.0}."""
+    if not text:
+        return None
+    pairs = [part.split("=", 1) for part in text.split(",")]
+    return {name.strip(): float(value) for name, value in pairs}
+
+
+def format_plan(d: dict) -> str:
+    """The plan as the five steps a marketer follows, for a terminal."""
+    out = [t("cli.plan_title", date=d["analysis_date"], map=d["map"], currency=d["currency"])]
+    scope = d["scope"]
+    out.append(t("cli.step1"))
+    out.append("  " + t("cli.scope_categories", items=", ".join(
+        f"{c['name']} {c['share']:.0%}" for c in scope["categories"][:6]), core=", ".join(scope["core_categories"])))
+    out.append("  " + t("cli.scope_markets", items=", ".join(
+        f"{c['code']} {c['share']:.0%}" for c in scope["countries"][:6]), core=", ".join(scope["core_markets"])))
+    levels = scope["price_levels"]
+    out.append("  " + t("cli.scope_prices", low=levels["budget_below"], high=levels["premium_above"],
+                        **{k: f"{v:.0%}" for k, v in levels["shares"].items()}))
+    out.append(t("cli.step2"))
+    for need, segment in zip(d["needs"], d["segments"]):
+        out.append("  " + t("cli.need_line", name=segment["name_zh"] if language().startswith("zh") else segment["name"],
+                            **{k: (v if v is not None else "—") for k, v in need.items() if k != "segment"}))
+    out.append(t("cli.step3", count=len(d["segments"])))
+    out.append(t("cli.step4"))
+    for row in d["scorecard"]:
+        mark = "✓" if row["target"] else ("✗" if row["eliminated"] else " ")
+        out.append(f"  {mark} {row['name']}: {row['total']:.0f}" + (f" — {row['reason']}" if row["reason"] else ""))
+    out.append(t("cli.step5"))
+    for row in d["in_depth"]:
+        out.append("  " + t("cli.depth_line", segment=row["segment"], customers=row["customers"],
+                            repeat=f"{row['repeat_rate']:.0%}", discount=f"{row['discount_share']:.0%}",
+                            refund=f"{row['refund_rate']:.0%}", top20=f"{row['top20_spend_share']:.0%}"))
+    for key in ("pattern", "approach"):
+        choice = d[key]
+        out.append(t(f"cli.{key}_line", title=choice["title"], score=f"{choice['score']:.0%}"))
+        out.extend("  • " + reason for reason in choice["reasons"])
+        out.append("  " + t("cli.alternatives", items="; ".join(
+            f"{a['title']} {a['score']:.0%}" for a in choice["alternatives"])))
+    out.append(t("cli.personas"))
+    for persona in d["personas"]:
+        out.append(f"  {persona['name']}: {persona['portrait']}")
+    out.append(t("cli.strategies"))
+    for strategy in d["strategies"]:
+        if strategy["segment"] in d["targets"]:
+            out.append(f"  [{strategy['segment']}] {strategy['goal']}")
+            out.extend(f"    - ({action['mix']}) {action['text']}" for action in strategy["actions"])
+    return "\n".join(out)
+
+
 def cmd_demo(args) -> int:
     from pathlib import Path
 
@@ -247,6 +327,19 @@ def parser() -> argparse.ArgumentParser:
     seg.add_argument("--json", action="store_true", help=t("cli.help_json"))
     seg.add_argument("--csv", help=t("cli.help_segment_csv"))
     seg.set_defaults(run=cmd_segment)
+    plan = commands.add_parser("plan", help=t("cli.help_plan"))
+    plan.add_argument("files", nargs="+")
+    plan.add_argument("--map", dest="map", default="rfm11",
+                      choices=["rfm11", "rfgrid", "cn8", "value", "clusters", "affinity"],
+                      help=t("cli.help_segment_map"))
+    plan.add_argument("--import-map", dest="import_map", help=t("cli.help_map"))
+    plan.add_argument("--currency", help=t("cli.help_currency"))
+    plan.add_argument("--weights", help=t("cli.help_weights"))
+    plan.add_argument("--margin", type=float, help=t("cli.help_margin"))
+    plan.add_argument("--focus-categories", help=t("cli.help_focus_categories"))
+    plan.add_argument("--focus-markets", help=t("cli.help_focus_markets"))
+    plan.add_argument("--json", action="store_true", help=t("cli.help_json"))
+    plan.set_defaults(run=cmd_plan)
     demo = commands.add_parser("demo", help=t("cli.help_demo"))
     demo.add_argument("out_dir")
     demo.add_argument("--seed", type=int, default=7)
@@ -254,7 +347,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = ("import", "customers", "segment", "demo")
+COMMANDS = ("import", "customers", "segment", "plan", "demo")
 
 
 def main(argv: list[str]) -> int:

@@ -53,3 +53,19 @@ def test_unknown_breakdown_is_refused(demo):
     book, seg = demo
     with pytest.raises(ValueError, match="breakdown must be one of"):
         breakdown(seg, book, "zodiac")
+
+
+def test_item_breakdown_counts_what_the_segmentation_counted(tmp_path):
+    path = tmp_path / "orders_export_1.csv"
+    path.write_text(
+        "Name,Email,Financial Status,Currency,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price\n"
+        "#1,a@x.com,paid,USD,20.00,2025-01-02 10:00:00 +0000,1,Mug,20.00\n"
+        "#2,a@x.com,paid,EUR,30.00,2025-01-03 10:00:00 +0000,1,Vase,30.00\n"
+        "#3,a@x.com,paid,USD,40.00,2025-03-01 10:00:00 +0000,1,Lamp,40.00\n", encoding="utf-8")
+    book = import_files([path])
+    import datetime as dt
+    seg = segment(book, "value", currency="USD", analysis_date=dt.date(2025, 2, 1))
+    items = breakdown(seg, book, "item").reset_index()
+    assert items["item"].tolist() == ["Mug"]  # no EUR line, nothing after the analysis date
+    months = breakdown(seg, book, "month").reset_index()
+    assert months["month"].tolist() == sorted(months["month"].tolist())

@@ -62,7 +62,7 @@ def customer_features(book: OrderBook, analysis_date: dt.date, currency: str | N
                       rates: dict | None = None, base: str | None = None) -> pd.DataFrame:
     """One row per customer (index: customer_key) over paid orders placed before the analysis date.
 
-    first_order, last_order: the days (UTC) of the first and last paid order;
+    first_order, last_order: the days (UTC, as timestamps at midnight) of the first and last paid order;
     recency: days from the analysis date to the last paid order; frequency: paid orders;
     monetary: net sales; tenure: days from the first paid order to the analysis date;
     aov: monetary / frequency; refund_rate: share of paid orders with a refund;

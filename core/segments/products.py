@@ -21,6 +21,20 @@ def paid_lines(book: OrderBook) -> pd.DataFrame:
     return lines
 
 
+def segment_lines(seg, book: OrderBook) -> pd.DataFrame:
+    """The lines of the segmented customers' paid orders, as the segmentation counted them: before
+    the analysis date, in its currency (or converted with its rates), with each line's segment."""
+    lines = paid_lines(book)
+    lines = lines[lines["customer_key"].isin(seg.customers.index)
+                  & (lines["placed_at"] < pd.Timestamp(seg.analysis_date, tz="UTC"))]
+    if seg.rates:
+        factor = lines["currency"].map({**seg.rates, seg.currency: 1.0}).astype(float)
+        lines = lines.assign(line_total=lines["line_total"] * factor, currency=seg.currency)
+    else:
+        lines = lines[lines["currency"] == seg.currency]
+    return lines.assign(segment=lines["customer_key"].map(seg.customers["segment"]))
+
+
 def spend_by_item(book: OrderBook, customers: pd.Index) -> pd.DataFrame:
     """customer × item table of line totals, for the given customers."""
     lines = paid_lines(book)

@@ -5,7 +5,7 @@ import pandas as pd
 
 from core.model import OrderBook
 from core.segments.features import paid_orders
-from core.segments.products import paid_lines
+from core.segments.products import segment_lines
 from core.segments.segmentation import Segmentation
 
 GROWTH_PERIOD_DAYS = 90
@@ -65,6 +65,7 @@ def segment_table(seg: Segmentation, book: OrderBook, period_days: int = GROWTH_
     return table.join(growth(seg, book, period_days))
 
 
+TIME_KEYS = ("month", "weekday", "hour")
 BREAKDOWNS = ("country", "region", "city", "platform", "channel", "month", "weekday", "hour",
               "gender", "age_band", "item")
 
@@ -93,9 +94,7 @@ def breakdown(seg: Segmentation, book: OrderBook, by: str, top: int | None = Non
     month, weekday, hour, gender or age_band (of the paid orders), or item (category, else
     product; by line totals). Orders without the value count under "?"."""
     if by == "item":
-        lines = paid_lines(book)
-        lines = lines[lines["customer_key"].isin(seg.customers.index)]
-        lines = lines.assign(segment=lines["customer_key"].map(seg.customers["segment"]))
+        lines = segment_lines(seg, book)
         table = lines.groupby(["segment", "item"]).agg(customers=("customer_key", "nunique"),
                                                        net_sales=("line_total", "sum"),
                                                        quantity=("quantity", "sum"))
@@ -112,7 +111,9 @@ def breakdown(seg: Segmentation, book: OrderBook, by: str, top: int | None = Non
     table["net_sales"] = table["net_sales"].round(2)
     totals = table.groupby(level="segment")["net_sales"].transform("sum")
     table["share_of_segment"] = (table["net_sales"] / totals.where(totals > 0)).round(4)
-    table = table.sort_values(["segment", "net_sales"], ascending=[True, False])
+    # Time keys read in time order; everything else from the largest net sales down.
+    order = [by] if by in TIME_KEYS else ["net_sales"]
+    table = table.sort_values(["segment", *order], ascending=[True, by in TIME_KEYS])
     if top:
         table = table.groupby(level="segment", group_keys=False).head(top)
     return table

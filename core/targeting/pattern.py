@@ -1,0 +1,134 @@
+"""Target-market pattern (one of five) and marketing approach (one of three), chosen by data rules."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core.model import OrderBook
+from core.segments import Segmentation
+from core.segments.products import paid_lines, segment_lines
+from core.targeting import texts
+from core.targeting.screening import core_items, rules as screening_rules
+
+MIN_CELL_SHARE = 0.05  # a segment "buys" a category when it makes at least this of its spend
+BREADTH_SHARE = 0.10
+
+
+@dataclass
+class Choice:
+    """The recommended option, why (the conditions that held, with numbers), and the alternatives."""
+
+    id: str
+    name: tuple[str, str]  # (en, zh)
+    description: tuple[str, str]
+    score: float
+    reasons: list[tuple[str, str]]  # conditions that held
+    alternatives: list[dict]  # the others, best first: id, name, score, reasons (held), missing
+
+
+def category_matrix(seg: Segmentation, book: OrderBook, segments: list[str]) -> pd.DataFrame:
+    """Net sales (line totals) per segment (rows) and category (columns), for the given segments;
+    the category is the product's category, else the product itself."""
+    lines = segment_lines(seg, book)
+    lines = lines[lines["segment"].isin(segments)]
+    matrix = lines.pivot_table(index="segment", columns="item", values="line_total", aggfunc="sum",
+                               fill_value=0.0)
+    return matrix.reindex(segments).fillna(0.0)
+
+
+def signals(seg: Segmentation, book: OrderBook, facts: pd.DataFrame, targets: list[str]) -> dict:
+    """The numbers the pattern and approach rules look at (documented in patterns.toml)."""
+    everyone = category_matrix(seg, book, seg.order)
+    core = core_items(everyone.sum(), screening_rules()["core"]["share"])
+    matrix = category_matrix(seg, book, targets)
+    totals = matrix.sum(axis=1)
+    shares = matrix.div(totals.where(totals > 0, 1.0), axis=0)
+    by_category = matrix.sum().sort_values(ascending=False)
+    top_category = str(by_category.index[0]) if len(by_category) else ""
+    leads = shares.idxmax(axis=1) if len(shares.columns) else pd.Series(dtype=str)
+    top_segment = totals.idxmax() if len(totals) else None
+    orders = book.orders[(book.orders["status"] == "paid") & (book.orders["currency"] == seg.currency)]
+    months = max(1.0, (orders["placed_at"].max() - orders["placed_at"].min()).days / 30.44) if len(orders) else 1.0
+    lines = paid_lines(book)
+    lines = lines[lines["currency"] == seg.currency]
+    product = lines["sku"].fillna(lines["product_name"])
+    best = lines.groupby(product)["line_total"].sum().sort_values(ascending=False)
+    target_facts = facts.loc[targets]
+    return {
+        "targets": len(targets),
+        "categories": len(core),
+        "top_category": top_category,
+        "top_category_share": float(by_category.iloc[0] / by_category.sum()) if by_category.sum() else 0.0,
+        "top_category_lead_in": float((leads == top_category).mean()) if len(leads) else 0.0,
+        "lead_count": int((leads == top_category).sum()),
+        "top_segment": top_segment,
+        "top_segment_share": float(totals.max() / totals.sum()) if totals.sum() else 0.0,
+        "top_segment_breadth": int((shares.loc[top_segment] >= BREADTH_SHARE).sum()) if top_segment else 0,
+        "distinct_leads": int(leads.nunique()),
+        "coverage": float((shares.reindex(columns=core, fill_value=0.0) >= MIN_CELL_SHARE).to_numpy().mean())
+        if len(core) and len(shares) else 0.0,
+        "distinctness": distinctness(target_facts, shares),
+        "standardised": float(best.iloc[:10].sum() / best.sum()) if best.sum() else 0.0,
+        "orders_per_month": int(round(len(orders) / months)),
+        "skus": int(product.nunique()),
+        "customers": len(seg.customers),
+        "min_aov": float(target_facts["aov"].min()),
+        "max_aov": float(target_facts["aov"].max()),
+        "currency": seg.currency,
+    }
+
+
+def distinctness(target_facts: pd.DataFrame, category_shares: pd.DataFrame) -> float:
+    """0–1, how differently the targets behave: the spread (coefficient of variation, capped at 1)
+    of their AOV, purchase frequency and recency, and how unlike their category mixes are."""
+    if len(target_facts) < 2:
+        return 0.0
+    parts = []
+    for column in ("aov", "median_frequency", "median_recency"):
+        values = target_facts[column].astype(float)
+        mean = values.mean()
+        parts.append(min(1.0, float(values.std(ddof=0) / mean)) if mean else 0.0)
+    mix = category_shares.to_numpy()
+    norms = np.linalg.norm(mix, axis=1, keepdims=True)
+    unit = mix / np.where(norms > 0, norms, 1.0)
+    similarity = unit @ unit.T
+    pairs = similarity[np.triu_indices(len(unit), k=1)]
+    parts.append(float(1 - pairs.mean()) if len(pairs) else 0.0)
+    return round(float(np.mean(parts)), 2)
+
+
+def choose(options: list[dict], facts: dict, source: str) -> Choice:
+    """Score every option by the weight of its conditions that hold; the best wins."""
+    names = {"en": facts, "zh_CN": {**facts, "top_segment": facts.get("top_segment_zh", facts.get("top_segment"))}}
+    scored = []
+    for position, option in enumerate(options):
+        held, missing, got, total = [], [], 0.0, 0.0
+        for condition in option["conditions"]:
+            total += condition["weight"]
+            reason = tuple(texts.fill(condition[key], names[lang], lang) or condition[key]
+                           for key, lang in (("reason", "en"), ("reason_zh", "zh_CN")))
+            if texts.holds(condition["when"], facts, source):
+                got += condition["weight"]
+                held.append(reason)
+            else:
+                missing.append(reason)
+        blocked = any(c.get("required") and not texts.holds(c["when"], facts, source)
+                      for c in option["conditions"])
+        score = 0.0 if blocked or not total else round(got / total, 2)
+        scored.append((score, -position, option, held, missing))
+    scored.sort(key=lambda s: s[:2], reverse=True)
+    best = scored[0]
+    option = best[2]
+    return Choice(option["id"], (option["name"], option["name_zh"]),
+                  (option["description"], option["description_zh"]), best[0], best[3],
+                  [{"id": o["id"], "name": o["name"], "name_zh": o["name_zh"], "score": score,
+                    "reasons": held, "missing": missing} for score, _, o, held, missing in scored[1:]])
+
+
+def recommend(signal_values: dict) -> tuple[Choice, Choice]:
+    """The target-market pattern and the marketing approach for these signals."""
+    data = texts.load("patterns.toml")
+    return (choose(data["patterns"], signal_values, "patterns.toml"),
+            choose(data["approaches"], signal_values, "patterns.toml"))

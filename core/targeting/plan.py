@@ -1,0 +1,180 @@
+"""The targeting plan: the five steps from market scope to the chosen targets, the pattern, the
+approach, personas and strategies, all from one OrderBook."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core.jobs import NULL_PROGRESS, Progress, sub
+from core.model import OrderBook
+from core.segments import Segmentation, segment
+from core.segments.products import paid_lines
+from core.targeting import texts
+from core.targeting.facts import price_bands, segment_facts
+from core.targeting.pattern import Choice, category_matrix, recommend, signals
+from core.targeting.screening import Scorecard, core_items, core_shares, scorecard
+from core.targeting.screening import rules as screening_rules
+
+
+@dataclass
+class Plan:
+    """Everything the Targeting, Personas and Strategy pages and the printed summary show."""
+
+    seg: Segmentation
+    facts: pd.DataFrame
+    scope: dict
+    scorecard: Scorecard
+    targets: list[str]
+    in_depth: pd.DataFrame
+    matrix: pd.DataFrame  # net sales per target segment × category
+    signals: dict
+    pattern: Choice
+    approach: Choice
+    focus: dict
+
+
+def market_scope(book: OrderBook, seg: Segmentation, focus_categories=None, focus_markets=None) -> dict:
+    """Step 1: what the shop sells, at which prices, where and on which platforms (in the
+    segmented currency), with its core categories and markets (80 % of net sales) or the
+    seller's own focus."""
+    share = screening_rules()["core"]["share"]
+    lines = paid_lines(book)
+    lines = lines[lines["currency"] == seg.currency]
+    orders = book.orders[(book.orders["status"] == "paid") & (book.orders["currency"] == seg.currency)]
+    net = orders["order_total"].fillna(0) - orders["refunded"].fillna(0)
+
+    def shares(values: pd.Series, weights: pd.Series) -> pd.Series:
+        totals = weights.groupby(values.fillna("?")).sum().sort_values(ascending=False)
+        return (totals / totals.sum()).round(4) if totals.sum() else totals
+
+    categories = shares(lines["item"], lines["line_total"])
+    countries = shares(orders["country"], net)
+    low, high = price_bands(book)
+    level = np.where(lines["unit_price"] < low, "budget", np.where(lines["unit_price"] > high, "premium", "mid"))
+    price = shares(pd.Series(level, index=lines.index), lines["line_total"])
+    months = max(1.0, (orders["placed_at"].max() - orders["placed_at"].min()).days / 30.44) if len(orders) else 1.0
+    return {
+        "currency": seg.currency,
+        "categories": [{"name": k, "share": float(v)} for k, v in categories.items()],
+        "core_categories": list(focus_categories) if focus_categories else core_items(categories, share),
+        "price_levels": {"budget_below": round(low, 2), "premium_above": round(high, 2),
+                         "shares": {k: float(price.get(k, 0.0)) for k in ("budget", "mid", "premium")}},
+        "countries": [{"code": k, "share": float(v)} for k, v in countries.items()],
+        "core_markets": list(focus_markets) if focus_markets else core_items(countries[countries.index != "?"], share),
+        "platforms": [{"name": k, "share": float(v)} for k, v in shares(orders["platform"], net).items()],
+        "orders_per_month": int(round(len(orders) / months)),
+        "products": int(lines["sku"].fillna(lines["product_name"]).nunique()),
+        "customers": int(len(seg.customers)),
+        "focus_given": bool(focus_categories or focus_markets),
+    }
+
+
+def in_depth(seg: Segmentation, book: OrderBook, facts: pd.DataFrame, targets: list[str]) -> pd.DataFrame:
+    """Step 5 for each target: size, trend, response (repeat rate after the first order, discount
+    use, refunds) and how concentrated their spend is (top 20 % of customers, top category)."""
+    rows = facts.loc[targets, ["customers", "share_customers", "net_sales", "share_net_sales",
+                               "net_sales_change", "customers_change", "repeat_rate", "discount_share",
+                               "refund_rate", "top_item", "top_item_share"]].copy()
+    spend = seg.customers.groupby("segment")["monetary"]
+    rows["top20_spend_share"] = spend.apply(
+        lambda m: float(m.nlargest(max(1, int(np.ceil(len(m) * 0.2)))).sum() / m.sum()) if m.sum() else 0.0
+    ).reindex(targets).round(4)
+    return rows
+
+
+def make_plan(book: OrderBook, map_id: str = "rfm11", weights: dict | None = None,
+              margin: float | None = None, focus_categories=None, focus_markets=None,
+              currency: str | None = None, progress: Progress = NULL_PROGRESS, **segment_options) -> Plan:
+    """The five steps and the recommendations for the customers segmented by `map_id`."""
+    seg = segment(book, map_id, currency=currency, progress=sub(progress, 0.0, 0.5), **segment_options)
+    progress.check_cancelled()
+    progress.report(0.6, "progress.screening")
+    facts = segment_facts(seg, book)
+    card = scorecard(facts, core_shares(seg, book, focus_categories, focus_markets), weights, margin)
+    targets = list(card.table.index[card.table["target"]])
+    progress.check_cancelled()
+    progress.report(0.8, "progress.pattern")
+    values = signals(seg, book, facts, targets)
+    top = values.get("top_segment")
+    values["top_segment"] = seg.labels[top].name if top in seg.labels else ""
+    values["top_segment_zh"] = seg.labels[top].name_zh if top in seg.labels else ""
+    pattern, approach = recommend(values)
+    progress.report(1.0, "progress.done")
+    return Plan(seg, facts, market_scope(book, seg, focus_categories, focus_markets), card, targets,
+                in_depth(seg, book, facts, targets), category_matrix(seg, book, targets), values,
+                pattern, approach, {"categories": focus_categories, "markets": focus_markets})
+
+
+def needs(plan: Plan, lang: str = "en") -> list[dict]:
+    """Step 2, per segment: where they are, what they buy, at which price level, when, how often."""
+    out = []
+    for segment_id, row in texts.fact_rows(plan.facts).items():
+        out.append({"segment": segment_id,
+                    **{key: texts.format_value(key, row, lang) for key in (
+                        "top_country", "top_country_share", "top_region", "top_item", "top_item_share",
+                        "price_level", "peak_month", "peak_weekday", "median_frequency", "top_platform")}})
+    return out
+
+
+
+
+def _number(value):
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else (
+        round(float(value), 4) if isinstance(value, (float, np.floating)) else value)
+
+
+def _choice_json(choice: Choice, lang: str) -> dict:
+    zh = texts.is_zh(lang)
+    return {"name": choice.id, "title": choice.name[zh], "description": choice.description[zh],
+            "score": choice.score, "reasons": [r[zh] for r in choice.reasons],
+            "alternatives": [{"name": a["id"], "title": a["name_zh" if zh else "name"], "score": a["score"],
+                              "reasons": [r[zh] for r in a["reasons"]],
+                              "missing": [r[zh] for r in a["missing"]]} for a in choice.alternatives]}
+
+
+def plan_json(plan: Plan, lang: str = "en") -> dict:
+    """The `plan --json` contract: scope, needs, segments, scorecard, in_depth, pattern, approach,
+    personas, strategies (texts in `lang`)."""
+    from core.targeting.personas import personas
+    from core.targeting.strategies import strategies
+
+    zh = texts.is_zh(lang)
+    table = plan.scorecard.table
+    criteria = list(plan.scorecard.weights)
+    labels = plan.seg.labels
+    return {
+        "analysis_date": plan.seg.analysis_date.isoformat(),
+        "map": plan.seg.map_id,
+        "currency": plan.seg.currency,
+        "scope": plan.scope,
+        "needs": needs(plan, lang),
+        "segments": [{"id": sid, "name": labels[sid].name, "name_zh": labels[sid].name_zh,
+                      "description": labels[sid].text(lang)[1],
+                      "customers": int(plan.facts.loc[sid, "customers"]),
+                      "net_sales": _number(plan.facts.loc[sid, "net_sales"])} for sid in plan.seg.order],
+        "scorecard": [{"segment": sid, "name": labels[sid].text(lang)[0],
+                       "scores": {c: _number(table.loc[sid, f"score_{c}"]) for c in criteria},
+                       "total": _number(table.loc[sid, "total"]), "rank": int(table.loc[sid, "rank"]),
+                       "eliminated": bool(table.loc[sid, "eliminated"]),
+                       "reason": "; ".join(r[zh] for r in plan.scorecard.reasons.get(sid, [])) or None,
+                       "target": bool(table.loc[sid, "target"])} for sid in plan.seg.order],
+        "weights": plan.scorecard.weights,
+        "targets": plan.targets,
+        "in_depth": [{"segment": sid, **{k: _number(v) for k, v in row.items()}}
+                     for sid, row in plan.in_depth.iterrows()],
+        "matrix": {"segments": list(plan.matrix.index), "categories": [str(c) for c in plan.matrix.columns],
+                   "net_sales": plan.matrix.round(2).to_numpy().tolist()},
+        "pattern": _choice_json(plan.pattern, lang),
+        "approach": _choice_json(plan.approach, lang),
+        "personas": [{"segment": sid, "name": p.name, "portrait": p.portrait, "statements": p.statements,
+                      "figures": {k: _number(v) for k, v in p.figures.items()}}
+                     for sid, p in personas(plan.seg, plan.facts, lang).items() if sid in plan.targets],
+        "strategies": [{"segment": sid, "goal": s.goal,
+                        "actions": [{"mix": a.mix, "text": a.text} for a in s.actions]}
+                       for sid, s in strategies(plan.seg, plan.facts, lang).items()],
+    }
+
+
+__all__ = ["Plan", "make_plan", "market_scope", "in_depth", "needs", "plan_json"]

@@ -1,0 +1,98 @@
+"""Step 4, screening: an attractiveness scorecard per segment, knock-out rules, and the targets."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core.model import OrderBook
+from core.segments import Segmentation, breakdown
+from core.targeting import texts
+
+NEUTRAL = 50.0  # a metric nobody has (no margin given, no previous period) scores the middle
+
+
+@dataclass
+class Scorecard:
+    """Per segment: metric values, criterion scores 0–100, weighted total, knock-outs, targets."""
+
+    table: pd.DataFrame  # index segment id; metrics, score_<criterion>, total, rank, eliminated, target
+    reasons: dict[str, list[tuple[str, str]]]  # segment id -> knock-out reasons (en, zh)
+    weights: dict[str, float]
+
+
+def rules() -> dict:
+    return texts.load("screening.toml")
+
+
+def core_items(shares: pd.Series, share: float) -> list[str]:
+    """The largest items that together make up `share` of the total (at least one)."""
+    ordered = shares.sort_values(ascending=False)
+    cumulative = ordered.cumsum() / ordered.sum()
+    return list(ordered.index[: int((cumulative < share).sum()) + 1])
+
+
+def core_shares(seg: Segmentation, book: OrderBook, focus_categories=None, focus_markets=None
+                ) -> pd.DataFrame:
+    """Per segment: the share of its spend in the shop's core categories and core markets."""
+    share = rules()["core"]["share"]
+    out = pd.DataFrame(index=pd.Index(seg.order, name="segment"))
+    for by, column, focus in (("item", "core_category_share", focus_categories),
+                              ("country", "core_market_share", focus_markets)):
+        table = breakdown(seg, book, by).reset_index()
+        core = list(focus) if focus else core_items(table.groupby(by)["net_sales"].sum(), share)
+        inside = table[table[by].isin(core)].groupby("segment")["net_sales"].sum()
+        out[column] = (inside / table.groupby("segment")["net_sales"].sum()).reindex(out.index).fillna(0.0)
+    return out
+
+
+def _rank_scores(values: pd.Series, higher: bool) -> pd.Series:
+    """0–100 by rank among the segments (ties share a score); missing values get the middle."""
+    present = values.dropna()
+    if present.empty:
+        return pd.Series(NEUTRAL, index=values.index)
+    if len(present) == 1 or present.nunique() == 1:
+        scores = pd.Series(NEUTRAL if len(values) > 1 else 100.0, index=present.index)
+    else:
+        ranks = present.rank(method="average", ascending=higher)
+        scores = (ranks - 1) / (len(present) - 1) * 100
+    return scores.reindex(values.index).fillna(NEUTRAL).round(1)
+
+
+def scorecard(facts: pd.DataFrame, extra: pd.DataFrame, weights: dict[str, float] | None = None,
+              margin: float | None = None) -> Scorecard:
+    """Score every segment on the criteria of screening.toml and apply its knock-out rules.
+
+    `extra` holds core_category_share and core_market_share per segment; `margin` (0–1, the
+    seller's overall margin) makes profitability count margin per customer.
+    """
+    spec = rules()
+    table = facts.join(extra)
+    table["sales_per_customer"] = (table["net_sales"] / table["customers"]).round(2)
+    table["margin_per_customer"] = table["sales_per_customer"] * margin if margin else np.nan
+    table["net_sales_decline"] = -table["net_sales_change"]
+    weights = {name: float((weights or {}).get(name, c["weight"])) for name, c in spec["criteria"].items()}
+    for name, criterion in spec["criteria"].items():
+        parts = [_rank_scores(table[metric], direction == "higher") for metric, direction in criterion["metrics"]]
+        table[f"score_{name}"] = pd.concat(parts, axis=1).mean(axis=1).round(1)
+    total_weight = sum(weights.values()) or 1.0
+    table["total"] = sum(table[f"score_{n}"] * w for n, w in weights.items()).div(total_weight).round(1)
+    reasons: dict[str, list[tuple[str, str]]] = {}
+    rows = texts.fact_rows(table)
+    for segment_id, row in rows.items():
+        for rule in spec["knockouts"]:
+            if texts.holds(rule["when"], row, "screening.toml"):
+                reasons.setdefault(segment_id, []).append(
+                    (texts.fill(rule["reason"], row, "en") or rule["id"],
+                     texts.fill(rule["reason_zh"], row, "zh_CN") or rule["id"]))
+    table["eliminated"] = [sid in reasons for sid in table.index]
+    table["rank"] = table["total"].rank(method="first", ascending=False).astype(int)
+    limits = spec["targets"]
+    passing = table[~table["eliminated"] & (table["total"] >= limits["min_total"])]
+    chosen = passing.sort_values("total", ascending=False, kind="stable").index[: limits["max_targets"]]
+    if len(chosen) == 0:  # never leave the seller without a target: take the best that passes
+        survivors = table[~table["eliminated"]].sort_values("total", ascending=False, kind="stable")
+        chosen = survivors.index[:1]
+    table["target"] = table.index.isin(chosen)
+    return Scorecard(table, reasons, weights)
