@@ -77,7 +77,10 @@ def cluster_customers(features: pd.DataFrame, category_mix: pd.DataFrame | None 
     profiles.insert(0, "customers", labels.value_counts())
     profiles = profiles.loc[sorted(profiles.index, key=lambda c: int(c[1:]))]
     centres = pd.DataFrame(matrix[:, :len(BEHAVIOUR)], columns=list(BEHAVIOUR)).groupby(labels.to_numpy()).mean()
-    segment_labels = {c: name_cluster(c, centres.loc[c], profiles.loc[c]) for c in profiles.index}
+    favourite = _favourite_categories(category_mix, features.index, labels)
+    segment_labels = {c: name_cluster(c, centres.loc[c], profiles.loc[c], favourite.get(c))
+                      for c in profiles.index}
+    segment_labels = _distinct_names(segment_labels)
     progress.report(1.0, "progress.clustering_done")
     return ClusterResult(labels, silhouettes, best, segment_labels, profiles)
 
@@ -88,8 +91,29 @@ def _naming_rules() -> dict:
         return tomllib.load(f)
 
 
-def name_cluster(cluster_id: str, centre: pd.Series, profile: pd.Series) -> SegmentLabel:
-    """A plain-language name and description from the centre, by the rules in cluster_names.toml."""
+def _favourite_categories(category_mix, customers: pd.Index, labels: pd.Series) -> dict[str, str]:
+    """Per cluster, the category its customers spend most on, when it is most of their spend."""
+    if category_mix is None or not len(category_mix.columns):
+        return {}
+    mix = category_mix.reindex(customers).fillna(0.0).groupby(labels.to_numpy()).mean()
+    share = _naming_rules()["category"]["share"]
+    return {c: str(row.idxmax()) for c, row in mix.iterrows() if row.max() >= share}
+
+
+def _distinct_names(labels: dict[str, SegmentLabel]) -> dict[str, SegmentLabel]:
+    """Two clusters never share a name: repeated names get their cluster number."""
+    seen: dict[str, int] = {}
+    for label in labels.values():
+        seen[label.name] = seen.get(label.name, 0) + 1
+    return {c: (label if seen[label.name] == 1 else SegmentLabel(
+        label.id, f"{label.name} ({c.upper()})", f"{label.name_zh}（{c.upper()}）",
+        label.description, label.description_zh)) for c, label in labels.items()}
+
+
+def name_cluster(cluster_id: str, centre: pd.Series, profile: pd.Series,
+                 category: str | None = None) -> SegmentLabel:
+    """A plain-language name and description from the centre, by the rules in cluster_names.toml;
+    a cluster that spends most of its money on one category has it in its name."""
     rules = _naming_rules()
     numbers = {"frequency": f"{profile['frequency']:g}", "monetary": f"{profile['monetary']:,.0f}",
                "recency": f"{profile['recency']:.0f}"}
@@ -104,7 +128,10 @@ def name_cluster(cluster_id: str, centre: pd.Series, profile: pd.Series) -> Segm
     en = {k: v for k, v in parts.items() if not k.endswith("_zh")}
     zh = {k[:-3]: v for k, v in parts.items() if k.endswith("_zh")}
     template = rules["template"]
-    name = template["name"].format(**en)
-    return SegmentLabel(cluster_id, name[0].upper() + name[1:], template["name_zh"].format(**zh),
+    name, name_zh = template["name"].format(**en), template["name_zh"].format(**zh)
+    if category:
+        name += rules["category"]["name"].format(category=category)
+        name_zh += rules["category"]["name_zh"].format(category=category)
+    return SegmentLabel(cluster_id, name[0].upper() + name[1:], name_zh,
                         template["description"].format(**en).capitalize(),
                         template["description_zh"].format(**zh))
