@@ -67,6 +67,7 @@ def signals(seg: Segmentation, book: OrderBook, facts: pd.DataFrame, targets: li
         "top_segment_share": float(totals.max() / totals.sum()) if totals.sum() else 0.0,
         "top_segment_breadth": int((shares.loc[top_segment] >= BREADTH_SHARE).sum()) if top_segment else 0,
         "distinct_leads": int(leads.nunique()),
+        "lead_strength": float(shares.max(axis=1).mean()) if len(shares.columns) else 0.0,
         "coverage": float((shares.reindex(columns=core, fill_value=0.0) >= MIN_CELL_SHARE).to_numpy().mean())
         if len(core) and len(shares) else 0.0,
         "distinctness": distinctness(target_facts, shares),

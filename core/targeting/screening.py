@@ -10,7 +10,7 @@ from core.model import OrderBook
 from core.segments import Segmentation, breakdown
 from core.targeting import texts
 
-NEUTRAL = 50.0  # a metric nobody has (no margin given, no previous period) scores the middle
+NEUTRAL = 50.0  # a missing value (no margin given, no previous period) scores as the average
 
 
 @dataclass
@@ -47,17 +47,24 @@ def core_shares(seg: Segmentation, book: OrderBook, focus_categories=None, focus
     return out
 
 
-def _rank_scores(values: pd.Series, higher: bool) -> pd.Series:
-    """0–100 by rank among the segments (ties share a score); missing values get the middle."""
-    present = values.dropna()
-    if present.empty:
-        return pd.Series(NEUTRAL, index=values.index)
-    if len(present) == 1 or present.nunique() == 1:
-        scores = pd.Series(NEUTRAL if len(values) > 1 else 100.0, index=present.index)
+def metric_scores(values: pd.Series, higher: bool, scale: str, weights: pd.Series) -> pd.Series:
+    """0–100 per segment for one metric, on the scale named in screening.toml (50 = as good as
+    the shop's average customer); missing values score 50."""
+    values = values.astype(float)
+    if scale == "fair_share":
+        score = 50 * values * len(values)
+    elif scale == "share":
+        score = 100 * (values if higher else 1 - values)
+    elif scale == "change":
+        score = 50 + 50 * values
+    elif scale == "vs_shop":
+        present = values.notna() & weights.notna()
+        shop = float(np.average(values[present], weights=weights[present])) if present.any() else np.nan
+        ratio = values / shop if higher else shop / values.where(values > 0, np.nan)
+        score = 50 * ratio if shop and shop == shop else pd.Series(np.nan, index=values.index)
     else:
-        ranks = present.rank(method="average", ascending=higher)
-        scores = (ranks - 1) / (len(present) - 1) * 100
-    return scores.reindex(values.index).fillna(NEUTRAL).round(1)
+        raise ValueError(f"screening.toml: unknown scale {scale!r}")
+    return score.clip(0, 100).fillna(NEUTRAL).round(1)
 
 
 def scorecard(facts: pd.DataFrame, extra: pd.DataFrame, weights: dict[str, float] | None = None,
@@ -74,7 +81,8 @@ def scorecard(facts: pd.DataFrame, extra: pd.DataFrame, weights: dict[str, float
     table["net_sales_decline"] = -table["net_sales_change"]
     weights = {name: float((weights or {}).get(name, c["weight"])) for name, c in spec["criteria"].items()}
     for name, criterion in spec["criteria"].items():
-        parts = [_rank_scores(table[metric], direction == "higher") for metric, direction in criterion["metrics"]]
+        parts = [metric_scores(table[metric], direction == "higher", scale, table["customers"])
+                 for metric, direction, scale in criterion["metrics"]]
         table[f"score_{name}"] = pd.concat(parts, axis=1).mean(axis=1).round(1)
     total_weight = sum(weights.values()) or 1.0
     table["total"] = sum(table[f"score_{n}"] * w for n, w in weights.items()).div(total_weight).round(1)

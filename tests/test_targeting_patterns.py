@@ -1,0 +1,121 @@
+"""Each target-market pattern and marketing approach is chosen by the shop it fits: constructed
+shops (orders written as a plain transaction table) must each select their pattern."""
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.importing import import_files
+from core.targeting.pattern import recommend
+from core.targeting.plan import make_plan
+
+END = dt.date(2026, 6, 30)
+CATEGORIES = ("Watches", "Bags", "Home", "Apparel", "Stationery")
+
+
+def write_shop(path, groups, seed=0, products_per_category=3):
+    """groups: list of dicts with customers, orders (per customer), recent (max days ago of the
+    last order), mix (category -> weight), price (unit price). One line per order."""
+    rng = np.random.default_rng(seed)
+    rows, order_no = [], 0
+    for g, group in enumerate(groups):
+        names, weights = zip(*group["mix"].items())
+        weights = np.array(weights, dtype=float) / sum(weights)
+        for c in range(group["customers"]):
+            email = f"g{g}c{c}@example.com"
+            for _ in range(group["orders"]):
+                order_no += 1
+                days = int(rng.integers(group.get("recent_min", 1), group["recent"] + 1))
+                category = names[rng.choice(len(names), p=weights)]
+                product = f"{category} item {rng.integers(products_per_category) + 1}"
+                price = group["price"] * (0.8 + 0.4 * rng.random())
+                rows.append({"Order ID": f"O{order_no:06d}", "Order Date": (END - dt.timedelta(days=days)).isoformat(),
+                             "Email": email, "Product Name": product, "Category": category, "Quantity": 1,
+                             "Unit Price": f"{price:.2f}", "Order Total": f"{price:.2f}", "Currency": "USD",
+                             "Country": group.get("country", "US")})
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def plan_for(tmp_path, groups, map_id="affinity", **kw):
+    book = import_files([write_shop(tmp_path / "shop.csv", groups, **kw)])
+    assert book.problems == []
+    return make_plan(book, map_id)
+
+
+def test_small_shop_concentrates_on_one_segment(tmp_path):
+    plan = plan_for(tmp_path, [
+        {"customers": 30, "orders": 3, "recent": 60, "mix": {"Watches": 9, "Bags": 1}, "price": 200},
+        {"customers": 25, "orders": 1, "recent": 300, "mix": {"Bags": 1}, "price": 40}])
+    assert plan.scope["orders_per_month"] < 150
+    assert plan.pattern.id == "single_segment" and plan.approach.id == "concentrated"
+    assert any("small shop" in reason[0] for reason in plan.pattern.reasons)
+
+
+def test_one_product_line_for_several_segments(tmp_path):
+    # Three value groups, all buying mostly watches: one product line, several markets.
+    groups = [{"customers": 400, "orders": o, "recent": r, "mix": {"Watches": 8, "Bags": 1, "Home": 1},
+               "price": p} for o, r, p in ((6, 60, 300), (3, 200, 180), (2, 120, 120))]
+    plan = plan_for(tmp_path, groups, map_id="value")
+    assert plan.pattern.id == "product_specialization", plan.pattern.alternatives
+    assert plan.signals["top_category"] == "Watches"
+
+
+def test_one_segment_buying_everything(tmp_path):
+    groups = [{"customers": 500, "orders": 8, "recent": 40, "price": 150,
+               "mix": {"Watches": 3, "Bags": 3, "Home": 3, "Apparel": 3}},
+              {"customers": 300, "orders": 2, "recent": 100, "price": 30, "mix": {"Stationery": 1}},
+              {"customers": 300, "orders": 1, "recent": 150, "price": 20, "mix": {"Stationery": 1}}]
+    plan = plan_for(tmp_path, groups, map_id="value")
+    assert plan.pattern.id == "market_specialization", (plan.signals, plan.pattern.alternatives)
+
+
+def test_different_segments_for_different_lines(tmp_path):
+    groups = [{"customers": 300, "orders": 3, "recent": 60, "price": 120, "mix": {"Watches": 1}},
+              {"customers": 300, "orders": 4, "recent": 60, "price": 80, "mix": {"Bags": 1}},
+              {"customers": 300, "orders": 6, "recent": 60, "price": 50, "mix": {"Home": 1}}]
+    plan = plan_for(tmp_path, groups, products_per_category=8)
+    assert plan.pattern.id == "selective_specialization", (plan.signals, plan.pattern.alternatives)
+    assert plan.approach.id == "differentiated"
+
+
+def test_big_shop_serving_everyone_with_everything(tmp_path):
+    mix = dict.fromkeys(CATEGORIES, 1)
+    groups = [{"customers": 1500, "orders": o, "recent": r, "price": p, "mix": mix}
+              for o, r, p in ((10, 30, 60), (6, 90, 55), (4, 200, 50), (3, 300, 45))]
+    plan = plan_for(tmp_path, groups, map_id="value", products_per_category=15)
+    assert plan.scope["orders_per_month"] >= 1000 and plan.signals["skus"] >= 50
+    assert plan.pattern.id == "full_coverage", (plan.signals, plan.pattern.alternatives)
+
+
+def test_alike_segments_with_a_standard_range_get_one_offer(tmp_path):
+    mix = {"Watches": 1}
+    groups = [{"customers": 400, "orders": 4, "recent": 60, "price": 100, "mix": mix},
+              {"customers": 400, "orders": 4, "recent": 70, "price": 105, "mix": mix}]
+    plan = plan_for(tmp_path, groups, map_id="value", products_per_category=2)
+    assert plan.signals["distinctness"] < 0.35 and plan.signals["standardised"] >= 0.6
+    assert plan.approach.id == "undifferentiated", (plan.signals, plan.approach.alternatives)
+
+
+@pytest.mark.parametrize("pattern,signals", [
+    ("single_segment", {"targets": 1, "orders_per_month": 80, "skus": 10, "top_segment_share": 1.0,
+                        "top_category_share": 0.7}),
+    ("product_specialization", {"targets": 3, "top_category_share": 0.7, "top_category_lead_in": 1.0,
+                                "orders_per_month": 400, "skus": 40, "top_segment_share": 0.4}),
+    ("market_specialization", {"targets": 2, "top_segment_share": 0.8, "top_segment_breadth": 4,
+                               "categories": 4, "orders_per_month": 400, "skus": 40, "top_category_share": 0.3}),
+    ("selective_specialization", {"targets": 3, "distinct_leads": 3, "lead_strength": 0.8, "top_category_lead_in": 0.33,
+                                  "top_segment_share": 0.4, "orders_per_month": 400, "skus": 40}),
+    ("full_coverage", {"targets": 4, "coverage": 0.9, "orders_per_month": 2000, "skus": 200,
+                       "top_segment_share": 0.3, "top_category_lead_in": 0.25, "top_category_share": 0.3}),
+])
+def test_each_pattern_rule_set_selects_its_pattern(pattern, signals):
+    base = {"categories": 4, "top_category": "Watches", "lead_count": 1, "top_segment": "A",
+            "top_segment_breadth": 1, "distinct_leads": 1, "coverage": 0.3, "distinctness": 0.5,
+            "standardised": 0.3, "min_aov": 50.0, "max_aov": 150.0, "currency": "USD", "lead_strength": 0.3,
+            "top_category_share": 0.3, "top_category_lead_in": 0.3}
+    chosen, _ = recommend({**base, **signals})
+    assert chosen.id == pattern
+    assert chosen.reasons and all("{" not in r[0] + r[1] for r in chosen.reasons)
+    assert [a["score"] for a in chosen.alternatives] == sorted((a["score"] for a in chosen.alternatives), reverse=True)
