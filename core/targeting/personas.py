@@ -1,0 +1,52 @@
+"""A persona per segment (name, portrait, statements, key figures), written only from the segment's facts."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from core.segments import Segmentation
+from core.targeting.texts import Template, fact_rows, format_value, is_zh, load, text_key
+
+SOURCE = "resources/targeting/personas.toml"
+MAX_STATEMENTS = 7
+
+
+@dataclass(frozen=True)
+class Persona:
+    name: str  # "Emma, the loyal mid-priced regular"
+    portrait: str  # one line built from the facts
+    statements: list[str]  # each states one fact, with its number
+    figures: dict[str, str] = field(default_factory=dict)  # label -> formatted value, for the card
+
+
+def first_name(country: object, index: int, lang: str) -> str:
+    """A common first name for the segment's top country; the language's list when there is none."""
+    names = load("personas.toml")["first_names"]
+    pool = names.get(str(country)) or names["zh" if is_zh(lang) else "en"]
+    return pool[index % len(pool)]  # display position: segments of one map get different names
+
+
+def _first_rendered(entries: list[dict], row: dict, lang: str) -> str | None:
+    return next((text for e in entries if (text := Template.of(e, source=SOURCE).render(row, lang))), None)
+
+
+def persona_for(row: dict, index: int, lang: str = "en") -> Persona:
+    data = load("personas.toml")
+    row = {**row, "first": first_name(row.get("top_country"), index, lang)}
+    row["descriptor"] = _first_rendered(data["descriptors"], row, lang)
+    name = Template.of(data["name"], source=SOURCE).render(row, lang) or row["first"]
+    parts = [p for part in data["portrait"]["parts"] if (p := Template.of(part, source=SOURCE).render(row, lang))]
+    portrait = ""
+    if parts:
+        portrait = data["portrait"][text_key("join", lang)].join(parts) + data["portrait"][text_key("end", lang)]
+        portrait = portrait[0].upper() + portrait[1:]
+    statements = [s for entry in data["statements"] if (s := Template.of(entry, source=SOURCE).render(row, lang))]
+    figures = {fig[text_key("label", lang)]: value for fig in data["figures"]
+               if (value := format_value(fig["fact"], row, lang)) is not None}
+    return Persona(name, portrait, statements[:MAX_STATEMENTS], figures)
+
+
+def personas(seg: Segmentation, facts: pd.DataFrame, lang: str = "en") -> dict[str, Persona]:
+    """Segment id -> Persona in display order, in English ("en") or Chinese ("zh_CN")."""
+    return {sid: persona_for(row, i, lang) for i, (sid, row) in enumerate(fact_rows(facts).items())}
