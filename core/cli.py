@@ -44,6 +44,15 @@ def _load(args):
     return import_files(args.files, mapping=mapping, progress=TerminalProgress())
 
 
+def _load_for_analysis(args):
+    """The book for commands that go on to analyse it; problems go to stderr. None if no file
+    could be read."""
+    book = _load(args)
+    for problem in book.problems:
+        print(problem.message(), file=sys.stderr)
+    return book if book.files else None
+
+
 def cmd_import(args) -> int:
     from core.summary import import_summary
 
@@ -79,15 +88,15 @@ def cmd_customers(args) -> int:
     from core.summary import customers
     from core.safe_write import write_csv
 
-    book = _load(args)
-    for problem in book.problems:
-        print(problem.message(), file=sys.stderr)
+    book = _load_for_analysis(args)
+    if book is None:
+        return EXIT_NO_FILE
     table = customers(book)
     if args.csv == "-":
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
         write_csv(table, args.csv)
-    return EXIT_OK if book.files else EXIT_NO_FILE
+    return EXIT_OK
 
 
 def cmd_segment(args) -> int:
@@ -96,10 +105,8 @@ def cmd_segment(args) -> int:
     from core.safe_write import write_csv
     from core.segments import note_message, segment, segment_table
 
-    book = _load(args)
-    for problem in book.problems:
-        print(problem.message(), file=sys.stderr)
-    if not book.files:
+    book = _load_for_analysis(args)
+    if book is None:
         return EXIT_NO_FILE
     rates, base = _rates(args.rates) if args.rates else (None, None)
     try:
@@ -208,10 +215,8 @@ def _rates(path) -> tuple[dict, str]:
 def cmd_plan(args) -> int:
     from core.targeting.plan import make_plan, plan_json
 
-    book = _load(args)
-    for problem in book.problems:
-        print(problem.message(), file=sys.stderr)
-    if not book.files:
+    book = _load_for_analysis(args)
+    if book is None:
         return EXIT_NO_FILE
     try:
         plan = make_plan(book, args.map, weights=_weights(args.weights), margin=args.margin,
