@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 
@@ -247,6 +248,10 @@ def _weights(text: str | None) -> dict | None:
     return {name.strip(): float(value) for name, value in pairs}
 
 
+def _percent(value) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
 def format_plan(d: dict) -> str:
     """The plan as the five steps a marketer follows, for a terminal."""
     out = [t("cli.plan_title", date=d["analysis_date"], map=d["map"], currency=d["currency"])]
@@ -271,8 +276,8 @@ def format_plan(d: dict) -> str:
     out.append(t("cli.step5"))
     for row in d["in_depth"]:
         out.append("  " + t("cli.depth_line", segment=row["segment"], customers=row["customers"],
-                            repeat=f"{row['repeat_rate']:.0%}", discount=f"{row['discount_share']:.0%}",
-                            refund=f"{row['refund_rate']:.0%}", top20=f"{row['top20_spend_share']:.0%}"))
+                            repeat=_percent(row["repeat_rate"]), discount=_percent(row["discount_share"]),
+                            refund=_percent(row["refund_rate"]), top20=_percent(row["top20_spend_share"])))
     for key in ("pattern", "approach"):
         choice = d[key]
         out.append(t(f"cli.{key}_line", title=choice["title"], score=f"{choice['score']:.0%}"))
@@ -301,20 +306,24 @@ def cmd_demo(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="segmentdesk", description=t("cli.description"))
-    p.add_argument("--lang", choices=["en", "zh_CN", "zh"], help=t("cli.help_lang"))
+    # --lang is accepted before the command and after it (`plan FILE… --lang zh`).
+    lang = argparse.ArgumentParser(add_help=False)
+    lang.add_argument("--lang", choices=["en", "zh_CN", "zh"], default=argparse.SUPPRESS,
+                      help=t("cli.help_lang"))
+    p = argparse.ArgumentParser(prog="segmentdesk", description=t("cli.description"), parents=[lang])
     commands = p.add_subparsers(dest="command", required=True)
-    imp = commands.add_parser("import", help=t("cli.help_import"))
+    command = functools.partial(commands.add_parser, parents=[lang])
+    imp = command("import", help=t("cli.help_import"))
     imp.add_argument("files", nargs="+")
     imp.add_argument("--map", help=t("cli.help_map"))
     imp.add_argument("--json", action="store_true", help=t("cli.help_json"))
     imp.set_defaults(run=cmd_import)
-    cus = commands.add_parser("customers", help=t("cli.help_customers"))
+    cus = command("customers", help=t("cli.help_customers"))
     cus.add_argument("files", nargs="+")
     cus.add_argument("--map", help=t("cli.help_map"))
     cus.add_argument("--csv", required=True, help=t("cli.help_csv"))
     cus.set_defaults(run=cmd_customers)
-    seg = commands.add_parser("segment", help=t("cli.help_segment"))
+    seg = command("segment", help=t("cli.help_segment"))
     seg.add_argument("files", nargs="+")
     seg.add_argument("--map", dest="map", default="rfm11",
                      choices=["rfm11", "rfgrid", "cn8", "value", "clusters", "affinity"],
@@ -332,7 +341,7 @@ def parser() -> argparse.ArgumentParser:
     seg.add_argument("--json", action="store_true", help=t("cli.help_json"))
     seg.add_argument("--csv", help=t("cli.help_segment_csv"))
     seg.set_defaults(run=cmd_segment)
-    plan = commands.add_parser("plan", help=t("cli.help_plan"))
+    plan = command("plan", help=t("cli.help_plan"))
     plan.add_argument("files", nargs="+")
     plan.add_argument("--map", dest="map", default="rfm11",
                       choices=["rfm11", "rfgrid", "cn8", "value", "clusters", "affinity"],
@@ -345,7 +354,7 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--focus-markets", help=t("cli.help_focus_markets"))
     plan.add_argument("--json", action="store_true", help=t("cli.help_json"))
     plan.set_defaults(run=cmd_plan)
-    demo = commands.add_parser("demo", help=t("cli.help_demo"))
+    demo = command("demo", help=t("cli.help_demo"))
     demo.add_argument("out_dir")
     demo.add_argument("--seed", type=int, default=7)
     demo.set_defaults(run=cmd_demo)
@@ -357,6 +366,6 @@ COMMANDS = ("import", "customers", "segment", "plan", "demo")
 
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
-    if args.lang:
+    if getattr(args, "lang", None):
         set_language("zh_CN" if args.lang == "zh" else args.lang)
     return args.run(args)

@@ -66,16 +66,20 @@ def customer_features(book: OrderBook, analysis_date: dt.date, currency: str | N
     recency: days from the analysis date to the last paid order; frequency: paid orders;
     monetary: net sales; tenure: days from the first paid order to the analysis date;
     aov: monetary / frequency; refund_rate: share of paid orders with a refund;
-    discount_share: share of paid orders with a discount or discount code.
+    discount_share: share of paid orders with a discount or discount code (empty when the
+    exports say nothing about discounts).
     """
     orders = paid_orders(book, currency, rates, base)
     end = pd.Timestamp(analysis_date, tz="UTC")
     orders = orders[orders["placed_at"] < end]
     if orders.empty:
         return pd.DataFrame(columns=FEATURE_COLUMNS, index=pd.Index([], name="customer_key"))
-    discounted = (orders["discount"].fillna(0) > 0) | orders["discount_code"].notna()
+    # An order's discount is known where the export has a discount amount or code; exports
+    # without either (Taobao's order report) give no discount share rather than a false 0 %.
+    known = orders["discount"].notna() | orders["discount_code"].notna()
+    discounted = ((orders["discount"].fillna(0) > 0) | orders["discount_code"].notna()).astype(float)
     orders = orders.assign(refunded_any=(orders["refunded"] > 0).astype(float),
-                           discounted=discounted.astype(float))
+                           discounted=discounted.where(known))
     grouped = orders.groupby("customer_key", sort=True)
     first, last = grouped["placed_at"].min(), grouped["placed_at"].max()
     features = pd.DataFrame({

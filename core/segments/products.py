@@ -68,7 +68,7 @@ def affinity_segments(book: OrderBook, customers: pd.Index) -> tuple[pd.Series, 
     for i, item in enumerate(top):
         ids[item] = f"a{i + 1}"
         labels[f"a{i + 1}"] = SegmentLabel(
-            f"a{i + 1}", f"{item} buyers", f"{item}买家",
+            f"a{i + 1}", f"{item} buyers", f"{item}{' ' if item[-1:].isascii() else ''}买家",
             f"Spend most on {item}.", f"消费最多的是{item}。")
     segment = dominant.map(ids).fillna("mixed").astype("str")
     if (segment == "mixed").any():

@@ -6,7 +6,7 @@ import pandas as pd
 
 from core.model import OrderBook
 from core.segments import Segmentation, breakdown, segment_table
-from core.segments.products import paid_lines
+from core.segments.products import paid_lines, segment_lines
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
@@ -63,18 +63,18 @@ def reachability(seg: Segmentation, book: OrderBook) -> pd.Series:
 PRICE_LEVELS = ("budget", "mid", "premium")
 
 
-def price_bands(book: OrderBook) -> tuple[float, float]:
-    """The shop's own price bands: unit prices below the 33rd percentile of its paid lines are
-    budget, above the 67th premium (so the levels always mean "for this shop")."""
-    prices = paid_lines(book)["unit_price"].dropna()
+def price_bands(book: OrderBook, currency: str) -> tuple[float, float]:
+    """The shop's own price bands in one currency: unit prices below the 33rd percentile of its
+    paid lines are budget, above the 67th premium (so the levels always mean "for this shop")."""
+    lines = paid_lines(book)
+    prices = lines.loc[lines["currency"] == currency, "unit_price"].dropna()
     if prices.empty:
         return (np.nan, np.nan)
     return (float(prices.quantile(1 / 3)), float(prices.quantile(2 / 3)))
 
 
 def _segment_price_level(seg: Segmentation, book: OrderBook) -> pd.Series:
-    low, high = price_bands(book)
-    lines = paid_lines(book)
-    lines = lines[lines["customer_key"].isin(seg.customers.index)]
-    median = lines.groupby(lines["customer_key"].map(seg.customers["segment"]))["unit_price"].median()
+    low, high = price_bands(book, seg.currency)
+    lines = segment_lines(seg, book)
+    median = lines.groupby("segment")["unit_price"].median()
     return median.map(lambda p: "budget" if p < low else "premium" if p > high else "mid")

@@ -51,7 +51,7 @@ def market_scope(book: OrderBook, seg: Segmentation, focus_categories=None, focu
 
     categories = shares(lines["item"], lines["line_total"])
     countries = shares(orders["country"], net)
-    low, high = price_bands(book)
+    low, high = price_bands(book, seg.currency)
     level = np.where(lines["unit_price"] < low, "budget", np.where(lines["unit_price"] > high, "premium", "mid"))
     price = shares(pd.Series(level, index=lines.index), lines["line_total"])
     months = max(1.0, (orders["placed_at"].max() - orders["placed_at"].min()).days / 30.44) if len(orders) else 1.0

@@ -1,0 +1,67 @@
+"""The targeting plan on the demo data: the five steps, explained recommendations, and the CLI contract."""
+import json
+
+import pytest
+
+from core.importing import import_files
+from core.targeting.plan import make_plan, plan_json
+from tests.conftest import ROOT
+from tests.test_cli import DEMO, run
+
+
+@pytest.fixture(scope="module")
+def demo_plan():
+    return make_plan(import_files(DEMO), "rfm11")
+
+
+def test_demo_plan_is_sensible_and_explained(demo_plan):
+    plan = demo_plan
+    table = plan.scorecard.table
+    assert "champions" in plan.targets  # the best customers are always worth targeting
+    assert not table.loc[plan.targets, "eliminated"].any()
+    assert table.loc["lost", "eliminated"] and plan.scorecard.reasons["lost"]
+    assert plan.scope["core_categories"][0] == "Watches"  # 55 % of the USD shop's sales
+    for choice in (plan.pattern, plan.approach):
+        assert choice.reasons and choice.alternatives
+        assert all(r[0] and r[1] and "{" not in r[0] + r[1] for r in choice.reasons)
+    assert plan.pattern.id == "product_specialization" and plan.approach.id == "differentiated"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_plan_json_has_every_part_in_both_languages(demo_plan, lang):
+    data = plan_json(demo_plan, lang)
+    for key in ("scope", "scorecard", "pattern", "approach", "personas", "strategies"):
+        assert key in data
+    assert data["pattern"]["name"] in ("single_segment", "selective_specialization",
+                                       "product_specialization", "market_specialization", "full_coverage")
+    assert data["approach"]["name"] in ("undifferentiated", "differentiated", "concentrated")
+    row = data["scorecard"][0]
+    assert set(row["scores"]) == {"size", "growth", "profitability", "loyalty", "reach", "fit"}
+    assert {"total", "eliminated", "reason"} <= set(row)
+    assert [p["segment"] for p in data["personas"]] == data["targets"]
+    assert {s["segment"] for s in data["strategies"]} == {s["id"] for s in data["segments"]}
+    for strategy in data["strategies"]:
+        assert {a["mix"] for a in strategy["actions"]} == {"product", "price", "promotion", "channel"}
+    text = json.dumps(data, ensure_ascii=False)
+    assert "NaN" not in text and "{" not in "".join(a["text"] for s in data["strategies"] for a in s["actions"])
+    if lang == "zh_CN":
+        assert data["pattern"]["title"] == "产品专业化" and "客户" in data["strategies"][0]["goal"]
+
+
+def test_weights_change_the_ranking(demo_plan):
+    book = import_files(DEMO)
+    loyal_first = make_plan(book, "rfm11", weights={"size": 0, "growth": 0, "profitability": 0,
+                                                    "loyalty": 100, "reach": 0, "fit": 0})
+    assert loyal_first.scorecard.table["total"].idxmax() in ("champions", "loyal", "cant_lose")
+    assert not loyal_first.scorecard.table["total"].equals(demo_plan.scorecard.table["total"])
+
+
+def test_plan_cli_json_contract():
+    result = run("plan", *DEMO, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {"scope", "scorecard", "pattern", "approach", "personas", "strategies"} <= set(data)
+    assert {"name", "reasons", "alternatives"} <= set(data["pattern"])
+    assert {"name", "reasons"} <= set(data["approach"])
+    zh = run("plan", *DEMO, "--lang", "zh")  # the contract puts --lang after the files
+    assert "目标市场模式" in zh.stdout and "1. 市场范围" in zh.stdout
