@@ -236,6 +236,13 @@ def cmd_plan(args) -> int:
     return EXIT_OK
 
 
+def _margin(text: str):
+    """`0.4` (one margin for everything) or `Watches=0.35,Bags=0.5` (a margin per category)."""
+    if "=" not in text:
+        return float(text)
+    return {name.strip(): float(value) for name, value in (part.split("=", 1) for part in text.split(","))}
+
+
 def _list(text: str | None) -> list[str] | None:
     return [x.strip() for x in text.split(",") if x.strip()] if text else None
 
@@ -349,7 +356,7 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--import-map", dest="import_map", help=t("cli.help_map"))
     plan.add_argument("--currency", help=t("cli.help_currency"))
     plan.add_argument("--weights", help=t("cli.help_weights"))
-    plan.add_argument("--margin", type=float, help=t("cli.help_margin"))
+    plan.add_argument("--margin", type=_margin, help=t("cli.help_margin"))
     plan.add_argument("--focus-categories", help=t("cli.help_focus_categories"))
     plan.add_argument("--focus-markets", help=t("cli.help_focus_markets"))
     plan.add_argument("--json", action="store_true", help=t("cli.help_json"))

@@ -65,3 +65,25 @@ def test_plan_cli_json_contract():
     assert {"name", "reasons"} <= set(data["approach"])
     zh = run("plan", *DEMO, "--lang", "zh")  # the contract puts --lang after the files
     assert "目标市场模式" in zh.stdout and "1. 市场范围" in zh.stdout
+
+
+def test_margin_overall_or_per_category_counts_in_profitability(demo_plan):
+    book = import_files(DEMO)
+    overall = make_plan(book, "rfm11", margin=0.4)
+    table = overall.scorecard.table
+    assert table["margin_per_customer"].to_numpy() == pytest.approx(
+        (table["net_sales"] / table["customers"] * 0.4).to_numpy(), rel=1e-3)
+    # Watches at a thin margin: the watch-heavy Champions lose margin against the others.
+    thin = make_plan(book, "rfm11", margin={"Watches": 0.05, "Bags": 0.6, "Home": 0.6, "Apparel": 0.6})
+    per_sales = thin.scorecard.table["margin_per_customer"] / thin.scorecard.table["sales_per_customer"]
+    assert per_sales["champions"] < per_sales["loyal"]
+
+
+def test_needs_state_demographics_only_where_exports_have_them(demo_plan, tmp_path):
+    assert all("gender" not in need for need in plan_json(demo_plan)["needs"])
+    path = tmp_path / "shop.csv"
+    rows = [f"{i},2025-0{1 + i % 6}-0{1 + i % 8},c{i % 40}@x.com,{20 + i % 50},EUR,{'FM'[i % 2]},{20 + i % 40}"
+            for i in range(400)]
+    path.write_text("Order ID,Order Date,Email,Order Total,Currency,Gender,Age\n" + "\n".join(rows) + "\n")
+    data = plan_json(make_plan(import_files([path]), "value"))
+    assert all(need["gender"] in ("F", "M") and need["age_band"] for need in data["needs"])

@@ -9,12 +9,13 @@ import pandas as pd
 
 from core.jobs import NULL_PROGRESS, Progress, sub
 from core.model import OrderBook
-from core.segments import Segmentation, segment
+from core.segments import Segmentation, breakdown, demographics, segment
 from core.segments.products import paid_lines
 from core.targeting import texts
 from core.targeting.facts import price_bands, segment_facts
 from core.targeting.pattern import Choice, category_matrix, recommend, signals
-from core.targeting.screening import Scorecard, core_items, core_shares, scorecard
+from core.targeting.screening import (Scorecard, core_items, core_shares, margin_per_customer,
+                                      scorecard)
 from core.targeting.screening import rules as screening_rules
 
 
@@ -33,6 +34,7 @@ class Plan:
     pattern: Choice
     approach: Choice
     focus: dict
+    demographics: dict  # segment -> {gender, age_band} where the exports state them
 
 
 def market_scope(book: OrderBook, seg: Segmentation, focus_categories=None, focus_markets=None) -> dict:
@@ -85,14 +87,18 @@ def in_depth(seg: Segmentation, book: OrderBook, facts: pd.DataFrame, targets: l
 
 
 def make_plan(book: OrderBook, map_id: str = "rfm11", weights: dict | None = None,
-              margin: float | None = None, focus_categories=None, focus_markets=None,
+              margin: float | dict | None = None, focus_categories=None, focus_markets=None,
               currency: str | None = None, progress: Progress = NULL_PROGRESS, **segment_options) -> Plan:
     """The five steps and the recommendations for the customers segmented by `map_id`."""
     seg = segment(book, map_id, currency=currency, progress=sub(progress, 0.0, 0.5), **segment_options)
     progress.check_cancelled()
     progress.report(0.6, "progress.screening")
     facts = segment_facts(seg, book)
-    card = scorecard(facts, core_shares(seg, book, focus_categories, focus_markets), weights, margin)
+    extra = core_shares(seg, book, focus_categories, focus_markets)
+    margins = margin_per_customer(seg, book, margin)
+    if margins is not None:
+        extra["margin_per_customer"] = margins.reindex(extra.index).round(2)
+    card = scorecard(facts, extra, weights)
     targets = list(card.table.index[card.table["target"]])
     progress.check_cancelled()
     progress.report(0.8, "progress.pattern")
@@ -104,17 +110,31 @@ def make_plan(book: OrderBook, map_id: str = "rfm11", weights: dict | None = Non
     progress.report(1.0, "progress.done")
     return Plan(seg, facts, market_scope(book, seg, focus_categories, focus_markets), card, targets,
                 in_depth(seg, book, facts, targets), category_matrix(seg, book, targets), values,
-                pattern, approach, {"categories": focus_categories, "markets": focus_markets})
+                pattern, approach, {"categories": focus_categories, "markets": focus_markets},
+                demographic_needs(seg, book))
 
 
 def needs(plan: Plan, lang: str = "en") -> list[dict]:
     """Step 2, per segment: where they are, what they buy, at which price level, when, how often."""
     out = []
     for segment_id, row in texts.fact_rows(plan.facts).items():
-        out.append({"segment": segment_id,
-                    **{key: texts.format_value(key, row, lang) for key in (
-                        "top_country", "top_country_share", "top_region", "top_item", "top_item_share",
-                        "price_level", "peak_month", "peak_weekday", "median_frequency", "top_platform")}})
+        need = {"segment": segment_id,
+                **{key: texts.format_value(key, row, lang) for key in (
+                    "top_country", "top_country_share", "top_region", "top_item", "top_item_share",
+                    "price_level", "peak_month", "peak_weekday", "median_frequency", "top_platform")}}
+        need.update(plan.demographics.get(segment_id, {}))
+        out.append(need)
+    return out
+
+
+def demographic_needs(seg: Segmentation, book: OrderBook) -> dict[str, dict]:
+    """Per segment, the most common gender and age band, only where the exports state them."""
+    out: dict[str, dict] = {}
+    for by in demographics(book):
+        table = breakdown(seg, book, by).reset_index()
+        table = table[table[by].astype(str) != "?"].sort_values("customers", ascending=False)
+        for segment_id, rows in table.groupby("segment"):
+            out.setdefault(segment_id, {})[by] = str(rows.iloc[0][by])
     return out
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from core.model import OrderBook
 from core.segments import Segmentation, breakdown
+from core.segments.products import segment_lines
 from core.targeting import texts
 
 NEUTRAL = 50.0  # a missing value (no margin given, no previous period) scores as the average
@@ -67,17 +68,31 @@ def metric_scores(values: pd.Series, higher: bool, scale: str, weights: pd.Serie
     return score.clip(0, 100).fillna(NEUTRAL).round(1)
 
 
-def scorecard(facts: pd.DataFrame, extra: pd.DataFrame, weights: dict[str, float] | None = None,
-              margin: float | None = None) -> Scorecard:
+def margin_per_customer(seg: Segmentation, book: OrderBook, margin) -> pd.Series | None:
+    """Gross margin per customer of each segment: net sales × the seller's overall margin (a
+    number 0–1), or, with a margin per category ({category: 0–1}), each category's line totals ×
+    its margin (categories without one count at the mean of the given margins)."""
+    if margin is None:
+        return None
+    customers = seg.customers.groupby("segment").size()
+    if not isinstance(margin, dict):
+        return seg.customers.groupby("segment")["monetary"].sum() * float(margin) / customers
+    lines = segment_lines(seg, book)
+    rate = lines["item"].map(margin).fillna(float(np.mean(list(margin.values()))))
+    return (lines["line_total"] * rate).groupby(lines["segment"]).sum() / customers
+
+
+def scorecard(facts: pd.DataFrame, extra: pd.DataFrame, weights: dict[str, float] | None = None) -> Scorecard:
     """Score every segment on the criteria of screening.toml and apply its knock-out rules.
 
-    `extra` holds core_category_share and core_market_share per segment; `margin` (0–1, the
-    seller's overall margin) makes profitability count margin per customer.
+    `extra` holds per segment core_category_share, core_market_share and, when the seller gave a
+    margin, margin_per_customer (see `margin_per_customer`).
     """
     spec = rules()
     table = facts.join(extra)
     table["sales_per_customer"] = (table["net_sales"] / table["customers"]).round(2)
-    table["margin_per_customer"] = table["sales_per_customer"] * margin if margin else np.nan
+    if "margin_per_customer" not in table:
+        table["margin_per_customer"] = np.nan
     table["net_sales_decline"] = -table["net_sales_change"]
     weights = {name: float((weights or {}).get(name, c["weight"])) for name, c in spec["criteria"].items()}
     for name, criterion in spec["criteria"].items():
