@@ -359,3 +359,124 @@ class SegmentHeatmap(QWidget):
             self.cell_clicked.emit(*what)
         else:
             self.segment_clicked.emit(what)
+
+
+@dataclass
+class MatrixData:
+    """A table of shaded cells: rows (e.g. target segments) × columns (e.g. categories).
+
+    `shades` are 0–1 (the cell's share of its row), `texts` what each cell says, `highlight` the
+    (row, column) cells outlined (what a target-market pattern covers)."""
+
+    rows: list[str]
+    columns: list[str]
+    texts: list[list[str]]
+    shades: list[list[float]]
+    tips: list[list[str]] = field(default_factory=list)
+    highlight: set[tuple[int, int]] = field(default_factory=set)
+    empty_text: str = ""
+
+
+HIGHLIGHT = QColor("#f59e0b")
+
+
+class MatrixHeatmap(QWidget):
+    """Row names on the left, column names on top, one shaded cell per row and column; the
+    highlighted cells get a thick amber outline. Hover shows the cell's tooltip."""
+
+    ROW_HEIGHT = 34
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.data: MatrixData | None = None
+        self._cells: dict[tuple[int, int], QRectF] = {}
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_data(self, data: MatrixData | None) -> None:
+        self.data = data
+        self.updateGeometry()
+        self.update()
+
+    def _header_height(self) -> int:
+        return QFontMetrics(_font(self, -1, bold=True)).height() + 10
+
+    def sizeHint(self) -> QSize:
+        rows = len(self.data.rows) if self.data else 0
+        return QSize(560, self._header_height() + max(rows, 1) * self.ROW_HEIGHT + 6)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(300, self.sizeHint().height())
+
+    def cell_rect(self, row: int, column: int) -> QRectF:
+        """Where cell (row, column) is drawn (for tests and hit testing)."""
+        self._compute_rects()
+        return self._cells[(row, column)]
+
+    def _label_width(self) -> float:
+        metrics = QFontMetrics(_font(self, 0))
+        widest = max((metrics.horizontalAdvance(name) for name in self.data.rows), default=0) + 16
+        return min(widest, self.width() * 0.3)
+
+    def _compute_rects(self) -> None:
+        self._cells = {}
+        data = self.data
+        if data is None or not data.rows or not data.columns:
+            return
+        left = self._label_width()
+        top = self._header_height()
+        width = (self.width() - left - 4) / len(data.columns)
+        for r in range(len(data.rows)):
+            for c in range(len(data.columns)):
+                self._cells[(r, c)] = QRectF(left + c * width, top + r * self.ROW_HEIGHT, width, self.ROW_HEIGHT)
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        data = self.data
+        self._compute_rects()
+        if data is None or not self._cells:
+            painter.setPen(MUTED)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, data.empty_text if data else "")
+            return
+        left, top = self._label_width(), self._header_height()
+        header_font, row_font, cell_font = _font(self, -1, bold=True), _font(self, 0), _font(self, -1)
+        painter.setFont(header_font)
+        painter.setPen(TEXT)
+        metrics = QFontMetrics(header_font)
+        for c, name in enumerate(data.columns):
+            rect = self._cells[(0, c)]
+            box = QRectF(rect.left() + 2, 0, rect.width() - 4, top - 4)
+            painter.drawText(box, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+                             metrics.elidedText(name, Qt.TextElideMode.ElideRight, int(box.width())))
+        painter.setFont(row_font)
+        row_metrics = QFontMetrics(row_font)
+        for r, name in enumerate(data.rows):
+            rect = self._cells[(r, 0)]
+            box = QRectF(0, rect.top(), left - 10, rect.height())
+            painter.drawText(box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                             row_metrics.elidedText(name, Qt.TextElideMode.ElideRight, int(box.width())))
+        painter.setFont(cell_font)
+        for (r, c), rect in self._cells.items():
+            shade = max(0.0, min(1.0, data.shades[r][c]))
+            strength = math.sqrt(shade)
+            fill = QColor(ACCENT)
+            fill.setAlphaF(0.05 + 0.85 * strength if shade > 0 else 0.0)
+            painter.fillRect(rect, QColor("#ffffff"))
+            painter.fillRect(rect, fill)
+            painter.setPen(QPen(GRID, 1))
+            painter.drawRect(rect)
+            painter.setPen(QColor("#ffffff") if strength > 0.6 else TEXT)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, data.texts[r][c])
+        painter.setPen(QPen(HIGHLIGHT, 3))
+        for cell in data.highlight:
+            if cell in self._cells:
+                painter.drawRect(self._cells[cell].adjusted(2, 2, -2, -2))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self.data is not None and self.data.tips:
+            for (r, c), rect in self._cells.items():
+                if rect.contains(event.position()):
+                    QToolTip.showText(event.globalPosition().toPoint(), self.data.tips[r][c], self)
+                    return
+        QToolTip.hideText()

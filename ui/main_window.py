@@ -17,7 +17,10 @@ from PySide6.QtWidgets import (
 from core.i18n import LANGUAGES, language, set_language, t
 from core.resources import RESOURCES
 from ui import theme
+from ui.personas_page import PersonasPage
 from ui.segments_page import SegmentsPage
+from ui.strategy_page import StrategyPage
+from ui.targeting_page import TargetingPage
 from ui.worker import Job, shutdown
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
@@ -31,7 +34,7 @@ CELL_PADDING = 16
 UNKNOWN_LAYOUT = "import.unknown_layout"  # the problem a column mapping fixes
 # The pages of the left-side navigation, in order; Ctrl+1… switch to them. A new page adds its key
 # here, a `ui.nav.<key>` text and its widget in MainWindow._build_central.
-NAV_PAGES = ("overview", "segments")
+NAV_PAGES = ("overview", "segments", "targeting", "personas", "strategy")
 
 
 # Work that runs on the pool thread. These functions get paths and plain data, never widgets;
@@ -563,9 +566,19 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.empty_page)
         self.pages.addWidget(self.summary_page)
         self.segments_page = SegmentsPage()
+        # One plan for the three targeting pages: the Targeting page computes it, the others show it.
+        self.targeting_page = TargetingPage()
+        self.personas_page = PersonasPage()
+        self.strategy_page = StrategyPage()
+        for page in (self.personas_page, self.strategy_page):
+            self.targeting_page.plan_changed.connect(page.set_result)
+            page.plan_wanted.connect(self.targeting_page.ensure_plan)
+        self.targeting_page.plan_state.connect(self._show_plan_state)
 
         self.sections = QStackedWidget()  # one widget per entry of NAV_PAGES
-        self.section_widgets: dict[str, QWidget] = {"overview": self.pages, "segments": self.segments_page}
+        self.section_widgets: dict[str, QWidget] = {
+            "overview": self.pages, "segments": self.segments_page, "targeting": self.targeting_page,
+            "personas": self.personas_page, "strategy": self.strategy_page}
         self.sidebar = QFrame()
         self.sidebar.setObjectName("sidebar")
         self.nav_buttons: dict[str, QToolButton] = {}
@@ -668,7 +681,17 @@ class MainWindow(QMainWindow):
         self.empty_page.retranslate()
         self.summary_page.retranslate()
         self.segments_page.retranslate()
+        self.targeting_page.retranslate()
+        self.personas_page.retranslate()
+        self.strategy_page.retranslate()
+        self._show_plan_state()
         self._show_status()
+
+    def _show_plan_state(self) -> None:
+        """The Personas and Strategy pages say what the plan they wait for is doing."""
+        text = self.targeting_page.status_text()
+        self.personas_page.set_status(text)
+        self.strategy_page.set_status(text)
 
     def set_status(self, key: str, count: int | None = None, **params: object) -> None:
         """Show a status bar message that follows later language switches."""
@@ -728,6 +751,7 @@ class MainWindow(QMainWindow):
             self.summary = summarize(self.book, language())
         self.summary_page.show_summary(self.summary, mappable_files(self.book))
         self.segments_page.set_book(self.book)
+        self.targeting_page.set_book(self.book)
         self.pages.setCurrentWidget(self.summary_page)
         self.set_status(
             "ui.status.loaded", files=Text("ui.summary.files", count=len(self.summary["files"])),
@@ -820,4 +844,5 @@ class MainWindow(QMainWindow):
         # No import thread may outlive the window: cancel it and wait for its last chunk.
         shutdown(self, 10000)
         shutdown(self.segments_page, 10000)
+        shutdown(self.targeting_page, 10000)
         super().closeEvent(event)

@@ -93,6 +93,27 @@ QToolButton#navButton:checked {{ background: #eef2ff; color: #1e3a8a; font-weigh
 QPushButton#linkButton {{ border: none; background: transparent; color: {ACCENT}; padding: 2px 4px; }}
 QPushButton#linkButton:hover {{ text-decoration: underline; }}
 QSplitter::handle {{ background: transparent; }}
+#fieldCaption {{ color: #6b7280; font-size: 12px; font-weight: 600; }}
+#fieldValue {{ color: #111827; font-size: 13px; }}
+#choiceName {{ color: #111827; font-size: 17px; font-weight: 600; }}
+#choiceText {{ color: #1f2937; font-size: 13px; }}
+#choiceSmall {{ color: #4b5563; font-size: 12px; }}
+#personaName {{ color: #111827; font-size: 16px; font-weight: 600; }}
+#personaPortrait {{ color: #374151; font-size: 13px; font-style: italic; }}
+#figureValue {{ color: #111827; font-size: 15px; font-weight: 600; }}
+#targetChip {{ background: #dcfce7; color: #166534; border-radius: 11px; padding: 3px 10px; font-size: 12px; }}
+#headline {{ background: #eff6ff; color: #1e3a8a; border: 1px solid #bfdbfe; border-radius: 8px;
+             padding: 8px 12px; font-size: 13px; }}
+#goalBox {{ background: #ffffff; border: 1px solid #e3e5ea; border-left: 4px solid {ACCENT}; border-radius: 8px; }}
+#goalText {{ color: #111827; font-size: 14px; font-weight: 600; }}
+#mixSection {{ background: #ffffff; border: 1px solid #e3e5ea; border-radius: 10px; }}
+#mixTitle {{ color: #1e3a8a; font-size: 14px; font-weight: 600; }}
+QListWidget#segmentList {{ background: #ffffff; border: 1px solid #e3e5ea; border-radius: 8px; padding: 4px;
+                           font-size: 13px; }}
+QListWidget#segmentList::item {{ padding: 6px 8px; border-radius: 6px; color: #111827; }}
+QListWidget#segmentList::item:selected {{ background: #dbeafe; color: #111827; }}
+QSpinBox, QDoubleSpinBox {{ padding: 3px 6px; border: 1px solid #cfd4dc; border-radius: 6px;
+                            background: #ffffff; min-height: 20px; }}
 """
 
 

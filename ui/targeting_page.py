@@ -1,0 +1,994 @@
+"""Targeting: the five steps from the market scope to the target segments, then the recommended
+target-market pattern and marketing approach, drawn on the segment × category matrix.
+
+The page owns the one background run of `core.targeting.plan.make_plan` (one Job slot: a newer
+run cancels the older one). The run turns the Plan into plain lists, dicts and the core's small
+text dataclasses (texts in every language), so the widgets only display, and a language switch
+needs no new run. The same result feeds the Personas and Strategy pages through `plan_changed`.
+The previous result stays on screen until the next one is ready, and stays when a run is
+cancelled or fails.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QComboBox, QDoubleSpinBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QProgressBar,
+    QPushButton, QScrollArea, QSizePolicy, QSpinBox, QStackedWidget, QTableView, QVBoxLayout, QWidget,
+)
+
+from core.i18n import LANGUAGES, language, t
+from ui.charts import Bar, BarChart, MatrixData, MatrixHeatmap
+from ui.segments_page import MAPS, NO_VALUE, _label, _table_view, fit_columns, map_name
+from ui.worker import Job
+
+HIST_BINS = 6
+TOP_BARS = 6
+MAX_MATRIX_COLUMNS = 10
+DEBOUNCE_MS = 300
+PATTERNS_ON_ROWS = {"market_specialization"}
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+# Pool thread --------------------------------------------------------------------------------------
+@dataclass
+class TargetingResult:
+    """What the three targeting pages show, as plain data; texts are kept for every language."""
+
+    map_id: str
+    currency: str
+    currencies: list[str]
+    analysis_date: str
+    order: list[str]
+    names: dict[str, dict[str, tuple[str, str]]]  # segment -> lang -> (name, description)
+    customers: dict[str, int]  # segment -> customers
+    criteria: list[str]
+    criteria_names: dict[str, dict[str, str]]  # criterion -> lang -> name
+    weights: dict[str, float]
+    default_weights: dict[str, float]
+    margin: float | None
+    scope: dict
+    scope_names: dict[str, dict]  # lang -> countries / price levels / amounts as text
+    needs: dict[str, list[dict]]  # lang -> one row of formatted needs per segment
+    scorecard: list[dict]  # per segment in map order: scores, total, rank, eliminated, target, reasons
+    targets: list[str]
+    in_depth: list[dict]
+    matrix_rows: list[str]
+    matrix_columns: list[str]
+    matrix_values: list[list[float]]
+    matrix_highlight: set[tuple[int, int]]
+    pattern: Any  # core.targeting.pattern.Choice: names, descriptions and reasons as (en, zh)
+    approach: Any
+    personas: dict[str, dict[str, Any]] = field(default_factory=dict)  # lang -> segment -> Persona
+    strategies: dict[str, dict[str, Any]] = field(default_factory=dict)  # lang -> segment -> Strategy
+    charts: dict[str, dict[str, list]] = field(default_factory=dict)  # target -> chart -> data
+    plan: Any = None  # the core Plan, for tests; never read by widgets
+
+    def name(self, segment: str) -> str:
+        return self.names.get(segment, {}).get(language(), (segment, ""))[0]
+
+    def description(self, segment: str) -> str:
+        return self.names.get(segment, {}).get(language(), ("", ""))[1]
+
+
+def _plain(value: Any) -> Any:
+    """numpy and pandas scalars as Python numbers; NaN as None."""
+    if value is None:
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if value != value else float(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    return value
+
+
+def matrix_highlight(pattern_id: str, values: np.ndarray) -> set[tuple[int, int]]:
+    """The cells of the segment × category matrix a target-market pattern covers: single segment,
+    the top segment's top category; product specialization, the top category's column; market
+    specialization, the top segment's row; selective, each target's lead category; full coverage,
+    every cell. Rows are target segments, columns categories."""
+    if values.size == 0 or not values.sum():
+        return set()
+    rows, columns = values.shape
+    top_row = int(values.sum(axis=1).argmax())
+    top_column = int(values.sum(axis=0).argmax())
+    if pattern_id == "single_segment":
+        return {(top_row, int(values[top_row].argmax()))}
+    if pattern_id == "product_specialization":
+        return {(r, top_column) for r in range(rows)}
+    if pattern_id == "market_specialization":
+        return {(top_row, c) for c in range(columns)}
+    if pattern_id == "selective_specialization":
+        return {(r, int(values[r].argmax())) for r in range(rows) if values[r].sum() > 0}
+    if pattern_id == "full_coverage":
+        return {(r, c) for r in range(rows) for c in range(columns)}
+    return set()
+
+
+def _histogram(values: np.ndarray, open_top: bool) -> list[dict]:
+    """Equal-width bins from 0; with `open_top` the last bin collects everything above the 95th
+    percentile (so one big spender does not squash the rest)."""
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return []
+    high = float(np.percentile(values, 95)) if open_top else float(values.max())
+    high = max(high, 1.0)
+    edges = np.linspace(0.0, high, HIST_BINS + 1)
+    counts, _ = np.histogram(np.clip(values, 0.0, high), bins=edges)
+    return [{"low": float(edges[i]), "high": float(edges[i + 1]), "count": int(counts[i]),
+             "open": open_top and i == HIST_BINS - 1 and bool((values > high).any())}
+            for i in range(HIST_BINS)]
+
+
+def _frequency_bins(values: np.ndarray) -> list[dict]:
+    values = values.astype(int)
+    out = [{"label": str(n), "count": int((values == n).sum())} for n in range(1, 6)]
+    out.append({"label": "6+", "count": int((values >= 6).sum())})
+    return out
+
+
+def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | None, currency: str | None,
+               progress) -> TargetingResult:
+    """Run the targeting plan and prepare everything the three pages show (on a pool thread)."""
+    from core.jobs import sub
+    from core.segments import breakdown
+    from core.targeting import texts
+    from core.targeting.personas import personas
+    from core.targeting.plan import make_plan, needs
+    from core.targeting.screening import rules
+    from core.targeting.strategies import strategies
+
+    plan = make_plan(book, map_id, weights=weights, margin=margin, currency=currency,
+                     progress=sub(progress, 0.0, 0.8))
+    progress.check_cancelled()
+    seg, langs = plan.seg, list(LANGUAGES)
+    labels = seg.labels
+    order = [s for s in seg.order if s in plan.facts.index]
+    spec = rules()["criteria"]
+    criteria = list(plan.scorecard.weights)
+    table = plan.scorecard.table
+    scorecard = [{
+        "id": sid,
+        "scores": {c: _plain(table.loc[sid, f"score_{c}"]) for c in criteria},
+        "total": _plain(table.loc[sid, "total"]), "rank": int(table.loc[sid, "rank"]),
+        "eliminated": bool(table.loc[sid, "eliminated"]), "target": bool(table.loc[sid, "target"]),
+        "reasons": list(plan.scorecard.reasons.get(sid, [])),
+    } for sid in order]
+    in_depth = [{"id": str(sid), **{k: _plain(v) for k, v in row.items()}}
+                for sid, row in plan.in_depth.to_dict("index").items()]
+
+    scope = plan.scope
+    scope_names = {}
+    for lang in langs:
+        scope_names[lang] = {
+            "countries": {c["code"]: texts.format_value("top_country", {"top_country": c["code"]}, lang)
+                          or c["code"] for c in scope["countries"]},
+            "price_levels": {level: texts.format_value("price_level", {"price_level": level}, lang) or level
+                             for level in ("budget", "mid", "premium")},
+            "budget_below": texts.money(scope["price_levels"]["budget_below"], seg.currency, lang)
+            if scope["price_levels"]["budget_below"] == scope["price_levels"]["budget_below"] else NO_VALUE,
+            "premium_above": texts.money(scope["price_levels"]["premium_above"], seg.currency, lang)
+            if scope["price_levels"]["premium_above"] == scope["price_levels"]["premium_above"] else NO_VALUE,
+        }
+    progress.report(0.85, "progress.breakdowns")
+
+    # The matrix: targets × categories, largest categories first (at most MAX_MATRIX_COLUMNS,
+    # always keeping every target's lead category).
+    matrix = plan.matrix
+    columns = list(matrix.sum().sort_values(ascending=False).index)
+    if len(columns) > MAX_MATRIX_COLUMNS:
+        leads = {matrix.loc[s].idxmax() for s in matrix.index if matrix.loc[s].sum() > 0}
+        keep = [c for c in columns if c in leads]
+        keep += [c for c in columns if c not in leads][: max(0, MAX_MATRIX_COLUMNS - len(keep))]
+        columns = [c for c in columns if c in keep]
+    values = matrix.reindex(columns=columns).to_numpy(dtype=float) if len(columns) else np.zeros((len(matrix), 0))
+
+    customers = seg.customers
+    charts: dict[str, dict[str, list]] = {s: {} for s in plan.targets}
+    for sid in plan.targets:
+        group = customers[customers["segment"] == sid]
+        charts[sid]["recency"] = _histogram(group["recency"].to_numpy(dtype=float), open_top=False)
+        charts[sid]["frequency"] = _frequency_bins(group["frequency"].to_numpy())
+        charts[sid]["spend"] = _histogram(group["monetary"].to_numpy(dtype=float), open_top=True)
+    for by, value in (("item", "net_sales"), ("country", "net_sales"), ("month", "orders")):
+        progress.check_cancelled()
+        frame = breakdown(seg, book, by)
+        if frame.empty:
+            continue
+        frame = frame.reset_index()
+        frame = frame[frame["segment"].isin(plan.targets)]
+        for sid, group in frame.groupby("segment"):
+            series = group.set_index(by)[value]
+            series.index = series.index.astype(str)
+            series = series.sort_index() if by == "month" else series.sort_values(ascending=False).head(TOP_BARS)
+            charts[str(sid)][by] = [(str(k), float(v)) for k, v in series.items()]
+
+    result = TargetingResult(
+        map_id=seg.map_id, currency=seg.currency,
+        currencies=sorted(str(c) for c in book.orders.loc[book.orders["status"] == "paid", "currency"]
+                          .dropna().unique()),
+        analysis_date=seg.analysis_date.isoformat(), order=order,
+        names={s: {lang: labels[s].text(lang) for lang in langs} for s in order},
+        customers={s: int(plan.facts.loc[s, "customers"]) for s in order},
+        criteria=criteria,
+        criteria_names={c: {lang: spec[c]["name_zh" if lang.startswith("zh") else "name"] for lang in langs}
+                        for c in criteria},
+        weights=dict(plan.scorecard.weights),
+        default_weights={c: float(spec[c]["weight"]) for c in criteria}, margin=margin,
+        scope=scope, scope_names=scope_names,
+        needs={lang: needs(plan, lang) for lang in langs},
+        scorecard=scorecard, targets=list(plan.targets), in_depth=in_depth,
+        matrix_rows=[str(s) for s in matrix.index], matrix_columns=[str(c) for c in columns],
+        matrix_values=values.tolist(), matrix_highlight=matrix_highlight(plan.pattern.id, values),
+        pattern=plan.pattern, approach=plan.approach, charts=charts, plan=plan)
+    progress.report(0.95, "progress.pattern")
+    for lang in langs:
+        progress.check_cancelled()
+        result.personas[lang] = {s: p for s, p in personas(seg, plan.facts, lang).items() if s in plan.targets}
+        result.strategies[lang] = strategies(seg, plan.facts, lang)
+    progress.report(1.0, "progress.done")
+    return result
+
+
+# Formatting ---------------------------------------------------------------------------------------
+def lang_index() -> int:
+    """0 for English, 1 for Chinese: the index into the core's (en, zh) text tuples."""
+    return 1 if language().startswith("zh") else 0
+
+
+def percent(value: Any, decimals: int = 0) -> str:
+    if value is None:
+        return NO_VALUE
+    return t("ui.segments.percent", value=f"{value * 100:.{decimals}f}")
+
+
+def signed_percent(value: Any) -> str:
+    if value is None:
+        return NO_VALUE
+    number = round(value * 100)
+    sign = "+" if number > 0 else "−" if number < 0 else "±"
+    return t("ui.segments.percent", value=f"{sign}{abs(number):,}")
+
+
+def score_text(value: Any) -> str:
+    return NO_VALUE if value is None else f"{value:.0f}"
+
+
+def bullets(lines: list[str]) -> str:
+    return "\n".join(f"•  {line}" for line in lines)
+
+
+def weight_text(weight: float) -> str:
+    return f"{weight:g}"
+
+
+# Models -------------------------------------------------------------------------------------------
+class RowsModel(QAbstractTableModel):
+    """A small read-only table of texts, filled again on every render (language switch included)."""
+
+    def __init__(self, right_aligned: frozenset[int] = frozenset()):
+        super().__init__()
+        self.right_aligned = right_aligned
+        self.headers: list[str] = []
+        self.header_tips: list[str] = []
+        self.rows: list[list[str]] = []
+        self.tips: list[list[str]] = []
+        self.strong: set[int] = set()  # rows in bold (targets)
+        self.muted: set[int] = set()  # rows in grey (knocked out)
+
+    def set_rows(self, headers: list[str], rows: list[list[str]], tips: list[list[str]] | None = None,
+                 strong: set[int] | None = None, muted: set[int] | None = None,
+                 header_tips: list[str] | None = None) -> None:
+        self.beginResetModel()
+        self.headers, self.rows = headers, rows
+        self.tips = tips or [[""] * len(headers) for _ in rows]
+        self.strong, self.muted = strong or set(), muted or set()
+        self.header_tips = header_tips or [""] * len(headers)
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal or section >= len(self.headers):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.headers[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.header_tips[section] or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and section in self.right_aligned:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        row, column = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.rows[row][column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tips[row][column] or None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            horizontal = Qt.AlignmentFlag.AlignRight if column in self.right_aligned else Qt.AlignmentFlag.AlignLeft
+            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole and row in self.strong:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole and row in self.muted:
+            from PySide6.QtGui import QColor
+            return QColor("#9ca3af")
+        return None
+
+    def column(self, column: int) -> list[str]:
+        return [row[column] for row in self.rows]
+
+
+def _fixed_table(model: RowsModel) -> QTableView:
+    view = _table_view(model)
+    view.setSortingEnabled(False)
+    view.setSelectionMode(QTableView.SelectionMode.NoSelection)
+    view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return view
+
+
+def size_table(view: QTableView, first_cap: int = 220, last_min: int = 0) -> None:
+    """All rows visible without an inner scroll bar; columns as wide as their texts. With
+    `last_min`, the last column (a long text, elided, in full in its tooltip) takes what is left,
+    at least `last_min`, so the other columns are never squeezed."""
+    header = view.horizontalHeader()
+    fit_columns(view, first_cap=first_cap)
+    columns = view.model().columnCount()
+    if last_min and columns > 1:
+        metrics = header.fontMetrics()
+        widths = []
+        for column in range(columns - 1):
+            text = str(view.model().headerData(column, Qt.Orientation.Horizontal) or "")
+            widths.append(max(metrics.horizontalAdvance(text) + 26, view.sizeHintForColumn(column) + 6, 40))
+        widths[0] = min(widths[0], first_cap)
+        for column, width in enumerate(widths):
+            view.setColumnWidth(column, width)
+        view.setColumnWidth(columns - 1, max(last_min, view.viewport().width() - sum(widths)))
+    rows = max(view.model().rowCount(), 1)
+    view.setFixedHeight(header.sizeHint().height() + rows * view.verticalHeader().defaultSectionSize() + 4
+                        + (view.horizontalScrollBar().sizeHint().height()
+                           if header.length() > view.viewport().width() else 0))
+
+
+def _panel(*parts: QWidget | QLayout) -> QFrame:
+    """A white panel holding widgets and layouts top to bottom, each at its natural height."""
+    frame = QFrame()
+    frame.setObjectName("panel")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(14, 12, 14, 12)
+    layout.setSpacing(8)
+    for part in parts:
+        if isinstance(part, QLayout):
+            layout.addLayout(part)
+        else:
+            layout.addWidget(part)
+    return frame
+
+
+def _section_title() -> QLabel:
+    return _label("sectionTitle", wrap=True)
+
+
+class ChoicePanel(QFrame):
+    """A recommendation (target-market pattern or marketing approach): its name and score, what it
+    means, the reasons that held as bullets, and the ranked alternatives with their scores."""
+
+    def __init__(self):
+        super().__init__()
+        self.setObjectName("panel")
+        self.caption = _label("cardTitle")
+        self.name = _label("choiceName", wrap=True)
+        self.description = _label("choiceText", wrap=True)
+        self.reasons = _label("choiceText", wrap=True)
+        self.alternatives_title = _label("cardTitle")
+        self.alternatives = _label("choiceSmall", wrap=True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 14)
+        layout.setSpacing(6)
+        for widget in (self.caption, self.name, self.description, self.reasons):
+            layout.addWidget(widget)
+        layout.addSpacing(4)
+        layout.addWidget(self.alternatives_title)
+        layout.addWidget(self.alternatives)
+        layout.addStretch(1)
+
+    def show_choice(self, caption: str, choice: Any) -> None:
+        zh = lang_index()
+        self.caption.setText(caption.upper() if caption.isascii() else caption)
+        self.name.setText(t("ui.targeting.choice_name", name=choice.name[zh], score=percent(choice.score)))
+        self.description.setText(choice.description[zh])
+        self.reasons.setText(bullets([r[zh] for r in choice.reasons]))
+        self.reasons.setVisible(bool(choice.reasons))
+        self.alternatives_title.setText(t("ui.targeting.alternatives"))
+        lines = []
+        for number, option in enumerate(choice.alternatives, start=2):
+            name = option["name_zh"] if zh else option["name"]
+            missing = "; ".join(r[zh] for r in option["missing"])
+            lines.append(t("ui.targeting.alternative", rank=number, name=name, score=percent(option["score"]))
+                         + (t("ui.targeting.alternative_missing", missing=missing) if missing else ""))
+        self.alternatives.setText("\n".join(lines))
+
+
+class TargetingPage(QWidget):
+    """The map chooser, the five steps top to bottom, the pattern and approach and the matrix."""
+
+    plan_finished = Signal(str)  # "success", "failure" or "cancelled" (never "stale")
+    plan_changed = Signal(object)  # the new TargetingResult, or None when there is none (new book)
+    plan_state = Signal()  # running, failed or waiting changed: the other pages update their notice
+
+    def __init__(self):
+        super().__init__()
+        self.book: Any = None
+        self.result: TargetingResult | None = None
+        self.error: BaseException | None = None
+        self._job: Job | None = None
+        self._pending = False
+        self._weights: dict[str, float] | None = None  # None: the weights of screening.toml
+        self._margin: float | None = None
+        self._weight_spins: dict[str, QSpinBox] = {}
+        self._weight_labels: dict[str, QLabel] = {}
+        self._build()
+        self.retranslate()
+
+    # Building ---------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.title = _label("pageTitle")
+        self.map_label, self.currency_label = _label("fieldLabel"), _label("fieldLabel")
+        self.map_combo = QComboBox()
+        for map_id in MAPS:
+            self.map_combo.addItem("", map_id)
+        self.currency_combo = QComboBox()
+        self.currency_combo.setMinimumWidth(80)
+        self.map_combo.currentIndexChanged.connect(self.rerun)
+        self.currency_combo.currentIndexChanged.connect(self.rerun)
+
+        self.busy = QFrame()
+        self.progress_text = _label("bannerText")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.setFixedWidth(140)
+        self.cancel_button = QPushButton()
+        self.cancel_button.clicked.connect(self.cancel)
+        busy_layout = QHBoxLayout(self.busy)
+        busy_layout.setContentsMargins(0, 0, 0, 0)
+        busy_layout.setSpacing(8)
+        busy_layout.addWidget(self.progress_text)
+        busy_layout.addWidget(self.progress_bar)
+        busy_layout.addWidget(self.cancel_button)
+        self.busy.hide()
+
+        header = QHBoxLayout()
+        header.setSpacing(8)
+        header.addWidget(self.title)
+        header.addSpacing(16)
+        for label, combo in ((self.map_label, self.map_combo), (self.currency_label, self.currency_combo)):
+            header.addWidget(label)
+            header.addWidget(combo)
+            header.addSpacing(6)
+        header.addStretch(1)
+        header.addWidget(self.busy)
+        self.notes = _label("infoBanner", wrap=True)
+        self.notes.hide()
+
+        # 1. Market scope: facts on the left, the category shares on the right.
+        self.scope_title = _section_title()
+        self.scope_grid = QGridLayout()
+        self.scope_grid.setHorizontalSpacing(14)
+        self.scope_grid.setVerticalSpacing(6)
+        self.scope_captions: dict[str, QLabel] = {}
+        self.scope_values: dict[str, QLabel] = {}
+        for row, key in enumerate(("categories", "core_categories", "price", "countries", "core_markets",
+                                   "platforms", "scale")):
+            caption, value = _label("fieldCaption"), _label("fieldValue", wrap=True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.scope_grid.addWidget(caption, row, 0, Qt.AlignmentFlag.AlignTop)
+            self.scope_grid.addWidget(value, row, 1)
+            self.scope_captions[key], self.scope_values[key] = caption, value
+        self.scope_grid.setColumnStretch(1, 1)
+        self.categories_chart = BarChart()
+        self.categories_chart.setFixedWidth(340)
+        self.categories_chart.setMinimumHeight(170)
+        scope_row = QHBoxLayout()
+        scope_row.setSpacing(20)
+        scope_row.addLayout(self.scope_grid, 1)
+        scope_row.addWidget(self.categories_chart, 0)
+        self.scope_panel = _panel(self.scope_title, scope_row)
+
+        # 2. Needs per segment
+        self.needs_title = _section_title()
+        self.needs_model = RowsModel()
+        self.needs_table = _fixed_table(self.needs_model)
+        self.needs_panel = _panel(self.needs_title, self.needs_table)
+
+        # 3. Segments named
+        self.segments_title = _section_title()
+        self.segments_text = _label("fieldValue", wrap=True)
+        self.segments_panel = _panel(self.segments_title, self.segments_text)
+
+        # 4. Screening: the weights, then the scorecard
+        self.screening_title = _section_title()
+        self.screening_hint = _label("cutsCaption", wrap=True)
+        weights = QGridLayout()
+        weights.setHorizontalSpacing(12)
+        weights.setVerticalSpacing(2)
+        self._weight_timer = QTimer(self)
+        self._weight_timer.setSingleShot(True)
+        self._weight_timer.setInterval(DEBOUNCE_MS)
+        self._weight_timer.timeout.connect(self.rerun)
+        column = 0
+        self._criteria_order: list[str] = ["size", "growth", "profitability", "loyalty", "reach", "fit"]
+        for column, criterion in enumerate(self._criteria_order):
+            label, spin = _label("fieldCaption"), QSpinBox()
+            spin.setRange(0, 100)
+            spin.setMinimumWidth(72)
+            spin.setKeyboardTracking(False)
+            spin.valueChanged.connect(self._weights_edited)
+            weights.addWidget(label, 0, column)
+            weights.addWidget(spin, 1, column)
+            self._weight_labels[criterion], self._weight_spins[criterion] = label, spin
+        self.margin_label = _label("fieldCaption")
+        self.margin_spin = QDoubleSpinBox()
+        self.margin_spin.setRange(0.0, 95.0)
+        self.margin_spin.setDecimals(0)
+        self.margin_spin.setSingleStep(5.0)
+        self.margin_spin.setSuffix(" %")
+        self.margin_spin.setMinimumWidth(96)
+        self.margin_spin.setKeyboardTracking(False)
+        self.margin_spin.valueChanged.connect(self._margin_edited)
+        weights.addWidget(self.margin_label, 0, column + 1)
+        weights.addWidget(self.margin_spin, 1, column + 1)
+        self.reset_button = QPushButton()
+        self.reset_button.clicked.connect(self.reset_weights)
+        weights.addWidget(self.reset_button, 1, column + 2)
+        weights.setColumnStretch(column + 3, 1)
+        self.scorecard_model = RowsModel(right_aligned=frozenset(range(1, 9)))
+        self.scorecard_table = _fixed_table(self.scorecard_model)
+        self.screening_panel = _panel(self.screening_title, self.screening_hint, weights, self.scorecard_table,
+                                      )
+
+        # 5. Targets in depth
+        self.depth_title = _section_title()
+        self.depth_model = RowsModel(right_aligned=frozenset(range(1, 10)))
+        self.depth_table = _fixed_table(self.depth_model)
+        self.depth_panel = _panel(self.depth_title, self.depth_table)
+
+        # Recommendation: pattern and approach side by side, then the matrix with the pattern on it
+        self.recommend_title = _label("pageTitle")
+        self.pattern_panel, self.approach_panel = ChoicePanel(), ChoicePanel()
+        choices = QHBoxLayout()
+        choices.setSpacing(12)
+        choices.addWidget(self.pattern_panel, 1)
+        choices.addWidget(self.approach_panel, 1)
+        self.matrix_title = _section_title()
+        self.matrix_hint = _label("cutsCaption", wrap=True)
+        self.matrix = MatrixHeatmap()
+        self.matrix_panel = _panel(self.matrix_title, self.matrix_hint, self.matrix)
+
+        self.body = QWidget()
+        self.body.setObjectName("page")
+        body_layout = QVBoxLayout(self.body)
+        body_layout.setContentsMargins(0, 0, 4, 4)
+        body_layout.setSpacing(12)
+        for panel in (self.scope_panel, self.needs_panel, self.segments_panel, self.screening_panel,
+                      self.depth_panel):
+            body_layout.addWidget(panel)
+        body_layout.addSpacing(6)
+        body_layout.addWidget(self.recommend_title)
+        body_layout.addLayout(choices)
+        body_layout.addWidget(self.matrix_panel)
+        body_layout.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("pageScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.body)
+
+        self.empty = _label("emptyText", wrap=True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.content = QStackedWidget()
+        self.content.addWidget(self.empty)
+        self.content.addWidget(self.scroll)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 14, 20, 12)
+        layout.setSpacing(8)
+        layout.addLayout(header)
+        layout.addWidget(self.notes)
+        layout.addWidget(self.content, 1)
+        self._show_state()
+
+    # Input ------------------------------------------------------------------------------------
+    def set_book(self, book: Any) -> None:
+        """A new import: plan it now if the page is on screen, else when it (or a page that
+        needs the plan) is shown."""
+        if self._job is not None:
+            self._job.cancel()  # its result belongs to the previous book
+        self.book = book
+        self.result, self.error = None, None
+        self._fill_currencies([], None)
+        self._pending = True
+        self.plan_changed.emit(None)
+        self.plan_state.emit()
+        if self.isVisible():
+            self.rerun()
+        else:
+            self._show_state()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.ensure_plan()
+
+    def ensure_plan(self) -> None:
+        """Plan now if a plan is due (a new book) and none is running: the Personas and
+        Strategy pages ask for it when they are shown."""
+        if self._pending and self.book is not None and not self.is_running():
+            self.rerun()
+
+    def settings(self) -> tuple[str, dict | None, float | None, str | None]:
+        currency = self.currency_combo.currentData() if self.currency_combo.count() > 1 else None
+        return self.map_combo.currentData(), self._weights, self._margin, currency
+
+    def set_map(self, map_id: str) -> None:
+        self.map_combo.setCurrentIndex(MAPS.index(map_id))
+
+    def set_weight(self, criterion: str, value: int) -> None:
+        """As if the user typed `value` into the criterion's box (the run follows after the debounce)."""
+        self._weight_spins[criterion].setValue(value)
+
+    def reset_weights(self) -> None:
+        self._weight_timer.stop()
+        self._weights = None
+        if self.result is not None:
+            self._show_weights(self.result.default_weights)
+        self.rerun()
+
+    def _weights_edited(self, _value: int) -> None:
+        self._weights = {c: float(spin.value()) for c, spin in self._weight_spins.items()}
+        self._weight_timer.start()
+
+    def _margin_edited(self, value: float) -> None:
+        self._margin = value / 100 if value > 0 else None
+        self._weight_timer.start()
+
+    def rerun(self, *_args) -> Job | None:
+        """Plan again with the current controls; a run still going is cancelled."""
+        self._weight_timer.stop()
+        if self.book is None:
+            return None
+        self._pending = False
+        map_id, weights, margin, currency = self.settings()
+        self.error = None
+        self.busy.show()
+        self.cancel_button.setEnabled(True)
+        self.progress_bar.setValue(0)
+        self.progress_text.setText(t("ui.targeting.running", map=map_name(map_id)))
+        self._job = (Job(build_plan, self.book, map_id, dict(weights) if weights else None, margin, currency)
+                     .on_progress(self._progress)
+                     .on_success(self._succeeded)
+                     .on_failure(self._failed)
+                     .on_cancelled(self._cancelled))
+        self._job.finished.connect(self._finished)
+        self._show_state()
+        self.plan_state.emit()
+        return self._job.start(self, "plan")
+
+    def cancel(self) -> None:
+        self._weight_timer.stop()
+        if self._job is not None:
+            self._job.cancel()
+            self.cancel_button.setEnabled(False)
+            self.progress_text.setText(t("ui.progress.cancelling"))
+
+    def is_running(self) -> bool:
+        return self._job is not None and self._job.is_running()
+
+    def _progress(self, fraction: float, text: str) -> None:
+        self.progress_bar.setValue(round(fraction * 1000))
+        if text:
+            self.progress_text.setText(text)
+
+    def _succeeded(self, result: TargetingResult) -> None:
+        self.result = result
+        self._fill_currencies(result.currencies, result.currency)
+        if not self._weight_timer.isActive():  # the user is not halfway through a new edit
+            self._show_weights(result.weights)
+            self._show_margin(result.margin)
+        self.render()
+        self.plan_changed.emit(result)
+
+    def _failed(self, error: BaseException) -> None:
+        self.error = error
+        self._restore_controls()
+        self._show_state()
+
+    def _cancelled(self) -> None:
+        self._restore_controls()
+        self._pending = self.result is None and self.error is None
+
+    def _finished(self, outcome: str) -> None:
+        if outcome == "stale":
+            return  # a newer run owns the progress line
+        self.busy.hide()
+        self._job = None
+        self._show_state()
+        self.plan_state.emit()
+        self.plan_finished.emit(outcome)
+
+    def _restore_controls(self) -> None:
+        """After a cancel or a failure the controls show what is on screen again."""
+        if self.result is None:
+            return
+        self.map_combo.blockSignals(True)
+        self.map_combo.setCurrentIndex(self.map_combo.findData(self.result.map_id))
+        self.map_combo.blockSignals(False)
+        index = self.currency_combo.findData(self.result.currency)
+        if index >= 0:
+            self.currency_combo.blockSignals(True)
+            self.currency_combo.setCurrentIndex(index)
+            self.currency_combo.blockSignals(False)
+        self._weights = None if self.result.weights == self.result.default_weights else dict(self.result.weights)
+        self._margin = self.result.margin
+        self._show_weights(self.result.weights)
+        self._show_margin(self.result.margin)
+
+    def _show_weights(self, weights: dict[str, float]) -> None:
+        for criterion, spin in self._weight_spins.items():
+            spin.blockSignals(True)
+            spin.setValue(round(weights.get(criterion, 0)))
+            spin.blockSignals(False)
+
+    def _show_margin(self, margin: float | None) -> None:
+        self.margin_spin.blockSignals(True)
+        self.margin_spin.setValue(round((margin or 0) * 100))
+        self.margin_spin.blockSignals(False)
+
+    def _fill_currencies(self, currencies: list[str], current: str | None) -> None:
+        self.currency_combo.blockSignals(True)
+        self.currency_combo.clear()
+        for currency in currencies:
+            self.currency_combo.addItem(currency, currency)
+        if current is not None and self.currency_combo.findData(current) >= 0:
+            self.currency_combo.setCurrentIndex(self.currency_combo.findData(current))
+        self.currency_combo.blockSignals(False)
+        several = len(currencies) > 1
+        self.currency_combo.setVisible(several)
+        self.currency_label.setVisible(several)
+
+    # Rendering --------------------------------------------------------------------------------
+    def status_text(self) -> str:
+        """What a page without a plan says: open files first, planning, or why it failed."""
+        if self.book is None:
+            return t("ui.targeting.no_data")
+        if self.error is not None and self.result is None:
+            return self._error_text()
+        return t("ui.targeting.waiting")
+
+    def _error_text(self) -> str:
+        problem = getattr(self.error, "problem", None)
+        message = problem.message(language()) if problem is not None else (str(self.error) or type(self.error).__name__)
+        return t("ui.targeting.failed", error=message)
+
+    def _show_state(self) -> None:
+        has_result = self.result is not None
+        self.content.setCurrentWidget(self.scroll if has_result else self.empty)
+        if not has_result:
+            self.empty.setText(self.status_text())
+        enabled = self.book is not None
+        for widget in (self.map_label, self.map_combo, self.reset_button, self.margin_spin,
+                       *self._weight_spins.values()):
+            widget.setEnabled(enabled)
+        show_error = self.error is not None and has_result
+        self.notes.setText(f"ⓘ {self._error_text()}" if show_error else "")
+        self.notes.setVisible(show_error)
+
+    def render(self) -> None:
+        """Put the result on screen in the current language."""
+        result = self.result
+        if result is None:
+            self._show_state()
+            return
+        self._render_scope(result)
+        self._render_needs(result)
+        self.segments_title.setText(t("ui.targeting.step_segments", count=len(result.order)))
+        self.segments_text.setText(t("ui.targeting.segments_list", map=map_name(result.map_id), segments=" · ".join(
+            t("ui.targeting.segment_count", name=result.name(s), customers=f"{result.customers[s]:,}")
+            for s in result.order)))
+        self._render_scorecard(result)
+        self._render_depth(result)
+        self.recommend_title.setText(t("ui.targeting.recommendation"))
+        self.pattern_panel.show_choice(t("ui.targeting.pattern"), result.pattern)
+        self.approach_panel.show_choice(t("ui.targeting.approach"), result.approach)
+        self._render_matrix(result)
+        self._show_state()
+        self._size_tables()
+
+    def _render_scope(self, result: TargetingResult) -> None:
+        scope, names = result.scope, result.scope_names.get(language()) or result.scope_names["en"]
+        self.scope_title.setText(t("ui.targeting.step_scope", currency=result.currency, date=result.analysis_date))
+
+        def shares(items: list[dict], key: str, rename: dict | None = None, limit: int = 8) -> str:
+            parts = [t("ui.targeting.share_item", name=(rename or {}).get(i[key], i[key]), share=percent(i["share"]))
+                     for i in items[:limit]]
+            if len(items) > limit:
+                parts.append(t("ui.targeting.more", count=len(items) - limit))
+            return t("ui.targeting.list_separator").join(parts) or NO_VALUE
+
+        levels, price = names["price_levels"], scope["price_levels"]
+        values = {
+            "categories": shares(scope["categories"], "name"),
+            "core_categories": t("ui.targeting.list_separator").join(scope["core_categories"]) or NO_VALUE,
+            "price": t("ui.targeting.price_bands", budget=levels["budget"], below=names["budget_below"],
+                       budget_share=percent(price["shares"]["budget"]), mid=levels["mid"],
+                       mid_share=percent(price["shares"]["mid"]), premium=levels["premium"],
+                       above=names["premium_above"], premium_share=percent(price["shares"]["premium"])),
+            "countries": shares(scope["countries"], "code", names["countries"]),
+            "core_markets": t("ui.targeting.list_separator").join(
+                names["countries"].get(c, c) for c in scope["core_markets"]) or NO_VALUE,
+            "platforms": shares(scope["platforms"], "name"),
+            "scale": t("ui.targeting.scale", orders=f"{scope['orders_per_month']:,}",
+                       products=f"{scope['products']:,}", customers=f"{scope['customers']:,}"),
+        }
+        for key, label in self.scope_captions.items():
+            label.setText(t(f"ui.targeting.scope_{key}"))
+            self.scope_values[key].setText(values[key])
+        self.scope_captions["core_categories"].setToolTip(t("ui.targeting.core_tip"))
+        self.scope_captions["core_markets"].setToolTip(t("ui.targeting.core_tip"))
+        bars = [Bar(c["name"], c["share"], percent(c["share"]),
+                    t("ui.targeting.share_item", name=c["name"], share=percent(c["share"], 1)))
+                for c in scope["categories"][:8]]
+        self.categories_chart.set_data(t("ui.targeting.chart_categories"), bars, t("ui.segments.no_chart_data"))
+
+    def _render_needs(self, result: TargetingResult) -> None:
+        self.needs_title.setText(t("ui.targeting.step_needs"))
+        rows = result.needs.get(language()) or result.needs["en"]
+
+        def joined(first: str | None, second: str | None) -> str:
+            if first is None:
+                return NO_VALUE
+            return t("ui.targeting.with_share", value=first, share=second) if second else first
+
+        table = []
+        for row in rows:
+            where = joined(row["top_country"], row["top_country_share"])
+            if row.get("top_region"):
+                where = t("ui.targeting.where", country=where, region=row["top_region"])
+            when = row["peak_month"] or NO_VALUE
+            if row.get("peak_weekday"):
+                when = t("ui.targeting.when", month=when, weekday=row["peak_weekday"])
+            table.append([result.name(row["segment"]), where, joined(row["top_item"], row["top_item_share"]),
+                          row["price_level"] or NO_VALUE, when,
+                          t("ui.targeting.how_often", orders=row["median_frequency"])
+                          if row["median_frequency"] else NO_VALUE,
+                          row["top_platform"] or NO_VALUE])
+        headers = [t(f"ui.targeting.needs_{key}") for key in
+                   ("segment", "where", "what", "price", "when", "how_often", "platform")]
+        strong = {i for i, row in enumerate(rows) if row["segment"] in result.targets}
+        self.needs_model.set_rows(headers, table, strong=strong)
+
+    def _render_scorecard(self, result: TargetingResult) -> None:
+        zh = lang_index()
+        total_weight = sum(result.weights.values())
+        self.screening_title.setText(t("ui.targeting.step_screening", targets=len(result.targets)))
+        self.screening_hint.setText(t("ui.targeting.screening_hint"))
+        for criterion, label in self._weight_labels.items():
+            names = result.criteria_names.get(criterion, {})
+            label.setText(names.get(language(), criterion))
+        self.margin_label.setText(t("ui.targeting.margin"))
+        headers = [t("ui.targeting.col_segment")]
+        tips = [""]
+        for criterion in result.criteria:
+            weight = result.weights.get(criterion, 0)
+            headers.append(result.criteria_names[criterion].get(language(), criterion))
+            tips.append(t("ui.targeting.weight_tip", weight=weight_text(weight),
+                          share=percent(weight / total_weight if total_weight else 0)))
+        headers += [t("ui.targeting.col_total"), t("ui.targeting.col_rank"), t("ui.targeting.col_target"),
+                    t("ui.targeting.col_reason")]
+        tips += [t("ui.targeting.col_total_tip"), "", "", ""]
+        rows, cell_tips, strong, muted = [], [], set(), set()
+        for i, row in enumerate(result.scorecard):
+            reason = "; ".join(r[zh] for r in row["reasons"])
+            mark = (t("ui.targeting.mark_target") if row["target"] else
+                    t("ui.targeting.mark_eliminated") if row["eliminated"] else "")
+            rows.append([result.name(row["id"]), *(score_text(row["scores"][c]) for c in result.criteria),
+                         score_text(row["total"]), f"{row['rank']}", mark, reason])
+            cell_tips.append([result.description(row["id"])] + [""] * (len(result.criteria) + 3) + [reason])
+            if row["target"]:
+                strong.add(i)
+            if row["eliminated"]:
+                muted.add(i)
+        self.scorecard_model.right_aligned = frozenset(range(1, len(result.criteria) + 3))
+        self.scorecard_model.set_rows(headers, rows, cell_tips, strong, muted, tips)
+
+    def _render_depth(self, result: TargetingResult) -> None:
+        self.depth_title.setText(t("ui.targeting.step_depth", count=len(result.targets)))
+        headers = [t(f"ui.targeting.depth_{key}", currency=result.currency) for key in (
+            "segment", "customers", "share_customers", "net_sales", "share_net_sales", "growth", "repeat",
+            "discount", "refunds", "top20", "top_item")]
+        rows = []
+        for row in result.in_depth:
+            top = row.get("top_item")
+            rows.append([
+                result.name(row["id"]), f"{row['customers']:,}" if row.get("customers") is not None else NO_VALUE,
+                percent(row.get("share_customers"), 1),
+                f"{row['net_sales']:,.0f}" if row.get("net_sales") is not None else NO_VALUE,
+                percent(row.get("share_net_sales"), 1), signed_percent(row.get("net_sales_change")),
+                percent(row.get("repeat_rate")), percent(row.get("discount_share")), percent(row.get("refund_rate"), 1),
+                percent(row.get("top20_spend_share")),
+                t("ui.targeting.with_share", value=top, share=percent(row.get("top_item_share"))) if top else NO_VALUE])
+        tips = [[""] * len(headers) for _ in rows]
+        header_tips = [""] * len(headers)
+        header_tips[9] = t("ui.targeting.depth_top20_tip")
+        header_tips[5] = t("ui.segments.col_growth_tip")
+        self.depth_model.right_aligned = frozenset(range(1, 10))
+        self.depth_model.set_rows(headers, rows, tips, header_tips=header_tips)
+
+    def _render_matrix(self, result: TargetingResult) -> None:
+        zh = lang_index()
+        self.matrix_title.setText(t("ui.targeting.matrix_title", currency=result.currency))
+        self.matrix_hint.setText(t("ui.targeting.matrix_hint", pattern=result.pattern.name[zh]))
+        values = result.matrix_values
+        texts, tips, shades = [], [], []
+        grand = sum(sum(row) for row in values) or 1.0
+        for r, row in enumerate(values):
+            total = sum(row) or 1.0
+            texts.append([percent(v / total) for v in row])
+            shades.append([v / total for v in row])
+            tips.append([t("ui.targeting.matrix_tip", segment=result.name(result.matrix_rows[r]),
+                           category=result.matrix_columns[c], amount=f"{v:,.0f}", currency=result.currency,
+                           row_share=percent(v / total, 1), total_share=percent(v / grand, 1))
+                         for c, v in enumerate(row)])
+        self.matrix.set_data(MatrixData(
+            rows=[result.name(s) for s in result.matrix_rows], columns=list(result.matrix_columns),
+            texts=texts, tips=tips, shades=shades, highlight=set(result.matrix_highlight),
+            empty_text=t("ui.segments.no_chart_data")))
+
+    def _size_tables(self) -> None:
+        self.body.layout().activate()
+        size_table(self.needs_table, 200)
+        size_table(self.scorecard_table, 200, last_min=160)
+        size_table(self.depth_table, 200)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.result is not None:
+            QTimer.singleShot(0, self._size_tables)
+
+    # Language ---------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.title.setText(t("ui.targeting.title"))
+        self.map_label.setText(t("ui.segments.map"))
+        self.currency_label.setText(t("ui.segments.currency"))
+        for i, map_id in enumerate(MAPS):
+            self.map_combo.setItemText(i, map_name(map_id))
+        self.map_combo.setToolTip(t("ui.segments.map_tip"))
+        self.cancel_button.setText(t("ui.progress.cancel"))
+        self.reset_button.setText(t("ui.targeting.reset_weights"))
+        self.reset_button.setToolTip(t("ui.targeting.reset_weights_tip"))
+        self.margin_label.setText(t("ui.targeting.margin"))
+        self.margin_spin.setSpecialValueText(t("ui.targeting.margin_none"))
+        self.margin_spin.setToolTip(t("ui.targeting.margin_tip"))
+        for spin in self._weight_spins.values():
+            spin.setToolTip(t("ui.targeting.weight_box_tip"))
+        if self.busy.isVisible():
+            self.progress_text.setText(t("ui.targeting.running", map=map_name(self.map_combo.currentData())))
+        self.render()
