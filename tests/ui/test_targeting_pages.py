@@ -1,0 +1,246 @@
+"""Targeting, Personas and Strategy pages: one plan of the demo data built in the background, the
+scorecard re-ranked by a weight, cancel, the pattern drawn on the matrix, persona cards, actions by
+marketing mix, live language switch, navigation and screenshots."""
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+import ui.targeting_page as targeting_page
+from core.importing import import_files
+from core.resources import RESOURCES
+from ui.main_window import MainWindow
+
+
+@pytest.fixture(scope="module")
+def demo_book():
+    """The demo exports, imported once for the whole module."""
+    return import_files(sorted(str(p) for p in (RESOURCES / "demo").glob("*.csv")))
+
+
+@pytest.fixture
+def window(qtbot, demo_book):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    qtbot.waitExposed(win)
+    win.book = demo_book
+    return win
+
+
+def wait_plan(qtbot, page, action, timeout=60000) -> str:
+    with qtbot.waitSignal(page.plan_finished, timeout=timeout) as finished:
+        action()
+    return finished.args[0]
+
+
+@pytest.fixture
+def page(qtbot, window, demo_book):
+    """The Targeting page on screen with the plan of the demo book (rfm11, default weights)."""
+    page = window.targeting_page
+
+    def show():
+        page.set_book(demo_book)  # not on screen yet: it plans once it is shown
+        window.show_page("targeting")
+
+    assert wait_plan(qtbot, page, show) == "success"
+    return page
+
+
+def totals(page) -> dict[str, str]:
+    model = page.scorecard_model
+    total = 1 + len(page.result.criteria)
+    return dict(zip(model.column(0), model.column(total)))
+
+
+def test_pages_say_what_to_do_before_files_are_imported(window):
+    for key in ("targeting", "personas", "strategy"):
+        window.show_page(key)
+    assert window.targeting_page.result is None
+    text = "Open order exports first: the targeting plan is built from their customers."
+    assert window.targeting_page.empty.text() == text
+    assert window.personas_page.empty.text() == text and window.strategy_page.empty.text() == text
+    assert not window.targeting_page.map_combo.isEnabled()
+
+
+def test_scorecard_of_the_demo_plan_shows_eleven_segments_and_the_pattern(page):
+    result = page.result
+    assert result.map_id == "rfm11" and page.map_combo.currentData() == "rfm11"
+    model = page.scorecard_model
+    assert model.rowCount() == 11
+    names = model.column(0)
+    assert names[0] == "Champions" and names[-1] == "Lost"
+    headers = model.headers
+    assert headers[1:7] == ["Size", "Growth", "Profitability", "Loyalty", "Reachability", "Fit with the shop"]
+    marks = model.column(len(headers) - 2)
+    targets = [name for name, mark in zip(names, marks) if mark == "✓ target"]
+    assert targets == [result.name(s) for s in result.order if s in result.targets] and targets
+    # a knocked-out segment says why, and is never a target
+    reasons = model.column(len(headers) - 1)
+    out = [i for i, mark in enumerate(marks) if mark == "✗ out"]
+    assert out and all(reasons[i] for i in out)
+    assert {result.scorecard[i]["id"] for i in out}.isdisjoint(result.targets)
+    # weights start from the screening rules
+    assert {c: s.value() for c, s in page._weight_spins.items()} == {
+        c: round(w) for c, w in result.plan.scorecard.weights.items()}
+    # the five steps and the recommendation are on the page
+    assert page.scope_values["core_categories"].text().startswith("Watches")
+    assert page.needs_model.rowCount() == 11
+    assert page.segments_title.text() == "3 · Segments named: 11"
+    assert page.depth_model.rowCount() == len(result.targets)
+    assert result.pattern.name[0] in page.pattern_panel.name.text()
+    assert result.approach.name[0] in page.approach_panel.name.text()
+    assert page.pattern_panel.alternatives.text().startswith("2. ")
+
+
+def test_pattern_is_drawn_on_the_segment_by_category_matrix(page):
+    result = page.result
+    data = page.matrix.data
+    assert data.rows == [result.name(s) for s in result.targets]
+    assert len(data.columns) == len(result.matrix_columns) > 0
+    values = result.matrix_values
+    top_column = max(range(len(data.columns)), key=lambda c: sum(row[c] for row in values))
+    if result.pattern.id == "product_specialization":  # the demo's pattern: the top category's column
+        assert data.highlight == {(r, top_column) for r in range(len(data.rows))}
+    assert data.highlight
+    import numpy as np
+    for pattern, expected in (("single_segment", 1), ("market_specialization", len(data.columns)),
+                              ("full_coverage", len(data.rows) * len(data.columns)),
+                              ("selective_specialization", len(data.rows))):
+        assert len(targeting_page.matrix_highlight(pattern, np.array(values))) == expected
+
+
+def test_changing_a_weight_reruns_in_the_background_and_reranks(qtbot, page):
+    before = totals(page)
+    first = page.result
+
+    def set_loyalty_to_zero():
+        page.set_weight("loyalty", 0)
+        assert page._weight_timer.isActive()  # debounced: nothing runs yet
+
+    assert wait_plan(qtbot, page, set_loyalty_to_zero) == "success"
+    assert page.result is not first
+    assert page.result.weights["loyalty"] == 0
+    after = totals(page)
+    assert after != before
+    assert page._weight_spins["loyalty"].value() == 0
+    # Reset brings the rules' weights and the first totals back
+    assert wait_plan(qtbot, page, page.reset_button.click) == "success"
+    assert page._weight_spins["loyalty"].value() == round(first.weights["loyalty"])
+    assert totals(page) == before
+
+
+def test_margin_reruns_the_plan(qtbot, page):
+    assert wait_plan(qtbot, page, lambda: page.margin_spin.setValue(30)) == "success"
+    assert page.result.margin == pytest.approx(0.3)
+
+
+def test_cancel_keeps_the_previous_plan(qtbot, page, monkeypatch):
+    before = page.result
+    rows_before = totals(page)
+    started = threading.Event()
+
+    def slow_plan(book, map_id, weights, margin, currency, progress):
+        started.set()
+        for step in range(10000):
+            progress.check_cancelled()
+            progress.report(step / 10000, "progress.screening")
+            threading.Event().wait(0.002)
+        raise AssertionError("cancel was not honoured")
+
+    monkeypatch.setattr(targeting_page, "build_plan", slow_plan)
+    with qtbot.waitSignal(page.plan_finished, timeout=20000) as finished:
+        page.set_weight("size", 0)  # runs once the debounce has passed
+        qtbot.waitUntil(started.is_set, timeout=5000)
+        qtbot.waitUntil(lambda: page.progress_bar.value() > 0, timeout=5000)
+        assert page.busy.isVisible()
+        qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
+    assert finished.args == ["cancelled"]
+    assert page.result is before and totals(page) == rows_before
+    assert page._weight_spins["size"].value() == round(before.weights["size"])  # controls show the plan again
+    assert not page.busy.isVisible() and not page.is_running()
+
+
+def test_personas_page_shows_one_card_per_target(qtbot, page):
+    window = page.window()
+    window.show_page("personas")
+    personas = window.personas_page
+    result = page.result
+    assert personas.result is result
+    assert list(personas.cards) == result.targets
+    card = personas.cards[result.targets[0]]
+    persona = result.personas["en"][result.targets[0]]
+    assert card.name.text() == persona.name and card.segment_chip.text() == "Champions"
+    assert card.statements.text().count("•") == len(persona.statements)
+    assert all(chart.bars for chart in card.charts.values())
+    customers = result.plan.seg.customers
+    assert sum(bar.value for bar in card.charts["frequency"].bars) == (customers["segment"] == "champions").sum()
+
+
+def test_strategy_page_shows_four_mixes_for_a_target(qtbot, page):
+    window = page.window()
+    window.show_page("strategy")
+    strategy = window.strategy_page
+    result = page.result
+    assert strategy.ordered_segments()[: len(result.targets)] == result.targets
+    assert strategy.segment == result.targets[0]
+    assert strategy.visible_mixes() == ["product", "price", "promotion", "channel"]
+    assert strategy.mix_sections["product"].title.text().startswith("Product (")
+    assert strategy.goal.text() == result.strategies["en"][result.targets[0]].goal
+    assert "Product specialization" in strategy.headline.text()
+    other = strategy.ordered_segments()[-1]
+    strategy.show_segment(other)
+    assert strategy.segment == other and strategy.segment_title.text().startswith(result.name(other))
+
+
+def test_language_switch_shows_the_pattern_and_texts_in_chinese(page):
+    window = page.window()
+    result = page.result
+    window.switch_language("zh_CN")
+    zh_name = result.pattern.name[1]
+    assert zh_name in page.pattern_panel.name.text() and result.pattern.name[0] not in page.pattern_panel.name.text()
+    assert page.scorecard_model.column(0)[0] == "冠军客户"
+    assert page.scorecard_model.headers[1] == "规模"
+    assert page.title.text() == "目标市场" and window.nav_buttons["targeting"].text() == "目标市场"
+    card = window.personas_page.cards[result.targets[0]]
+    assert card.name.text() == result.personas["zh_CN"][result.targets[0]].name
+    assert window.strategy_page.mix_sections["price"].title.text().startswith("价格")
+    assert zh_name in window.strategy_page.headline.text()
+    window.switch_language("en")
+    assert result.pattern.name[0] in page.pattern_panel.name.text()
+
+
+def test_ctrl_3_4_5_switch_to_the_targeting_pages(qtbot, window):
+    window.activateWindow()
+    for key, name in ((Qt.Key.Key_3, "targeting"), (Qt.Key.Key_4, "personas"), (Qt.Key.Key_5, "strategy")):
+        qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
+        assert window.current_page() == name and window.nav_buttons[name].isChecked()
+
+
+def test_personas_page_alone_asks_for_the_plan(qtbot, window, demo_book):
+    page = window.targeting_page
+    page.set_book(demo_book)
+    assert window.personas_page.empty.text() == "Building the targeting plan…"
+    assert wait_plan(qtbot, page, lambda: window.show_page("personas")) == "success"
+    assert list(window.personas_page.cards) == page.result.targets
+
+
+def test_screenshots_in_english_and_chinese(qtbot, page, tmp_path):
+    shots = Path(os.environ.get("SEGMENTDESK_SHOTS_DIR") or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    window = page.window()
+    saved = []
+    for lang in ("en", "zh_CN"):
+        window.switch_language(lang)
+        for key in ("targeting", "personas", "strategy"):
+            window.show_page(key)
+            image = window.grab()
+            assert image.width() >= 1000 and image.height() >= 600
+            name = shots / f"{key}-{lang}.png"
+            assert image.save(str(name))
+            saved.append(name)
+    window.switch_language("en")
+    assert all(p.stat().st_size > 10_000 for p in saved)
