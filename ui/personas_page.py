@@ -88,6 +88,7 @@ class PersonaCard(QFrame):
         while self.figure_labels:
             figure = self.figure_labels.pop()
             self.figures_grid.removeWidget(figure)
+            figure.hide()  # deleted when the event loop comes round; never drawn meanwhile
             figure.deleteLater()
         per_row = 3
         for i, (label, value) in enumerate(figures.items()):
@@ -195,6 +196,7 @@ class PersonasPage(QWidget):
         self.result = result
         for card in self.cards.values():
             self.grid.removeWidget(card)
+            card.hide()
             card.deleteLater()
         self.cards = {}
         if result is not None:

@@ -60,6 +60,7 @@ class StrategyPage(QWidget):
 
         self.segment_title = _label("pageTitle", wrap=True)
         self.segment_text = _label("pageSubtitle", wrap=True)
+        self.segment_note = _label("cutsCaption", wrap=True)
         self.goal_caption = _label("cardTitle")
         self.goal = _label("goalText", wrap=True)
         self.mix_sections = {mix: MixSection(mix) for mix in MIXES}
@@ -71,6 +72,7 @@ class StrategyPage(QWidget):
         detail_layout.setSpacing(10)
         detail_layout.addWidget(self.segment_title)
         detail_layout.addWidget(self.segment_text)
+        detail_layout.addWidget(self.segment_note)
         goal_box = QFrame()
         goal_box.setObjectName("goalBox")
         goal_layout = QVBoxLayout(goal_box)
@@ -191,8 +193,8 @@ class StrategyPage(QWidget):
         is_target = segment in result.targets
         self.segment_title.setText(t("ui.strategy.segment_title", name=result.name(segment),
                                      customers=f"{result.customers.get(segment, 0):,}"))
-        self.segment_text.setText(result.description(segment) + (
-            "  " + t("ui.strategy.is_target") if is_target else "  " + t("ui.strategy.not_target")))
+        self.segment_text.setText(result.description(segment))
+        self.segment_note.setText(t("ui.strategy.is_target") if is_target else t("ui.strategy.not_target"))
         self.goal_caption.setText(t("ui.strategy.goal"))
         self.goal.setText(strategy.goal if strategy is not None else "")
         actions = strategy.actions if strategy is not None else []

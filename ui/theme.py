@@ -14,6 +14,7 @@ CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei UI", "Mi
 ACCENT = "#2563eb"
 # Qt style sheets take file paths with forward slashes, on Windows too.
 CHEVRON = (RESOURCES / "icons" / "chevron-down.svg").as_posix()
+CHEVRON_UP = (RESOURCES / "icons" / "chevron-up.svg").as_posix()
 
 STYLESHEET = f"""
 QMainWindow, #page {{ background: #f5f6f8; }}
@@ -112,8 +113,17 @@ QListWidget#segmentList {{ background: #ffffff; border: 1px solid #e3e5ea; borde
                            font-size: 13px; }}
 QListWidget#segmentList::item {{ padding: 6px 8px; border-radius: 6px; color: #111827; }}
 QListWidget#segmentList::item:selected {{ background: #dbeafe; color: #111827; }}
-QSpinBox, QDoubleSpinBox {{ padding: 3px 6px; border: 1px solid #cfd4dc; border-radius: 6px;
+QSpinBox, QDoubleSpinBox {{ padding: 3px 22px 3px 6px; border: 1px solid #cfd4dc; border-radius: 6px;
                             background: #ffffff; min-height: 20px; }}
+QSpinBox:focus, QDoubleSpinBox:focus {{ border-color: {ACCENT}; }}
+QSpinBox::up-button, QDoubleSpinBox::up-button {{ subcontrol-origin: border; subcontrol-position: top right;
+                                                  width: 20px; border: none; }}
+QSpinBox::down-button, QDoubleSpinBox::down-button {{ subcontrol-origin: border;
+                                                      subcontrol-position: bottom right; width: 20px; border: none; }}
+QSpinBox::up-button:hover, QDoubleSpinBox::up-button:hover,
+QSpinBox::down-button:hover, QDoubleSpinBox::down-button:hover {{ background: #eef2ff; }}
+QSpinBox::up-arrow, QDoubleSpinBox::up-arrow {{ image: url("{CHEVRON_UP}"); width: 10px; height: 10px; }}
+QSpinBox::down-arrow, QDoubleSpinBox::down-arrow {{ image: url("{CHEVRON}"); width: 10px; height: 10px; }}
 """
 
 

@@ -206,7 +206,13 @@ def test_language_switch_shows_the_pattern_and_texts_in_chinese(page):
     assert page.scorecard_model.headers[1] == "规模"
     assert page.title.text() == "目标市场" and window.nav_buttons["targeting"].text() == "目标市场"
     card = window.personas_page.cards[result.targets[0]]
-    assert card.name.text() == result.personas["zh_CN"][result.targets[0]].name
+    persona = result.personas["zh_CN"][result.targets[0]]
+    assert card.name.text() == persona.name
+    # the English figures are gone from the card, not left drawn behind the Chinese ones
+    from PySide6.QtWidgets import QLabel
+    shown = [label.text() for label in card.findChildren(QLabel, "figureValue")
+             if label.isVisibleTo(card)]
+    assert shown == list(persona.figures.values())
     assert window.strategy_page.mix_sections["price"].title.text().startswith("价格")
     assert zh_name in window.strategy_page.headline.text()
     window.switch_language("en")
