@@ -488,6 +488,8 @@ class TargetingPage(QWidget):
         header.addWidget(self.busy)
         self.notes = _label("infoBanner", wrap=True)
         self.notes.hide()
+        self.summary = _label("headline", wrap=True)  # the outcome first: targets, pattern, approach
+        self.summary.hide()
 
         # 1. Market scope: facts on the left, the category shares on the right.
         self.scope_title = _section_title()
@@ -614,6 +616,7 @@ class TargetingPage(QWidget):
         layout.setSpacing(8)
         layout.addLayout(header)
         layout.addWidget(self.notes)
+        layout.addWidget(self.summary)
         layout.addWidget(self.content, 1)
         self._show_state()
 
@@ -800,6 +803,7 @@ class TargetingPage(QWidget):
         show_error = self.error is not None and has_result
         self.notes.setText(f"ⓘ {self._error_text()}" if show_error else "")
         self.notes.setVisible(show_error)
+        self.summary.setVisible(has_result)
 
     def render(self) -> None:
         """Put the result on screen in the current language."""
@@ -819,6 +823,11 @@ class TargetingPage(QWidget):
         self.pattern_panel.show_choice(t("ui.targeting.pattern"), result.pattern)
         self.approach_panel.show_choice(t("ui.targeting.approach"), result.approach)
         self._render_matrix(result)
+        zh = lang_index()
+        self.summary.setText(t("ui.targeting.summary", targets=t("ui.targeting.list_separator").join(
+            result.name(s) for s in result.targets), pattern=result.pattern.name[zh],
+            pattern_score=percent(result.pattern.score), approach=result.approach.name[zh],
+            approach_score=percent(result.approach.score)))
         self._show_state()
         self._size_tables()
 
@@ -877,8 +886,7 @@ class TargetingPage(QWidget):
                 when = t("ui.targeting.when", month=when, weekday=row["peak_weekday"])
             table.append([result.name(row["segment"]), where, joined(row["top_item"], row["top_item_share"]),
                           row["price_level"] or NO_VALUE, when,
-                          t("ui.targeting.how_often", orders=row["median_frequency"])
-                          if row["median_frequency"] else NO_VALUE,
+                          row["median_frequency"] or NO_VALUE,
                           row["top_platform"] or NO_VALUE])
         headers = [t(f"ui.targeting.needs_{key}") for key in
                    ("segment", "where", "what", "price", "when", "how_often", "platform")]

@@ -94,6 +94,7 @@ def test_scorecard_of_the_demo_plan_shows_eleven_segments_and_the_pattern(page):
     assert result.pattern.name[0] in page.pattern_panel.name.text()
     assert result.approach.name[0] in page.approach_panel.name.text()
     assert page.pattern_panel.alternatives.text().startswith("2. ")
+    assert page.summary.isVisible() and result.pattern.name[0] in page.summary.text()
 
 
 def test_pattern_is_drawn_on_the_segment_by_category_matrix(page):
@@ -203,6 +204,7 @@ def test_language_switch_shows_the_pattern_and_texts_in_chinese(page):
     zh_name = result.pattern.name[1]
     assert zh_name in page.pattern_panel.name.text() and result.pattern.name[0] not in page.pattern_panel.name.text()
     assert page.scorecard_model.column(0)[0] == "冠军客户"
+    assert zh_name in page.summary.text() and page.summary.text().startswith("目标市场：冠军客户")
     assert page.scorecard_model.headers[1] == "规模"
     assert page.title.text() == "目标市场" and window.nav_buttons["targeting"].text() == "目标市场"
     card = window.personas_page.cards[result.targets[0]]
