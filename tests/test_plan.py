@@ -87,3 +87,14 @@ def test_needs_state_demographics_only_where_exports_have_them(demo_plan, tmp_pa
     path.write_text("Order ID,Order Date,Email,Order Total,Currency,Gender,Age\n" + "\n".join(rows) + "\n")
     data = plan_json(make_plan(import_files([path]), "value"))
     assert all(need["gender"] in ("F", "M") and need["age_band"] for need in data["needs"])
+
+
+def test_knockout_limits_are_editable_and_rules_can_be_switched_off(demo_plan):
+    book = import_files(DEMO)
+    assert demo_plan.scorecard.table.loc["lost", "eliminated"]
+    stricter = make_plan(book, "rfm11", knockouts={"too_few": {"customers": 100}, "gone": False})
+    table = stricter.scorecard.table
+    assert not table.loc["lost", "eliminated"]  # "gone" is off
+    assert table.loc["new", "eliminated"] and "79 customers" in stricter.scorecard.reasons["new"][0][0]
+    with pytest.raises(ValueError, match="has no limit"):
+        make_plan(book, "rfm11", knockouts={"too_few": {"buyers": 3}})

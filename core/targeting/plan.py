@@ -88,7 +88,8 @@ def in_depth(seg: Segmentation, book: OrderBook, facts: pd.DataFrame, targets: l
 
 def make_plan(book: OrderBook, map_id: str = "rfm11", weights: dict | None = None,
               margin: float | dict | None = None, focus_categories=None, focus_markets=None,
-              currency: str | None = None, progress: Progress = NULL_PROGRESS, **segment_options) -> Plan:
+              currency: str | None = None, knockouts: dict | None = None,
+              progress: Progress = NULL_PROGRESS, **segment_options) -> Plan:
     """The five steps and the recommendations for the customers segmented by `map_id`."""
     seg = segment(book, map_id, currency=currency, progress=sub(progress, 0.0, 0.5), **segment_options)
     progress.check_cancelled()
@@ -98,12 +99,13 @@ def make_plan(book: OrderBook, map_id: str = "rfm11", weights: dict | None = Non
     margins = margin_per_customer(seg, book, margin)
     if margins is not None:
         extra["margin_per_customer"] = margins.reindex(extra.index).round(2)
-    card = scorecard(facts, extra, weights)
+    card = scorecard(facts, extra, weights, knockouts)
     targets = list(card.table.index[card.table["target"]])
     progress.check_cancelled()
     progress.report(0.8, "progress.pattern")
     values = signals(seg, book, facts, targets)
     top = values.get("top_segment")
+    values["top_segment_id"] = top
     values["top_segment"] = seg.labels[top].name if top in seg.labels else ""
     values["top_segment_zh"] = seg.labels[top].name_zh if top in seg.labels else ""
     pattern, approach = recommend(values)

@@ -82,8 +82,28 @@ def margin_per_customer(seg: Segmentation, book: OrderBook, margin) -> pd.Series
     return (lines["line_total"] * rate).groupby(lines["segment"]).sum() / customers
 
 
-def scorecard(facts: pd.DataFrame, extra: pd.DataFrame, weights: dict[str, float] | None = None) -> Scorecard:
-    """Score every segment on the criteria of screening.toml and apply its knock-out rules.
+def knockout_rules(overrides: dict | None = None) -> list[dict]:
+    """The knock-out rules of screening.toml with the seller's limits: `overrides` maps a rule
+    id to {limit: value} (partial is fine) or to False to switch the rule off. Each rule's `when`
+    comes back with its limits filled in, ready to evaluate."""
+    rules_out = []
+    for rule in rules()["knockouts"]:
+        change = (overrides or {}).get(rule["id"], {})
+        if change is False:
+            continue
+        unknown = set(change or {}) - set(rule.get("limits", {}))
+        if unknown:
+            raise ValueError(f"knock-out rule {rule['id']!r} has no limit {sorted(unknown)}; "
+                             f"its limits are {sorted(rule.get('limits', {}))}")
+        limits = {**rule.get("limits", {}), **(change or {})}
+        rules_out.append({**rule, "limits": limits, "when": rule["when"].format(**limits)})
+    return rules_out
+
+
+def scorecard(facts: pd.DataFrame, extra: pd.DataFrame, weights: dict[str, float] | None = None,
+              knockouts: dict | None = None) -> Scorecard:
+    """Score every segment on the criteria of screening.toml and apply its knock-out rules
+    (with the limits in `knockouts`, see `knockout_rules`).
 
     `extra` holds per segment core_category_share, core_market_share and, when the seller gave a
     margin, margin_per_customer (see `margin_per_customer`).
@@ -104,7 +124,7 @@ def scorecard(facts: pd.DataFrame, extra: pd.DataFrame, weights: dict[str, float
     reasons: dict[str, list[tuple[str, str]]] = {}
     rows = texts.fact_rows(table)
     for segment_id, row in rows.items():
-        for rule in spec["knockouts"]:
+        for rule in knockout_rules(knockouts):
             if texts.holds(rule["when"], row, "screening.toml"):
                 reasons.setdefault(segment_id, []).append(
                     (texts.fill(rule["reason"], row, "en") or rule["id"],

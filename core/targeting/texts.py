@@ -145,7 +145,10 @@ def holds(when: str | None, facts: Mapping, source: str = "") -> bool:
 def conditions_in(tree: Any) -> list[str]:
     """Every `when` condition anywhere in a loaded data file."""
     if isinstance(tree, dict):
-        found = [tree["when"]] if isinstance(tree.get("when"), str) else []
+        when = tree.get("when")
+        if isinstance(when, str) and isinstance(tree.get("limits"), dict):
+            when = when.format(**tree["limits"])  # a rule's `{limit}` stands for its number
+        found = [when] if isinstance(when, str) else []
         return found + [c for key, value in tree.items() if key != "when" for c in conditions_in(value)]
     if isinstance(tree, list):
         return [c for item in tree for c in conditions_in(item)]
