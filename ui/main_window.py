@@ -9,9 +9,9 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QButtonGroup, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel,
-    QMainWindow, QMenu, QProgressBar, QPushButton, QSizePolicy, QStackedWidget, QStyle,
-    QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
+    QApplication, QButtonGroup, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel, QMainWindow,
+    QMenu, QProgressBar, QPushButton, QSizePolicy, QStackedWidget, QStyle, QTableWidget,
+    QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
 )
 
 from core.i18n import LANGUAGES, language, set_language, t
@@ -21,6 +21,7 @@ from ui.personas_page import PersonasPage
 from ui.segments_page import SegmentsPage
 from ui.strategy_page import StrategyPage
 from ui.targeting_page import TargetingPage
+from ui.widgets import text_label, tidy_table
 from ui.worker import Job, shutdown
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
@@ -149,23 +150,15 @@ def money_lines(amounts: dict[str, float]) -> list[str]:
     return [f"{currency} {amount:,.2f}" for currency, amount in ordered]
 
 
-def _label(object_name: str, wrap: bool = False) -> QLabel:
-    label = QLabel()
-    label.setObjectName(object_name)
-    label.setWordWrap(wrap)
-    return label
+def exports_filter() -> str:
+    """The file dialogs' filter: the exports SegmentDesk reads, or any file."""
+    patterns = " ".join(f"*{suffix}" for suffix in EXPORT_SUFFIXES)
+    return ";;".join([t("ui.dialog.filter_exports", patterns=patterns), t("ui.dialog.filter_all")])
 
 
 def _read_only_table(columns: int) -> QTableWidget:
     table = QTableWidget(0, columns)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setAlternatingRowColors(True)
-    table.setShowGrid(False)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(28)
-    table.horizontalHeader().setHighlightSections(False)
-    table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    tidy_table(table, row_height=28)
     return table
 
 
@@ -185,9 +178,9 @@ class MetricCard(QFrame):
         super().__init__()
         self.setObjectName("card")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.title = _label("cardTitle")
-        self.value = _label("cardValue")
-        self.detail = _label("cardDetail", wrap=True)
+        self.title = text_label("cardTitle")
+        self.value = text_label("cardValue")
+        self.detail = text_label("cardDetail", wrap=True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 14)
         layout.setSpacing(4)
@@ -212,7 +205,7 @@ class ImportBanner(QFrame):
     def __init__(self):
         super().__init__()
         self.setObjectName("banner")
-        self.step = _label("bannerText")
+        self.step = text_label("bannerText")
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(False)
@@ -242,15 +235,15 @@ class EmptyPage(QWidget):
         self.drop_zone.setObjectName("dropZone")
         # A fixed width lets the wrapped labels compute their height (no clipped last line).
         self.drop_zone.setFixedWidth(720)
-        self.title = _label("emptyTitle", wrap=True)
-        self.text = _label("emptyText", wrap=True)
+        self.title = text_label("emptyTitle", wrap=True)
+        self.text = text_label("emptyText", wrap=True)
         self.open_button = QPushButton()
         self.open_button.setObjectName("primary")
         self.open_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.open_button.setMinimumHeight(40)
         self.open_button.clicked.connect(on_open)
-        self.platforms_title = _label("emptySmall")
-        self.formats = _label("emptySmall", wrap=True)
+        self.platforms_title = text_label("emptySmall")
+        self.formats = text_label("emptySmall", wrap=True)
         for label in (self.title, self.text, self.platforms_title, self.formats):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
@@ -308,8 +301,8 @@ class SummaryPage(QWidget):
         self.summary: dict | None = None
         self.mappable: set[str] = set()
         self.map_buttons: dict[int, QPushButton] = {}  # problem row -> its "Map columns…" button
-        self.title = _label("pageTitle")
-        self.subtitle = _label("pageSubtitle")
+        self.title = text_label("pageTitle")
+        self.subtitle = text_label("pageSubtitle")
         self.orders_card, self.customers_card = MetricCard(), MetricCard()
         self.sales_card, self.refunds_card = MetricCard(), MetricCard()
         # The row of cards is as tall as its tallest card, never more: spare height belongs to
@@ -322,7 +315,7 @@ class SummaryPage(QWidget):
         for card in (self.orders_card, self.customers_card, self.sales_card, self.refunds_card):
             cards.addWidget(card)
 
-        self.files_title = _label("sectionTitle")
+        self.files_title = text_label("sectionTitle")
         self.files_table = _read_only_table(5)
         self.files_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, 5):
@@ -330,8 +323,8 @@ class SummaryPage(QWidget):
                 column, QHeaderView.ResizeMode.ResizeToContents)
         self.files_table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
-        self.problems_title = _label("sectionTitle")
-        self.no_problems = _label("okText")
+        self.problems_title = text_label("sectionTitle")
+        self.no_problems = text_label("okText")
         self.problems_table = _read_only_table(5)
         header = self.problems_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
@@ -556,7 +549,7 @@ class MainWindow(QMainWindow):
         self.banner = ImportBanner()
         self.banner.cancel_button.clicked.connect(self.cancel_import)
         self.banner.hide()
-        self.error_banner = _label("errorBanner", wrap=True)
+        self.error_banner = text_label("errorBanner", wrap=True)
         self.error_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_banner.hide()
         self.empty_page = EmptyPage(self.choose_files)
@@ -703,10 +696,7 @@ class MainWindow(QMainWindow):
 
     # Opening files ---------------------------------------------------------------------------
     def choose_files(self) -> None:
-        patterns = " ".join(f"*{suffix}" for suffix in EXPORT_SUFFIXES)
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, t("ui.dialog.open_title"), "",
-            ";;".join([t("ui.dialog.filter_exports", patterns=patterns), t("ui.dialog.filter_all")]))
+        paths, _ = QFileDialog.getOpenFileNames(self, t("ui.dialog.open_title"), "", exports_filter())
         if paths:
             self.open_files(paths)
 
@@ -778,10 +768,7 @@ class MainWindow(QMainWindow):
 
     # Column mapping --------------------------------------------------------------------------
     def choose_file_to_map(self) -> None:
-        patterns = " ".join(f"*{suffix}" for suffix in EXPORT_SUFFIXES)
-        path, _ = QFileDialog.getOpenFileName(
-            self, t("ui.dialog.map_title"), "",
-            ";;".join([t("ui.dialog.filter_exports", patterns=patterns), t("ui.dialog.filter_all")]))
+        path, _ = QFileDialog.getOpenFileName(self, t("ui.dialog.map_title"), "", exports_filter())
         if path:
             self.map_columns(path)
 

@@ -16,6 +16,7 @@ from core.importing.mapping import (MAPPABLE_FIELDS, REQUIRED_FIELDS, MappingSug
                                     check_mapping, mapping_text, profile_from_columns,
                                     save_user_mapping)
 from ui import theme
+from ui.widgets import text_label, tidy_table
 from ui.worker import Job
 
 SAMPLES_SHOWN = 3
@@ -43,13 +44,6 @@ def sample_text(rows: list[list[Any]], column: int, count: int = SAMPLES_SHOWN) 
         if len(values) == count:
             break
     return " · ".join(values)
-
-
-def _label(object_name: str, wrap: bool = False) -> QLabel:
-    label = QLabel()
-    label.setObjectName(object_name)
-    label.setWordWrap(wrap)
-    return label
 
 
 class ColumnMappingDialog(QDialog):
@@ -88,22 +82,16 @@ class ColumnMappingDialog(QDialog):
 
     # Building --------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.title = _label("pageTitle", wrap=True)
-        self.closest = _label("pageSubtitle", wrap=True)
-        self.intro = _label("dialogText", wrap=True)
+        self.title = text_label("pageTitle", wrap=True)
+        self.closest = text_label("pageSubtitle", wrap=True)
+        self.intro = text_label("dialogText", wrap=True)
 
         self.table = QTableWidget(0, 3)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        tidy_table(self.table, row_height=40)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
         self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(40)
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
@@ -131,9 +119,9 @@ class ColumnMappingDialog(QDialog):
         self.shop_edit.setMaximumWidth(360)
         self.decimal_combo.setMaximumWidth(360)
 
-        self.note = _label("dialogNote", wrap=True)
+        self.note = text_label("dialogNote", wrap=True)
         self.note.hide()
-        self.status = _label("mappingStatus", wrap=True)
+        self.status = text_label("mappingStatus", wrap=True)
 
         self.cancel_button = QPushButton()
         self.cancel_button.clicked.connect(self.reject)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from core.i18n import language, t
 from ui.charts import Bar, BarChart
-from ui.segments_page import _label
-from ui.targeting_page import TargetingResult, bullets, lang_index
+from ui.targeting_page import PlanPage, TargetingResult, bullets, lang_index
+from ui.widgets import page_scaffold, page_scroll, text_label
 
 COLUMNS = 2
 CHART_HEIGHT = 132
@@ -35,15 +35,15 @@ class PersonaCard(QFrame):
         super().__init__()
         self.segment = segment
         self.setObjectName("card")
-        self.name = _label("personaName", wrap=True)
-        self.segment_chip = _label("chip")
-        self.target_mark = _label("targetChip")
-        self.portrait = _label("personaPortrait", wrap=True)
+        self.name = text_label("personaName", wrap=True)
+        self.segment_chip = text_label("chip")
+        self.target_mark = text_label("targetChip")
+        self.portrait = text_label("personaPortrait", wrap=True)
         self.figures_grid = QGridLayout()
         self.figures_grid.setHorizontalSpacing(16)
         self.figures_grid.setVerticalSpacing(2)
         self.figure_labels: list[QWidget] = []
-        self.statements = _label("choiceText", wrap=True)
+        self.statements = text_label("choiceText", wrap=True)
         self.charts = {key: BarChart(vertical=True) for key in ("recency", "frequency", "spend", "item", "country", "month")}
         charts = QGridLayout()
         charts.setHorizontalSpacing(12)
@@ -96,7 +96,7 @@ class PersonaCard(QFrame):
             box = QVBoxLayout(figure)
             box.setContentsMargins(0, 0, 0, 4)
             box.setSpacing(1)
-            caption_label, value_label = _label("cardTitle", wrap=True), _label("figureValue")
+            caption_label, value_label = text_label("cardTitle", wrap=True), text_label("figureValue")
             caption_label.setText(label)
             value_label.setText(str(value))
             box.addWidget(caption_label)
@@ -141,56 +141,26 @@ class PersonaCard(QFrame):
             for key, value in data.get("month", [])], empty)
 
 
-class PersonasPage(QWidget):
+class PersonasPage(PlanPage):
     """A scrolling grid of persona cards, two per row, for the target segments of the plan."""
-
-    plan_wanted = Signal()  # shown without a plan: the Targeting page should compute one
 
     def __init__(self):
         super().__init__()
-        self.result: TargetingResult | None = None
-        self.status = ""
         self.cards: dict[str, PersonaCard] = {}
         self._build()
         self.retranslate()
 
     def _build(self) -> None:
-        self.title = _label("pageTitle")
-        self.subtitle = _label("pageSubtitle", wrap=True)
+        self.title = text_label("pageTitle")
+        self.subtitle = text_label("pageSubtitle", wrap=True)
         self.body = QWidget()
         self.body.setObjectName("page")
         self.grid = QGridLayout(self.body)
         self.grid.setContentsMargins(0, 0, 4, 4)
         self.grid.setHorizontalSpacing(12)
         self.grid.setVerticalSpacing(12)
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("pageScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(self.body)
-        self.empty = _label("emptyText", wrap=True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.content = QStackedWidget()
-        self.content.addWidget(self.empty)
-        self.content.addWidget(self.scroll)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 14, 20, 12)
-        layout.setSpacing(8)
-        layout.addWidget(self.title)
-        layout.addWidget(self.subtitle)
-        layout.addWidget(self.content, 1)
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self.result is None:
-            self.plan_wanted.emit()
-
-    def set_status(self, text: str) -> None:
-        """What to say while there is no plan (no files, planning, failed)."""
-        self.status = text
-        if self.result is None:
-            self.empty.setText(text)
+        self.scroll = page_scroll(self.body)
+        self.empty, self.content = page_scaffold(self, self.title, self.subtitle, shown=self.scroll)
 
     def set_result(self, result: TargetingResult | None) -> None:
         self.result = result

@@ -13,12 +13,13 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QProgressBar, QPushButton, QScrollArea, QStackedWidget, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLineEdit,
+    QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
 from core.i18n import language, t
 from ui.charts import Bar, BarChart, HeatmapData, SegmentHeatmap
+from ui.widgets import BusyBar, error_text, fill_currencies, page_scaffold, page_scroll, panel, text_label, tidy_table
 from ui.worker import Job
 
 MAPS = ("rfm11", "rfgrid", "cn8", "value", "clusters", "affinity")
@@ -491,32 +492,17 @@ class ProfilesModel(SortedModel):
 
 
 # Widgets ------------------------------------------------------------------------------------------
-def _label(object_name: str, wrap: bool = False) -> QLabel:
-    label = QLabel()
-    label.setObjectName(object_name)
-    label.setWordWrap(wrap)
-    return label
-
-
 def _table_view(model: SortedModel) -> QTableView:
     view = QTableView()
     view.setModel(model)
     # Rows start in the model's order (map order, customer key); a header click sorts.
     view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     view.setSortingEnabled(True)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    tidy_table(view, row_height=24)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setAlternatingRowColors(True)
-    view.setShowGrid(False)
     view.setWordWrap(False)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(24)
     view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    header = view.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    header.setMinimumSectionSize(36)
+    view.horizontalHeader().setMinimumSectionSize(36)
     return view
 
 
@@ -539,18 +525,9 @@ def fit_columns(view: QTableView, first_cap: int = 240, first_min: int = 120) ->
         view.setColumnWidth(column, width)
 
 
-def _panel(*widgets: QWidget, stretch_last: bool = True) -> QFrame:
-    frame = QFrame()
-    frame.setObjectName("panel")
-    layout = QVBoxLayout(frame)
-    layout.setContentsMargins(12, 10, 12, 10)
-    layout.setSpacing(6)
-    for i, widget in enumerate(widgets):
-        if isinstance(widget, QHBoxLayout):
-            layout.addLayout(widget)
-        else:
-            layout.addWidget(widget, 1 if stretch_last and i == len(widgets) - 1 else 0)
-    return frame
+def _panel(*parts: QWidget | QHBoxLayout) -> QFrame:
+    """A panel of this page: a little tighter than the others; its last widget takes the spare height."""
+    return panel(*parts, margins=(12, 10, 12, 10), spacing=6, stretch_last=True)
 
 
 class SegmentsPage(QWidget):
@@ -575,8 +552,8 @@ class SegmentsPage(QWidget):
 
     # Building ---------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.title = _label("pageTitle")
-        self.map_label, self.bins_label, self.currency_label = (_label("fieldLabel") for _ in range(3))
+        self.title = text_label("pageTitle")
+        self.map_label, self.bins_label, self.currency_label = (text_label("fieldLabel") for _ in range(3))
         self.map_combo = QComboBox()
         for map_id in MAPS:
             self.map_combo.addItem("", map_id)
@@ -589,22 +566,10 @@ class SegmentsPage(QWidget):
         self.bins_combo.currentIndexChanged.connect(self.rerun)
         self.currency_combo.currentIndexChanged.connect(self.rerun)
 
-        self.busy = QFrame()
-        self.busy.setObjectName("busy")
-        self.progress_text = _label("bannerText")
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, 1000)
-        self.progress_bar.setTextVisible(False)
-        self.progress_bar.setFixedWidth(140)
-        self.cancel_button = QPushButton()
+        self.busy = BusyBar()
+        self.progress_text, self.progress_bar = self.busy.text, self.busy.bar
+        self.cancel_button = self.busy.cancel_button
         self.cancel_button.clicked.connect(self.cancel)
-        busy_layout = QHBoxLayout(self.busy)
-        busy_layout.setContentsMargins(0, 0, 0, 0)
-        busy_layout.setSpacing(8)
-        busy_layout.addWidget(self.progress_text)
-        busy_layout.addWidget(self.progress_bar)
-        busy_layout.addWidget(self.cancel_button)
-        self.busy.hide()
 
         header = QHBoxLayout()
         header.setSpacing(8)
@@ -618,13 +583,13 @@ class SegmentsPage(QWidget):
         header.addStretch(1)
         header.addWidget(self.busy)
 
-        self.notes = _label("infoBanner", wrap=True)
+        self.notes = text_label("infoBanner", wrap=True)
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.cuts = _label("cutsCaption", wrap=True)
+        self.cuts = text_label("cutsCaption", wrap=True)
         self.cuts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         # Segment table
-        self.segment_title = _label("sectionTitle")
+        self.segment_title = text_label("sectionTitle")
         self.segment_model = SegmentTableModel()
         self.segment_table = _table_view(self.segment_model)
         self.segment_table.clicked.connect(self._segment_row_clicked)
@@ -633,14 +598,14 @@ class SegmentsPage(QWidget):
         self.segment_panel = _panel(self.segment_title, self.segment_table)
 
         # Map view: heatmap for grid maps, silhouette and profiles for clusters
-        self.heatmap_title = _label("sectionTitle")
-        self.heatmap_hint = _label("cutsCaption", wrap=True)
+        self.heatmap_title = text_label("sectionTitle")
+        self.heatmap_hint = text_label("cutsCaption", wrap=True)
         self.heatmap = SegmentHeatmap()
         self.heatmap.cell_clicked.connect(self.filter_by_cell)
         self.heatmap.segment_clicked.connect(self.filter_by_segment)
         self.heatmap_panel = _panel(self.heatmap_title, self.heatmap_hint, self.heatmap)
 
-        self.clusters_title = _label("sectionTitle")
+        self.clusters_title = text_label("sectionTitle")
         self.silhouette_chart = BarChart(vertical=True)
         self.silhouette_chart.setMinimumWidth(150)
         self.profiles_model = ProfilesModel()
@@ -661,7 +626,7 @@ class SegmentsPage(QWidget):
         self.map_view = self.heatmap_panel
 
         # Customers
-        self.customers_title = _label("sectionTitle")
+        self.customers_title = text_label("sectionTitle")
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(220)
@@ -671,7 +636,7 @@ class SegmentsPage(QWidget):
         self._search_timer.setInterval(150)
         self._search_timer.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
-        self.filter_text = _label("filterChip")
+        self.filter_text = text_label("filterChip")
         self.clear_filter_button = QPushButton()
         self.clear_filter_button.setObjectName("linkButton")
         self.clear_filter_button.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -690,7 +655,7 @@ class SegmentsPage(QWidget):
         self.customer_panel = _panel(customers_header, self.customer_table)
 
         # Breakdowns
-        self.breakdown_title = _label("sectionTitle")
+        self.breakdown_title = text_label("sectionTitle")
         self.countries_chart = BarChart()
         self.items_chart = BarChart()
         self.months_chart = BarChart(vertical=True)
@@ -726,26 +691,8 @@ class SegmentsPage(QWidget):
         body_layout.addWidget(self.clusters_panel)  # the profiles need the full width
         body_layout.addLayout(middle, 1)
         body_layout.addWidget(self.breakdown_panel)
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("pageScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(self.body)
-
-        self.empty = _label("emptyText", wrap=True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.content = QStackedWidget()
-        self.content.addWidget(self.empty)
-        self.content.addWidget(self.scroll)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 14, 20, 12)
-        layout.setSpacing(8)
-        layout.addLayout(header)
-        layout.addWidget(self.notes)
-        layout.addWidget(self.cuts)
-        layout.addWidget(self.content, 1)
+        self.scroll = page_scroll(self.body)
+        self.empty, self.content = page_scaffold(self, header, self.notes, self.cuts, shown=self.scroll)
         self._show_state()
 
     # Input ------------------------------------------------------------------------------------
@@ -756,7 +703,7 @@ class SegmentsPage(QWidget):
         self.book = book
         self.result, self.error = None, None
         self.filter_segment, self.filter_cell = None, None
-        self._fill_currencies([], None)
+        fill_currencies(self.currency_combo, self.currency_label, [], None)
         self._pending = True
         if self.isVisible():
             self.rerun()
@@ -785,12 +732,9 @@ class SegmentsPage(QWidget):
         self._pending = False
         map_id, bins, currency = self.settings()
         self.error = None
-        self.busy.show()
-        self.cancel_button.setEnabled(True)
-        self.progress_bar.setValue(0)
-        self.progress_text.setText(t("ui.segments.running", map=map_name(map_id)))
+        self.busy.start(t("ui.segments.running", map=map_name(map_id)))
         self._job = (Job(run_segmentation, self.book, map_id, bins, currency)
-                     .on_progress(self._progress)
+                     .on_progress(self.busy.show_progress)
                      .on_success(self._succeeded)
                      .on_failure(self._failed)
                      .on_cancelled(self._cancelled))
@@ -802,23 +746,17 @@ class SegmentsPage(QWidget):
     def cancel(self) -> None:
         if self._job is not None:
             self._job.cancel()
-            self.cancel_button.setEnabled(False)
-            self.progress_text.setText(t("ui.progress.cancelling"))
+            self.busy.cancelling()
 
     def is_running(self) -> bool:
         return self._job is not None and self._job.is_running()
-
-    def _progress(self, fraction: float, text: str) -> None:
-        self.progress_bar.setValue(round(fraction * 1000))
-        if text:
-            self.progress_text.setText(text)
 
     def _succeeded(self, result: SegmentsResult) -> None:
         self._shown = self._pending_settings
         self.result = result
         keep_segment = self.filter_segment if self.filter_segment in result.order else None
         self.filter_segment, self.filter_cell = keep_segment, None
-        self._fill_currencies(result.currencies, result.currency)
+        fill_currencies(self.currency_combo, self.currency_label, result.currencies, result.currency)
         self.segment_model.set_result(result)
         self.customer_model.set_result(result)
         self.profiles_model.set_result(result)
@@ -854,18 +792,6 @@ class SegmentsPage(QWidget):
             if index >= 0:
                 combo.setCurrentIndex(index)
             combo.blockSignals(False)
-
-    def _fill_currencies(self, currencies: list[str], current: str | None) -> None:
-        self.currency_combo.blockSignals(True)
-        self.currency_combo.clear()
-        for currency in currencies:
-            self.currency_combo.addItem(currency, currency)
-        if current is not None and self.currency_combo.findData(current) >= 0:
-            self.currency_combo.setCurrentIndex(self.currency_combo.findData(current))
-        self.currency_combo.blockSignals(False)
-        several = len(currencies) > 1
-        self.currency_combo.setVisible(several)
-        self.currency_label.setVisible(several)
 
     # Filters ----------------------------------------------------------------------------------
     def filter_by_segment(self, seg: str) -> None:
@@ -937,9 +863,7 @@ class SegmentsPage(QWidget):
         self._render_notes()
 
     def _error_text(self) -> str:
-        problem = getattr(self.error, "problem", None)
-        message = problem.message(language()) if problem is not None else (str(self.error) or type(self.error).__name__)
-        return t("ui.segments.failed", error=message)
+        return error_text("ui.segments.failed", self.error)
 
     def _render_notes(self) -> None:
         lines = []

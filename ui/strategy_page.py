@@ -7,14 +7,12 @@ written in every language).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QListWidget, QListWidgetItem, QScrollArea, QStackedWidget, QVBoxLayout, QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from core.i18n import language, t
-from ui.segments_page import _label
-from ui.targeting_page import TargetingResult, bullets, lang_index, percent
+from ui.targeting_page import PlanPage, TargetingResult, bullets, lang_index, percent
+from ui.widgets import page_scaffold, page_scroll, text_label
 
 MIXES = ("product", "price", "promotion", "channel")
 
@@ -26,8 +24,8 @@ class MixSection(QFrame):
         super().__init__()
         self.mix = mix
         self.setObjectName("mixSection")
-        self.title = _label("mixTitle")
-        self.actions_text = _label("choiceText", wrap=True)
+        self.title = text_label("mixTitle")
+        self.actions_text = text_label("choiceText", wrap=True)
         self.actions_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 12)
@@ -36,35 +34,31 @@ class MixSection(QFrame):
         layout.addWidget(self.actions_text)
 
 
-class StrategyPage(QWidget):
+class StrategyPage(PlanPage):
     """The pattern and approach headline, the segment list (targets first) and the chosen
     segment's goal and actions by marketing mix."""
 
-    plan_wanted = Signal()  # shown without a plan: the Targeting page should compute one
-
     def __init__(self):
         super().__init__()
-        self.result: TargetingResult | None = None
-        self.status = ""
         self.segment: str | None = None
         self._build()
         self.retranslate()
 
     def _build(self) -> None:
-        self.title = _label("pageTitle")
-        self.headline = _label("headline", wrap=True)
+        self.title = text_label("pageTitle")
+        self.headline = text_label("headline", wrap=True)
         self.segment_list = QListWidget()
         self.segment_list.setObjectName("segmentList")
         self.segment_list.setFixedWidth(230)
         self.segment_list.currentItemChanged.connect(self._segment_chosen)
 
-        self.segment_title = _label("pageTitle", wrap=True)
-        self.segment_text = _label("pageSubtitle", wrap=True)
-        self.segment_note = _label("cutsCaption", wrap=True)
-        self.goal_caption = _label("cardTitle")
-        self.goal = _label("goalText", wrap=True)
+        self.segment_title = text_label("pageTitle", wrap=True)
+        self.segment_text = text_label("pageSubtitle", wrap=True)
+        self.segment_note = text_label("cutsCaption", wrap=True)
+        self.goal_caption = text_label("cardTitle")
+        self.goal = text_label("goalText", wrap=True)
         self.mix_sections = {mix: MixSection(mix) for mix in MIXES}
-        self.none_text = _label("pageSubtitle", wrap=True)
+        self.none_text = text_label("pageSubtitle", wrap=True)
         detail = QWidget()
         detail.setObjectName("page")
         detail_layout = QVBoxLayout(detail)
@@ -85,12 +79,7 @@ class StrategyPage(QWidget):
             detail_layout.addWidget(section)
         detail_layout.addWidget(self.none_text)
         detail_layout.addStretch(1)
-        self.detail_scroll = QScrollArea()
-        self.detail_scroll.setObjectName("pageScroll")
-        self.detail_scroll.setWidgetResizable(True)
-        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.detail_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.detail_scroll.setWidget(detail)
+        self.detail_scroll = page_scroll(detail)
         self.detail = detail
 
         body = QWidget()
@@ -101,27 +90,7 @@ class StrategyPage(QWidget):
         body_layout.addWidget(self.detail_scroll, 1)
         self.body = body
 
-        self.empty = _label("emptyText", wrap=True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.content = QStackedWidget()
-        self.content.addWidget(self.empty)
-        self.content.addWidget(body)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 14, 20, 12)
-        layout.setSpacing(10)
-        layout.addWidget(self.title)
-        layout.addWidget(self.headline)
-        layout.addWidget(self.content, 1)
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self.result is None:
-            self.plan_wanted.emit()
-
-    def set_status(self, text: str) -> None:
-        self.status = text
-        if self.result is None:
-            self.empty.setText(text)
+        self.empty, self.content = page_scaffold(self, self.title, self.headline, shown=body, spacing=10)
 
     def set_result(self, result: TargetingResult | None) -> None:
         self.result = result

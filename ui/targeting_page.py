@@ -17,13 +17,14 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QComboBox, QDoubleSpinBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QProgressBar,
-    QPushButton, QScrollArea, QSizePolicy, QSpinBox, QStackedWidget, QTableView, QVBoxLayout, QWidget,
+    QComboBox, QDoubleSpinBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
+    QSpinBox, QTableView, QVBoxLayout, QWidget,
 )
 
 from core.i18n import LANGUAGES, language, t
 from ui.charts import Bar, BarChart, MatrixData, MatrixHeatmap
-from ui.segments_page import MAPS, NO_VALUE, _label, _table_view, fit_columns, map_name
+from ui.segments_page import MAPS, NO_VALUE, _table_view, fit_columns, map_name
+from ui.widgets import BusyBar, error_text, fill_currencies, page_scaffold, page_scroll, panel, text_label
 from ui.worker import Job
 
 HIST_BINS = 6
@@ -237,6 +238,29 @@ def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | Non
     return result
 
 
+class PlanPage(QWidget):
+    """A page that shows the plan of the Targeting page (Personas, Strategy): `set_result` gives
+    it the plan; until there is one, `empty` says why (the status the window passes on)."""
+
+    plan_wanted = Signal()  # shown without a plan: the Targeting page should compute one
+
+    def __init__(self):
+        super().__init__()
+        self.result: TargetingResult | None = None
+        self.status = ""
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.result is None:
+            self.plan_wanted.emit()
+
+    def set_status(self, text: str) -> None:
+        """What to say while there is no plan (no files, planning, failed)."""
+        self.status = text
+        if self.result is None:
+            self.empty.setText(text)
+
+
 # Formatting ---------------------------------------------------------------------------------------
 def lang_index() -> int:
     """0 for English, 1 for Chinese: the index into the core's (en, zh) text tuples."""
@@ -368,23 +392,8 @@ def size_table(view: QTableView, first_cap: int = 220, last_min: int = 0) -> Non
                            if header.length() > view.viewport().width() else 0))
 
 
-def _panel(*parts: QWidget | QLayout) -> QFrame:
-    """A white panel holding widgets and layouts top to bottom, each at its natural height."""
-    frame = QFrame()
-    frame.setObjectName("panel")
-    layout = QVBoxLayout(frame)
-    layout.setContentsMargins(14, 12, 14, 12)
-    layout.setSpacing(8)
-    for part in parts:
-        if isinstance(part, QLayout):
-            layout.addLayout(part)
-        else:
-            layout.addWidget(part)
-    return frame
-
-
 def _section_title() -> QLabel:
-    return _label("sectionTitle", wrap=True)
+    return text_label("sectionTitle", wrap=True)
 
 
 class ChoicePanel(QFrame):
@@ -394,12 +403,12 @@ class ChoicePanel(QFrame):
     def __init__(self):
         super().__init__()
         self.setObjectName("panel")
-        self.caption = _label("cardTitle")
-        self.name = _label("choiceName", wrap=True)
-        self.description = _label("choiceText", wrap=True)
-        self.reasons = _label("choiceText", wrap=True)
-        self.alternatives_title = _label("cardTitle")
-        self.alternatives = _label("choiceSmall", wrap=True)
+        self.caption = text_label("cardTitle")
+        self.name = text_label("choiceName", wrap=True)
+        self.description = text_label("choiceText", wrap=True)
+        self.reasons = text_label("choiceText", wrap=True)
+        self.alternatives_title = text_label("cardTitle")
+        self.alternatives = text_label("choiceSmall", wrap=True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 14)
         layout.setSpacing(6)
@@ -450,8 +459,8 @@ class TargetingPage(QWidget):
 
     # Building ---------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.title = _label("pageTitle")
-        self.map_label, self.currency_label = _label("fieldLabel"), _label("fieldLabel")
+        self.title = text_label("pageTitle")
+        self.map_label, self.currency_label = text_label("fieldLabel"), text_label("fieldLabel")
         self.map_combo = QComboBox()
         for map_id in MAPS:
             self.map_combo.addItem("", map_id)
@@ -460,21 +469,10 @@ class TargetingPage(QWidget):
         self.map_combo.currentIndexChanged.connect(self.rerun)
         self.currency_combo.currentIndexChanged.connect(self.rerun)
 
-        self.busy = QFrame()
-        self.progress_text = _label("bannerText")
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, 1000)
-        self.progress_bar.setTextVisible(False)
-        self.progress_bar.setFixedWidth(140)
-        self.cancel_button = QPushButton()
+        self.busy = BusyBar()
+        self.progress_text, self.progress_bar = self.busy.text, self.busy.bar
+        self.cancel_button = self.busy.cancel_button
         self.cancel_button.clicked.connect(self.cancel)
-        busy_layout = QHBoxLayout(self.busy)
-        busy_layout.setContentsMargins(0, 0, 0, 0)
-        busy_layout.setSpacing(8)
-        busy_layout.addWidget(self.progress_text)
-        busy_layout.addWidget(self.progress_bar)
-        busy_layout.addWidget(self.cancel_button)
-        self.busy.hide()
 
         header = QHBoxLayout()
         header.setSpacing(8)
@@ -486,9 +484,9 @@ class TargetingPage(QWidget):
             header.addSpacing(6)
         header.addStretch(1)
         header.addWidget(self.busy)
-        self.notes = _label("infoBanner", wrap=True)
+        self.notes = text_label("infoBanner", wrap=True)
         self.notes.hide()
-        self.summary = _label("headline", wrap=True)  # the outcome first: targets, pattern, approach
+        self.summary = text_label("headline", wrap=True)  # the outcome first: targets, pattern, approach
         self.summary.hide()
 
         # 1. Market scope: facts on the left, the category shares on the right.
@@ -500,7 +498,7 @@ class TargetingPage(QWidget):
         self.scope_values: dict[str, QLabel] = {}
         for row, key in enumerate(("categories", "core_categories", "price", "countries", "core_markets",
                                    "platforms", "scale")):
-            caption, value = _label("fieldCaption"), _label("fieldValue", wrap=True)
+            caption, value = text_label("fieldCaption"), text_label("fieldValue", wrap=True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.scope_grid.addWidget(caption, row, 0, Qt.AlignmentFlag.AlignTop)
             self.scope_grid.addWidget(value, row, 1)
@@ -513,22 +511,22 @@ class TargetingPage(QWidget):
         scope_row.setSpacing(20)
         scope_row.addLayout(self.scope_grid, 1)
         scope_row.addWidget(self.categories_chart, 0)
-        self.scope_panel = _panel(self.scope_title, scope_row)
+        self.scope_panel = panel(self.scope_title, scope_row)
 
         # 2. Needs per segment
         self.needs_title = _section_title()
         self.needs_model = RowsModel()
         self.needs_table = _fixed_table(self.needs_model)
-        self.needs_panel = _panel(self.needs_title, self.needs_table)
+        self.needs_panel = panel(self.needs_title, self.needs_table)
 
         # 3. Segments named
         self.segments_title = _section_title()
-        self.segments_text = _label("fieldValue", wrap=True)
-        self.segments_panel = _panel(self.segments_title, self.segments_text)
+        self.segments_text = text_label("fieldValue", wrap=True)
+        self.segments_panel = panel(self.segments_title, self.segments_text)
 
         # 4. Screening: the weights, then the scorecard
         self.screening_title = _section_title()
-        self.screening_hint = _label("cutsCaption", wrap=True)
+        self.screening_hint = text_label("cutsCaption", wrap=True)
         weights = QGridLayout()
         weights.setHorizontalSpacing(12)
         weights.setVerticalSpacing(2)
@@ -539,7 +537,7 @@ class TargetingPage(QWidget):
         column = 0
         self._criteria_order: list[str] = ["size", "growth", "profitability", "loyalty", "reach", "fit"]
         for column, criterion in enumerate(self._criteria_order):
-            label, spin = _label("fieldCaption"), QSpinBox()
+            label, spin = text_label("fieldCaption"), QSpinBox()
             spin.setRange(0, 100)
             spin.setMinimumWidth(72)
             spin.setKeyboardTracking(False)
@@ -547,7 +545,7 @@ class TargetingPage(QWidget):
             weights.addWidget(label, 0, column)
             weights.addWidget(spin, 1, column)
             self._weight_labels[criterion], self._weight_spins[criterion] = label, spin
-        self.margin_label = _label("fieldCaption")
+        self.margin_label = text_label("fieldCaption")
         self.margin_spin = QDoubleSpinBox()
         self.margin_spin.setRange(0.0, 95.0)
         self.margin_spin.setDecimals(0)
@@ -564,60 +562,42 @@ class TargetingPage(QWidget):
         weights.setColumnStretch(column + 3, 1)
         self.scorecard_model = RowsModel(right_aligned=frozenset(range(1, 9)))
         self.scorecard_table = _fixed_table(self.scorecard_model)
-        self.screening_panel = _panel(self.screening_title, self.screening_hint, weights, self.scorecard_table,
+        self.screening_panel = panel(self.screening_title, self.screening_hint, weights, self.scorecard_table,
                                       )
 
         # 5. Targets in depth
         self.depth_title = _section_title()
         self.depth_model = RowsModel(right_aligned=frozenset(range(1, 10)))
         self.depth_table = _fixed_table(self.depth_model)
-        self.depth_panel = _panel(self.depth_title, self.depth_table)
+        self.depth_panel = panel(self.depth_title, self.depth_table)
 
         # Recommendation: pattern and approach side by side, then the matrix with the pattern on it
-        self.recommend_title = _label("pageTitle")
+        self.recommend_title = text_label("pageTitle")
         self.pattern_panel, self.approach_panel = ChoicePanel(), ChoicePanel()
         choices = QHBoxLayout()
         choices.setSpacing(12)
         choices.addWidget(self.pattern_panel, 1)
         choices.addWidget(self.approach_panel, 1)
         self.matrix_title = _section_title()
-        self.matrix_hint = _label("cutsCaption", wrap=True)
+        self.matrix_hint = text_label("cutsCaption", wrap=True)
         self.matrix = MatrixHeatmap()
-        self.matrix_panel = _panel(self.matrix_title, self.matrix_hint, self.matrix)
+        self.matrix_panel = panel(self.matrix_title, self.matrix_hint, self.matrix)
 
         self.body = QWidget()
         self.body.setObjectName("page")
         body_layout = QVBoxLayout(self.body)
         body_layout.setContentsMargins(0, 0, 4, 4)
         body_layout.setSpacing(12)
-        for panel in (self.scope_panel, self.needs_panel, self.segments_panel, self.screening_panel,
-                      self.depth_panel):
-            body_layout.addWidget(panel)
+        for step in (self.scope_panel, self.needs_panel, self.segments_panel, self.screening_panel,
+                     self.depth_panel):
+            body_layout.addWidget(step)
         body_layout.addSpacing(6)
         body_layout.addWidget(self.recommend_title)
         body_layout.addLayout(choices)
         body_layout.addWidget(self.matrix_panel)
         body_layout.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("pageScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(self.body)
-
-        self.empty = _label("emptyText", wrap=True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.content = QStackedWidget()
-        self.content.addWidget(self.empty)
-        self.content.addWidget(self.scroll)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 14, 20, 12)
-        layout.setSpacing(8)
-        layout.addLayout(header)
-        layout.addWidget(self.notes)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.content, 1)
+        self.scroll = page_scroll(self.body)
+        self.empty, self.content = page_scaffold(self, header, self.notes, self.summary, shown=self.scroll)
         self._show_state()
 
     # Input ------------------------------------------------------------------------------------
@@ -628,7 +608,7 @@ class TargetingPage(QWidget):
             self._job.cancel()  # its result belongs to the previous book
         self.book = book
         self.result, self.error = None, None
-        self._fill_currencies([], None)
+        fill_currencies(self.currency_combo, self.currency_label, [], None)
         self._pending = True
         self.plan_changed.emit(None)
         self.plan_state.emit()
@@ -681,12 +661,9 @@ class TargetingPage(QWidget):
         self._pending = False
         map_id, weights, margin, currency = self.settings()
         self.error = None
-        self.busy.show()
-        self.cancel_button.setEnabled(True)
-        self.progress_bar.setValue(0)
-        self.progress_text.setText(t("ui.targeting.running", map=map_name(map_id)))
+        self.busy.start(t("ui.targeting.running", map=map_name(map_id)))
         self._job = (Job(build_plan, self.book, map_id, dict(weights) if weights else None, margin, currency)
-                     .on_progress(self._progress)
+                     .on_progress(self.busy.show_progress)
                      .on_success(self._succeeded)
                      .on_failure(self._failed)
                      .on_cancelled(self._cancelled))
@@ -699,20 +676,14 @@ class TargetingPage(QWidget):
         self._weight_timer.stop()
         if self._job is not None:
             self._job.cancel()
-            self.cancel_button.setEnabled(False)
-            self.progress_text.setText(t("ui.progress.cancelling"))
+            self.busy.cancelling()
 
     def is_running(self) -> bool:
         return self._job is not None and self._job.is_running()
 
-    def _progress(self, fraction: float, text: str) -> None:
-        self.progress_bar.setValue(round(fraction * 1000))
-        if text:
-            self.progress_text.setText(text)
-
     def _succeeded(self, result: TargetingResult) -> None:
         self.result = result
-        self._fill_currencies(result.currencies, result.currency)
+        fill_currencies(self.currency_combo, self.currency_label, result.currencies, result.currency)
         if not self._weight_timer.isActive():  # the user is not halfway through a new edit
             self._show_weights(result.weights)
             self._show_margin(result.margin)
@@ -765,18 +736,6 @@ class TargetingPage(QWidget):
         self.margin_spin.setValue(round((margin or 0) * 100))
         self.margin_spin.blockSignals(False)
 
-    def _fill_currencies(self, currencies: list[str], current: str | None) -> None:
-        self.currency_combo.blockSignals(True)
-        self.currency_combo.clear()
-        for currency in currencies:
-            self.currency_combo.addItem(currency, currency)
-        if current is not None and self.currency_combo.findData(current) >= 0:
-            self.currency_combo.setCurrentIndex(self.currency_combo.findData(current))
-        self.currency_combo.blockSignals(False)
-        several = len(currencies) > 1
-        self.currency_combo.setVisible(several)
-        self.currency_label.setVisible(several)
-
     # Rendering --------------------------------------------------------------------------------
     def status_text(self) -> str:
         """What a page without a plan says: open files first, planning, or why it failed."""
@@ -787,9 +746,7 @@ class TargetingPage(QWidget):
         return t("ui.targeting.waiting")
 
     def _error_text(self) -> str:
-        problem = getattr(self.error, "problem", None)
-        message = problem.message(language()) if problem is not None else (str(self.error) or type(self.error).__name__)
-        return t("ui.targeting.failed", error=message)
+        return error_text("ui.targeting.failed", self.error)
 
     def _show_state(self) -> None:
         has_result = self.result is not None

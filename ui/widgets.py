@@ -1,0 +1,144 @@
+"""Widget builders the pages share: labels, panels, tables, the page scaffold (scrolling body or
+an empty-state text) and the busy line of a background run (progress bar and Cancel)."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QLabel, QLayout, QProgressBar, QPushButton,
+    QScrollArea, QStackedWidget, QTableView, QVBoxLayout, QWidget,
+)
+
+from core.i18n import language, t
+
+PAGE_MARGINS = (20, 14, 20, 12)  # left, top, right, bottom of a page beside the navigation
+
+
+def text_label(object_name: str, wrap: bool = False) -> QLabel:
+    """A label styled by its object name (see ui.theme)."""
+    label = QLabel()
+    label.setObjectName(object_name)
+    label.setWordWrap(wrap)
+    return label
+
+
+def panel(*parts: QWidget | QLayout, margins: tuple[int, int, int, int] = (14, 12, 14, 12), spacing: int = 8,
+          stretch_last: bool = False) -> QFrame:
+    """A white panel holding widgets and layouts top to bottom, each at its natural height (with
+    `stretch_last`, the last widget takes the spare height)."""
+    frame = QFrame()
+    frame.setObjectName("panel")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(*margins)
+    layout.setSpacing(spacing)
+    for i, part in enumerate(parts):
+        if isinstance(part, QLayout):
+            layout.addLayout(part)
+        else:
+            layout.addWidget(part, 1 if stretch_last and i == len(parts) - 1 else 0)
+    return frame
+
+
+def tidy_table(view: QTableView, row_height: int) -> None:
+    """The look every read-only table shares: whole rows selected, no editing, striped rows
+    without a grid, no row numbers, header texts on the left."""
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(row_height)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+
+def page_scroll(body: QWidget) -> QScrollArea:
+    """A frameless area scrolling `body` up and down (never sideways)."""
+    scroll = QScrollArea()
+    scroll.setObjectName("pageScroll")
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(body)
+    return scroll
+
+
+def page_scaffold(page: QWidget, *top: QWidget | QLayout, shown: QWidget, spacing: int = 8
+                  ) -> tuple[QLabel, QStackedWidget]:
+    """Lay out a page: the parts in `top` (title, controls, notes), then a stack of a centred
+    empty-state text and `shown` (the page's content) taking the rest of the height. Returns the
+    text and the stack; the page switches between them."""
+    empty = text_label("emptyText", wrap=True)
+    empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    content = QStackedWidget()
+    content.addWidget(empty)
+    content.addWidget(shown)
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(*PAGE_MARGINS)
+    layout.setSpacing(spacing)
+    for part in top:
+        if isinstance(part, QLayout):
+            layout.addLayout(part)
+        else:
+            layout.addWidget(part)
+    layout.addWidget(content, 1)
+    return empty, content
+
+
+class BusyBar(QFrame):
+    """The line a page shows while it runs in the background: the step, a progress bar, Cancel."""
+
+    def __init__(self):
+        super().__init__()
+        self.setObjectName("busy")
+        self.text = text_label("bannerText")
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(False)
+        self.bar.setFixedWidth(140)
+        self.cancel_button = QPushButton()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self.text)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.cancel_button)
+        self.hide()
+
+    def start(self, text: str) -> None:
+        """A run starts: shown from zero with `text`, Cancel enabled."""
+        self.show()
+        self.cancel_button.setEnabled(True)
+        self.bar.setValue(0)
+        self.text.setText(text)
+
+    def show_progress(self, fraction: float, text: str) -> None:
+        self.bar.setValue(round(fraction * 1000))
+        if text:
+            self.text.setText(text)
+
+    def cancelling(self) -> None:
+        self.cancel_button.setEnabled(False)
+        self.text.setText(t("ui.progress.cancelling"))
+
+
+def fill_currencies(combo: QComboBox, label: QLabel, currencies: list[str], current: str | None) -> None:
+    """The currency chooser of a page lists `currencies` (current one selected, no signal sent);
+    it is shown only when there is a choice."""
+    combo.blockSignals(True)
+    combo.clear()
+    for currency in currencies:
+        combo.addItem(currency, currency)
+    if current is not None and combo.findData(current) >= 0:
+        combo.setCurrentIndex(combo.findData(current))
+    combo.blockSignals(False)
+    several = len(currencies) > 1
+    combo.setVisible(several)
+    label.setVisible(several)
+
+
+def error_text(key: str, error: BaseException | None) -> str:
+    """The catalog text `key` with the error's message in the current language."""
+    problem = getattr(error, "problem", None)
+    message = problem.message(language()) if problem is not None else (str(error) or type(error).__name__)
+    return t(key, error=message)
