@@ -58,7 +58,7 @@ def migration(book: OrderBook, map_id: str = "rfm11", later: dt.date | None = No
     customers who ended in the map's last segment from a better one."""
     after = segment(book, map_id, analysis_date=later, **options)
     earlier = earlier or after.analysis_date - dt.timedelta(days=days)
-    before = segment(book, map_id, analysis_date=earlier, currency=after.currency, **options)
+    before = segment(book, map_id, analysis_date=earlier, **{**options, "currency": after.currency})
     was = before.customers["segment"].reindex(after.customers.index).fillna(NOT_YET)
     now = after.customers["segment"]
     matrix = pd.crosstab(was, now).reindex(index=[NOT_YET, *before.order], columns=after.order, fill_value=0)
@@ -182,3 +182,57 @@ def demand_forecast(book: OrderBook, currency: str | None = None, horizon: int =
         return []
     ranked = sorted((k for k in series if k != "all"), key=lambda k: -series[k].sum())[:top]
     return [forecast_series(name, series[name], horizon) for name in ["all", *ranked]]
+
+
+# --- one headless report of all of it ---------------------------------------------------------
+
+def _number(value):
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return None
+    return round(float(value), 4)
+
+
+def trends_json(book: OrderBook, map_id: str = "rfm11", horizon: int = 6, days: int = 90,
+                clv_weeks: float = 26.0, currency: str | None = None, top: int = 20) -> dict:
+    """Cohorts, segment migration, lifetime value and churn risk, and the demand forecast as one
+    JSON-ready object (the `trends` command)."""
+    from core.clv import customer_lifetime, customer_purchases
+    from core.i18n import t
+
+    currency = currency or main_currency(book)
+    table = cohorts(book, currency)
+    moved = migration(book, map_id, days=days, currency=currency)
+    end = moved.after.analysis_date - dt.timedelta(days=1)
+    clv = customer_lifetime(customer_purchases(book, currency), end, clv_weeks)
+    clv_table = clv.customers.join(moved.after.customers["segment"], how="left")
+    at_risk = clv_table[clv_table["repeat_purchases"] > 0].assign(value_at_risk=lambda d: (
+        (1 - d["p_alive"]) * d["expected_spend"] * (d["repeat_purchases"] + 1))).sort_values(
+        "value_at_risk", ascending=False).head(top)
+    forecasts = demand_forecast(book, currency, horizon)
+    return {
+        "currency": currency,
+        "cohorts": {"period": "month", "customers": {str(k): int(v) for k, v in table["customers"].items()},
+                    "retention": {str(k): [_number(x) for x in row] for k, row in table["retention"].iterrows()}},
+        "migration": {"map": moved.after.map_id, "before": moved.before.analysis_date.isoformat(),
+                      "after": moved.after.analysis_date.isoformat(),
+                      "rows": list(moved.matrix.index), "columns": list(moved.matrix.columns),
+                      "customers": moved.matrix.to_numpy().tolist(),
+                      "net_sales": moved.money.to_numpy().tolist(),
+                      "movers": {k: len(v) for k, v in moved.movers.items()}},
+        "clv": {"trusted": bool(clv.trusted), "horizon_weeks": float(clv.horizon_weeks),
+                "bgnbd": {k: _number(v) for k, v in (clv.bgnbd or {}).items()},
+                "gamma_gamma": {k: _number(v) for k, v in (clv.gamma_gamma or {}).items()},
+                "notes": [t(m, **p) for m, p in clv.notes],
+                "expected_value": _number(clv.customers["expected_value"].sum()),
+                "win_back_first": [{"customer_key": key, "segment": row["segment"],
+                                    "p_alive": _number(row["p_alive"]),
+                                    "expected_value": _number(row["expected_value"])}
+                                   for key, row in at_risk.iterrows()]},
+        "forecast": [{"series": f.name, "method": f.method,
+                      "history": {str(k): _number(v) for k, v in f.history.items()},
+                      "forecast": [{"month": str(m), "mean": _number(r["mean"]), "lower": _number(r["lower"]),
+                                    "upper": _number(r["upper"])} for m, r in f.forecast.iterrows()],
+                      "baseline": {str(k): _number(v) for k, v in f.baseline.items()},
+                      "backtest": {k: _number(v) if not isinstance(v, int) else v for k, v in f.backtest.items()},
+                      "notes": [t(m, **p) for m, p in f.notes]} for f in forecasts],
+    }

@@ -62,3 +62,16 @@ def test_demo_forecast_covers_the_shop_and_its_categories(book):
     assert all(f.history.index[-1] == pd.Period("2026-10", "M") for f in forecasts)  # complete months only
     with pytest.raises(ValueError, match="horizon"):
         forecast_series("all", forecasts[0].history, horizon=24)
+
+
+def test_trends_json_is_complete_and_serialisable(book):
+    import json
+
+    from core.trends import trends_json
+    data = trends_json(book, horizon=3, top=5)
+    assert set(data) == {"currency", "cohorts", "migration", "clv", "forecast"}
+    assert data["clv"]["trusted"] and len(data["clv"]["win_back_first"]) == 5
+    first = data["clv"]["win_back_first"]
+    assert all(0 <= c["p_alive"] <= 1 for c in first)
+    assert sum(map(sum, data["migration"]["customers"])) == sum(data["cohorts"]["customers"].values())
+    json.dumps(data)  # no NaN, no numpy types
