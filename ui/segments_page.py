@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLineEdit,
     QPushButton, QTableView, QVBoxLayout, QWidget,
@@ -19,7 +19,10 @@ from PySide6.QtWidgets import (
 
 from core.i18n import language, t
 from ui.charts import Bar, BarChart, HeatmapData, SegmentHeatmap
-from ui.widgets import BusyBar, error_text, fill_currencies, page_scaffold, page_scroll, panel, text_label, tidy_table
+from ui.widgets import (
+    BusyBar, Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel,
+    text_label, tidy_table,
+)
 from ui.worker import Job
 
 MAPS = ("rfm11", "rfgrid", "cn8", "value", "clusters", "affinity")
@@ -28,8 +31,6 @@ BINS = (5, 4, 3)
 TOP_ITEMS = 8
 ALL = ""  # breakdown key of "every segment"
 AXIS_NAMES = {"r": "R", "f": "F", "m": "M", "fm": "FM"}
-
-_Index = QModelIndex | QPersistentModelIndex
 
 
 # Pool thread --------------------------------------------------------------------------------------
@@ -216,12 +217,11 @@ def map_name(map_id: str) -> str:
 
 
 # Models -------------------------------------------------------------------------------------------
-class SortedModel(QAbstractTableModel):
+class SortedModel(TextTableModel):
     """A read-only table over arrays: `_rows` are the visible entries in display order; sorting is
     a numpy argsort of a numeric key per column, filtering a boolean mask."""
 
     headers: tuple[str, ...] = ()  # catalog keys
-    right_aligned: frozenset[int] = frozenset()
 
     def __init__(self):
         super().__init__()
@@ -248,39 +248,20 @@ class SortedModel(QAbstractTableModel):
         self.endResetModel()
 
     # Qt ----------------------------------------------------------------------------------
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.header_text(section)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.header_tooltip(section) or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and section in self.right_aligned:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
 
     def header_text(self, section: int) -> str:
         return t(self.headers[section])
 
-    def header_tooltip(self, section: int) -> str:
-        return ""
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= len(self._rows):
             return None
         entry = int(self._rows[index.row()])
         if role == Qt.ItemDataRole.DisplayRole:
             return self.text(entry, index.column())
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            horizontal = (Qt.AlignmentFlag.AlignRight if index.column() in self.right_aligned
-                          else Qt.AlignmentFlag.AlignLeft)
-            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
+            return self.alignment(index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.tooltip(entry, index.column()) or None
         return None
@@ -571,17 +552,8 @@ class SegmentsPage(QWidget):
         self.cancel_button = self.busy.cancel_button
         self.cancel_button.clicked.connect(self.cancel)
 
-        header = QHBoxLayout()
-        header.setSpacing(8)
-        header.addWidget(self.title)
-        header.addSpacing(16)
-        for label, combo in ((self.map_label, self.map_combo), (self.bins_label, self.bins_combo),
-                             (self.currency_label, self.currency_combo)):
-            header.addWidget(label)
-            header.addWidget(combo)
-            header.addSpacing(6)
-        header.addStretch(1)
-        header.addWidget(self.busy)
+        header = page_header(self.title, (self.map_label, self.map_combo), (self.bins_label, self.bins_combo),
+                             (self.currency_label, self.currency_combo), right=self.busy)
 
         self.notes = text_label("infoBanner", wrap=True)
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox, QDoubleSpinBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
@@ -24,7 +24,10 @@ from PySide6.QtWidgets import (
 from core.i18n import LANGUAGES, language, t
 from ui.charts import Bar, BarChart, MatrixData, MatrixHeatmap
 from ui.segments_page import MAPS, NO_VALUE, _table_view, fit_columns, map_name
-from ui.widgets import BusyBar, error_text, fill_currencies, page_scaffold, page_scroll, panel, text_label
+from ui.widgets import (
+    BusyBar, Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel,
+    text_label,
+)
 from ui.worker import Job
 
 HIST_BINS = 6
@@ -32,8 +35,6 @@ TOP_BARS = 6
 MAX_MATRIX_COLUMNS = 10
 DEBOUNCE_MS = 300
 PATTERNS_ON_ROWS = {"market_specialization"}
-
-_Index = QModelIndex | QPersistentModelIndex
 
 
 # Pool thread --------------------------------------------------------------------------------------
@@ -294,7 +295,7 @@ def weight_text(weight: float) -> str:
 
 
 # Models -------------------------------------------------------------------------------------------
-class RowsModel(QAbstractTableModel):
+class RowsModel(TextTableModel):
     """A small read-only table of texts, filled again on every render (language switch included)."""
 
     def __init__(self, right_aligned: frozenset[int] = frozenset()):
@@ -317,24 +318,16 @@ class RowsModel(QAbstractTableModel):
         self.header_tips = header_tips or [""] * len(headers)
         self.endResetModel()
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.headers)
+    def header_text(self, section: int) -> str:
+        return self.headers[section]
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation != Qt.Orientation.Horizontal or section >= len(self.headers):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.header_tips[section] or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and section in self.right_aligned:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+    def header_tooltip(self, section: int) -> str:
+        return self.header_tips[section]
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= len(self.rows):
             return None
         row, column = index.row(), index.column()
@@ -343,8 +336,7 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.tips[row][column] or None
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            horizontal = Qt.AlignmentFlag.AlignRight if column in self.right_aligned else Qt.AlignmentFlag.AlignLeft
-            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
+            return self.alignment(column)
         if role == Qt.ItemDataRole.FontRole and row in self.strong:
             font = QFont()
             font.setBold(True)
@@ -474,16 +466,8 @@ class TargetingPage(QWidget):
         self.cancel_button = self.busy.cancel_button
         self.cancel_button.clicked.connect(self.cancel)
 
-        header = QHBoxLayout()
-        header.setSpacing(8)
-        header.addWidget(self.title)
-        header.addSpacing(16)
-        for label, combo in ((self.map_label, self.map_combo), (self.currency_label, self.currency_combo)):
-            header.addWidget(label)
-            header.addWidget(combo)
-            header.addSpacing(6)
-        header.addStretch(1)
-        header.addWidget(self.busy)
+        header = page_header(self.title, (self.map_label, self.map_combo), (self.currency_label, self.currency_combo),
+                             right=self.busy)
         self.notes = text_label("infoBanner", wrap=True)
         self.notes.hide()
         self.summary = text_label("headline", wrap=True)  # the outcome first: targets, pattern, approach

@@ -2,7 +2,7 @@
 an empty-state text) and the busy line of a background run (progress bar and Cancel)."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QLabel, QLayout, QProgressBar, QPushButton,
     QScrollArea, QStackedWidget, QTableView, QVBoxLayout, QWidget,
@@ -11,6 +11,8 @@ from PySide6.QtWidgets import (
 from core.i18n import language, t
 
 PAGE_MARGINS = (20, 14, 20, 12)  # left, top, right, bottom of a page beside the navigation
+
+Index = QModelIndex | QPersistentModelIndex
 
 
 def text_label(object_name: str, wrap: bool = False) -> QLabel:
@@ -50,6 +52,22 @@ def tidy_table(view: QTableView, row_height: int) -> None:
     header = view.horizontalHeader()
     header.setHighlightSections(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+
+def page_header(title: QLabel, *fields: tuple[QLabel, QWidget], right: QWidget) -> QHBoxLayout:
+    """The top line of a page: its title, then each field's label and control, and `right` (the
+    busy bar) at the far end."""
+    header = QHBoxLayout()
+    header.setSpacing(8)
+    header.addWidget(title)
+    header.addSpacing(16)
+    for label, control in fields:
+        header.addWidget(label)
+        header.addWidget(control)
+        header.addSpacing(6)
+    header.addStretch(1)
+    header.addWidget(right)
+    return header
 
 
 def page_scroll(body: QWidget) -> QScrollArea:
@@ -120,6 +138,39 @@ class BusyBar(QFrame):
     def cancelling(self) -> None:
         self.cancel_button.setEnabled(False)
         self.text.setText(t("ui.progress.cancelling"))
+
+
+class TextTableModel(QAbstractTableModel):
+    """The basics of a read-only table model: one column per entry of `headers`, header texts and
+    tooltips from `header_text` / `header_tooltip`, the columns in `right_aligned` on the right."""
+
+    headers: tuple[str, ...] | list[str] = ()
+    right_aligned: frozenset[int] = frozenset()
+
+    def header_text(self, section: int) -> str:
+        raise NotImplementedError
+
+    def header_tooltip(self, section: int) -> str:
+        return ""
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal or section >= len(self.headers):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.header_text(section)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.header_tooltip(section) or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and section in self.right_aligned:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def alignment(self, column: int) -> int:
+        """The TextAlignmentRole of a cell in `column`."""
+        horizontal = Qt.AlignmentFlag.AlignRight if column in self.right_aligned else Qt.AlignmentFlag.AlignLeft
+        return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
 
 
 def fill_currencies(combo: QComboBox, label: QLabel, currencies: list[str], current: str | None) -> None:
