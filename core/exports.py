@@ -1,0 +1,445 @@
+"""Customer lists per segment, saved as CSV or XLSX that spreadsheet apps open safely.
+
+`customer_list` builds the list (one row per customer of the chosen segments, with contacts, scores,
+the segment's persona and strategy); `write_customer_list` saves it atomically, never over an input
+file, never over an existing file unless asked, with every text cell that a spreadsheet would read as
+a formula (`=`, `+`, `-`, `@`, TAB, CR first) prefixed with `'`.
+"""
+from __future__ import annotations
+
+import errno
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from core.errors import InputError, Problem
+from core.i18n import t
+from core.model import OrderBook
+from core.safe_write import atomic_path
+from core.segments import Segmentation
+
+# Columns of a customer list, in order; contact columns are left out when no customer has a value.
+COLUMNS = ("customer_key", "name", "email", "phone", "buyer_id", "platforms", "segment", "r", "f",
+           "m", "orders", "net_sales", "currency", "last_order", "persona", "strategy")
+CONTACT_COLUMNS = ("email", "phone", "buyer_id")
+FORMATS = (".csv", ".xlsx")
+EXCEL_MAX_ROWS = 1_048_576  # rows of one Excel sheet, header included
+EXCEL_MAX_CHARS = 32_767  # characters of one Excel cell
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = r"[=+\-@\t\r]"
+CHUNK_ROWS = 100_000  # rows converted and written at a time: memory stays bounded
+BOM = "\ufeff".encode("utf-8")
+
+
+class ExportError(InputError):
+    """A customer list cannot be saved at the path asked for; the Problem names the path and why."""
+
+
+def _error(path, message_id: str, **params) -> ExportError:
+    return ExportError(Problem.make(str(path), None, None, message_id, path=str(path), **params))
+
+
+def _catalog_lang(lang: str | None) -> str | None:
+    if lang is None:
+        return None
+    return "zh_CN" if lang.lower().startswith("zh") else "en"
+
+
+# --- building the list --------------------------------------------------------------------------
+
+def segment_ids(seg: Segmentation, names: Iterable[str]) -> list[str]:
+    """The segment ids meant by `names`: each an id (`champions`, `high`) or the segment's English
+    or Chinese name, in any case. Raises ExportError `export.unknown_segment` listing the valid ones.
+    A segment of the map that has no customers in this data is valid (its list is empty)."""
+    labels = dict(seg.labels)
+    from core.segments.maps import MAP_IDS, load_map
+
+    if seg.map_id in MAP_IDS:
+        labels.update({k: v for k, v in load_map(seg.map_id).labels.items() if k not in labels})
+    lookup = {}
+    for sid, label in labels.items():
+        for key in (sid, label.name, label.name_zh):
+            lookup.setdefault(str(key).strip().casefold(), sid)
+    out = []
+    for name in names:
+        sid = lookup.get(str(name).strip().casefold())
+        if sid is None:
+            valid = ", ".join(f"{sid} ({label.name} / {label.name_zh})" for sid, label in labels.items())
+            raise ExportError(Problem.make("", None, None, "export.unknown_segment", name=name,
+                                           map=seg.map_id, valid=valid))
+        if sid not in out:
+            out.append(sid)
+    return out
+
+
+def _usable(values: pd.Series, masked_ok: bool) -> pd.Series:
+    """Values with something in them; masked ones (138****5721, t**8) are no contact."""
+    text = values.astype("str")
+    ok = values.notna() & (text.str.strip() != "")
+    if not masked_ok:
+        ok &= ~text.str.contains("*", regex=False).fillna(False)
+    return text.where(ok)
+
+
+def _contacts(book: OrderBook, keys: pd.Index) -> pd.DataFrame:
+    """Per customer: the latest usable name and contacts over all their orders, and their platforms."""
+    orders = book.orders[["customer_key", "placed_at", "customer_name", *CONTACT_COLUMNS, "platform"]]
+    orders = orders[orders["customer_key"].isin(keys)].sort_values("placed_at", kind="stable")
+    by = orders["customer_key"]
+    out = pd.DataFrame(index=keys)
+    out["name"] = _usable(orders["customer_name"], masked_ok=True).groupby(by).last()
+    for column in CONTACT_COLUMNS:
+        out[column] = _usable(orders[column], masked_ok=False).groupby(by).last()
+    pairs = orders[["customer_key", "platform"]].dropna().drop_duplicates()
+    pairs = pairs[pairs["platform"] != ""].sort_values(["customer_key", "platform"])
+    several = pairs["customer_key"].duplicated(keep=False)
+    platforms = pairs[~several].set_index("customer_key")["platform"]  # most customers: one platform
+    if several.any():
+        joined = pairs[several].groupby("customer_key")["platform"].agg("; ".join)
+        platforms = pd.concat([platforms, joined])
+    out["platforms"] = platforms
+    return out
+
+
+def customer_list(book: OrderBook, seg: Segmentation, segments: list[str] | None = None,
+                  lang: str = "en", facts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per customer of the chosen `segments` (ids; None: every customer), in the segments'
+    display order and by net sales within each.
+
+    Columns (ids; `headers(frame, lang)` gives the translated headers a saved file shows):
+    customer_key, name, the contact columns the exports had (email, phone, buyer_id — only those with
+    a value for some customer here), platforms, segment (its name in `lang`), r, f, m, orders (paid
+    orders), net_sales (in `currency`), currency, last_order (the day, as a midnight timestamp),
+    persona (the segment's persona name) and strategy (the segment's strategy goal).
+
+    `facts`: `core.targeting.facts.segment_facts(seg, book)` when the caller has it already.
+    The frame remembers the input files (attrs["source_files"]): `write_customer_list` never writes
+    over them.
+    """
+    from core.targeting.facts import segment_facts
+    from core.targeting.personas import personas
+    from core.targeting.strategies import strategies
+
+    lang = _catalog_lang(lang) or "en"
+    zh = lang.startswith("zh")
+    customers = seg.customers
+    if segments is not None:
+        customers = customers[customers["segment"].isin(list(segments))]
+    order = {sid: i for i, sid in enumerate(seg.order)}
+    rank = customers["segment"].map(order).fillna(len(order))
+    customers = customers.assign(_rank=rank.to_numpy()).sort_values(
+        ["_rank", "monetary"], ascending=[True, False], kind="stable")
+    keys = customers.index
+    contacts = _contacts(book, keys)
+    if facts is None:
+        facts = segment_facts(seg, book)
+    persona = {sid: p.name for sid, p in personas(seg, facts, lang).items()}
+    goal = {sid: s.goal for sid, s in strategies(seg, facts, lang).items()}
+    names = {sid: (label.name_zh if zh else label.name) for sid, label in seg.labels.items()}
+    sid = customers["segment"]
+    frame = pd.DataFrame({
+        "customer_key": keys.astype("str"),
+        "name": contacts["name"].to_numpy(),
+        **{c: contacts[c].to_numpy() for c in CONTACT_COLUMNS},
+        "platforms": contacts["platforms"].to_numpy(),
+        "segment": sid.map(names).fillna(sid).to_numpy(),
+        "r": customers["r"].astype(int).to_numpy(),
+        "f": customers["f"].astype(int).to_numpy(),
+        "m": customers["m"].astype(int).to_numpy(),
+        "orders": customers["frequency"].astype(int).to_numpy(),
+        "net_sales": customers["monetary"].astype(float).round(2).to_numpy(),
+        "currency": customers["currency"].fillna(seg.currency).to_numpy(),
+        "last_order": pd.to_datetime(customers["last_order"]).dt.normalize().to_numpy(),
+        "persona": sid.map(persona).to_numpy(),
+        "strategy": sid.map(goal).to_numpy(),
+    })
+    for column in ("customer_key", "name", *CONTACT_COLUMNS, "platforms", "segment", "currency",
+                   "persona", "strategy"):
+        frame[column] = frame[column].astype("str")
+    empty = [c for c in CONTACT_COLUMNS if not frame[c].notna().any()]
+    frame = frame.drop(columns=empty)
+    frame.attrs["lang"] = lang
+    frame.attrs["source_files"] = tuple(str(f.path) for f in book.files)
+    return frame
+
+
+def headers(frame: pd.DataFrame, lang: str | None = None) -> list[str]:
+    """The column headers a saved list shows, in `lang` (default: the frame's language, else the
+    current one); a column the catalog does not know keeps its name."""
+    lang = _catalog_lang(lang) or frame.attrs.get("lang")
+    return [t(key, lang=lang) if (key := f"export.column.{c}") != t(key, lang=lang) else str(c)
+            for c in frame.columns]
+
+
+# --- formula injection --------------------------------------------------------------------------
+
+def neutralise(value):
+    """A text a spreadsheet would take for a formula gets a leading `'`; anything else is kept."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _neutralise_text(values: pd.Series) -> pd.Series:
+    risky = values.str.match(_FORMULA_START).fillna(False).astype(bool)
+    if risky.any():
+        values = values.where(~risky, "'" + values)
+    return values
+
+
+# --- saving -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SavedList:
+    """What was saved: the file, its format, the customer rows, the sheets (XLSX) and notes the user
+    should read (message id, params), e.g. that the list was split over several sheets."""
+
+    path: Path
+    format: str  # "csv" or "xlsx"
+    rows: int
+    sheets: tuple[str, ...] = ()
+    notes: tuple[tuple[str, dict], ...] = field(default_factory=tuple)
+
+    def message(self, lang: str | None = None) -> str:
+        lang = _catalog_lang(lang)
+        lines = [t("export.saved", lang=lang, rows=f"{self.rows:,}", path=str(self.path))]
+        lines += [t(message_id, lang=lang, **params) for message_id, params in self.notes]
+        return "\n".join(lines)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.resolve() == b.resolve():
+            return True
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_target(path, force: bool = False, protect: Iterable = ()) -> Path:
+    """The path a list may be saved to, or ExportError: not .csv/.xlsx (`export.bad_format`), one of
+    the input files `protect` (`export.is_input`, even with force), an existing file without
+    `force` (`export.exists`), or a folder that does not exist (`export.no_folder`)."""
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise _error(path, "export.bad_format")
+    if any(_same_file(path, Path(p)) for p in protect):
+        raise _error(path, "export.is_input")
+    if (path.exists() or path.is_symlink()) and not force:
+        raise _error(path, "export.exists")
+    if not path.parent.is_dir():
+        raise _error(path, "export.no_folder")
+    return path
+
+
+def _os_error(path: Path, error: OSError) -> ExportError:
+    code = error.errno
+    if isinstance(error, PermissionError) or code in (errno.EACCES, errno.EPERM):
+        return _error(path, "export.permission")
+    if code == errno.EROFS:
+        return _error(path, "export.read_only")
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return _error(path, "export.disk_full")
+    if code == errno.ENOENT and not path.parent.is_dir():
+        return _error(path, "export.no_folder")
+    return _error(path, "export.failed", reason=error.strerror or str(error))
+
+
+def write_customer_list(frame: pd.DataFrame, path, force: bool = False, *, lang: str | None = None,
+                        protect: Iterable = (), max_sheet_rows: int = EXCEL_MAX_ROWS) -> SavedList:
+    """Save `frame` (from `customer_list`, or any table) by the extension of `path`:
+
+    * `.csv`: UTF-8 with BOM and CRLF (Excel shows 中文 and opens it directly), written in chunks;
+    * `.xlsx`: one sheet "Customers" with a bold, frozen header; past `max_sheet_rows` (Excel's
+      1,048,576, header included) the rows go on "Customers (2)", … (named in the result).
+
+    Headers are translated (`headers`); text cells starting with =, +, -, @, TAB or CR get a
+    leading `'` so that no spreadsheet runs them. The save is atomic (a failure leaves any previous
+    file as it was). Raises ExportError with a catalog message naming the path: an existing file
+    without `force`, one of the input files (frame.attrs["source_files"] and `protect`, even with
+    `force`), a full disk, a read-only folder, no permission (or the file is open in Excel).
+    """
+    protect = (*frame.attrs.get("source_files", ()), *protect)
+    path = check_target(path, force, protect)
+    lang = _catalog_lang(lang) or frame.attrs.get("lang")
+    titles = [neutralise(h) for h in headers(frame, lang)]
+    kind = path.suffix.lower().lstrip(".")
+    try:
+        with atomic_path(path) as tmp:
+            if kind == "csv":
+                sheets = ()
+                _write_csv(frame, titles, tmp)
+            else:
+                sheets = _write_xlsx(frame, titles, tmp, max_sheet_rows, lang)
+    except ExportError:
+        raise
+    except OSError as error:
+        raise _os_error(path, error) from error
+    notes = []
+    rows = len(frame)
+    if len(sheets) > 1:
+        notes.append(("export.split_sheets", {"limit": f"{max_sheet_rows:,}", "rows": f"{rows:,}",
+                                              "count": len(sheets), "sheets": ", ".join(sheets)}))
+    if kind == "csv" and rows + 1 > max_sheet_rows:
+        notes.append(("export.csv_too_long", {"limit": f"{max_sheet_rows:,}", "rows": f"{rows + 1:,}"}))
+    return SavedList(path, kind, rows, tuple(sheets), tuple(notes))
+
+
+def _kinds(frame: pd.DataFrame) -> list[str]:
+    """How each column is written: number, date (datetimes at midnight), datetime or text."""
+    kinds = []
+    for _, values in frame.items():
+        if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
+            kinds.append("number")
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            naive = values.dt.tz_localize(None) if values.dt.tz is not None else values
+            kinds.append("date" if (naive.dropna() == naive.dropna().dt.normalize()).all() else "datetime")
+        else:
+            kinds.append("text")
+    return kinds
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return _neutralise_text(values.astype("str"))
+
+
+def _write_csv(frame: pd.DataFrame, titles: list[str], target: Path) -> None:
+    import csv
+    import io
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    kinds = _kinds(frame)
+    names = [f"c{i}" for i in range(frame.shape[1])]  # headers may repeat or be anything
+    header = io.StringIO()
+    csv.writer(header, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n").writerow(titles)
+    with open(target, "wb") as out:
+        out.write(BOM + header.getvalue().encode("utf-8"))
+        writer = None
+        for start in range(0, len(frame), CHUNK_ROWS):
+            chunk = frame.iloc[start:start + CHUNK_ROWS]
+            arrays = []
+            for (_, values), kind in zip(chunk.items(), kinds):
+                if kind == "text":
+                    arrays.append(pa.array(_text(values).to_numpy(dtype=object, na_value=None),
+                                           type=pa.string()))
+                elif kind in ("date", "datetime"):
+                    naive = values.dt.tz_localize(None) if values.dt.tz is not None else values
+                    array = pa.array(naive.astype("datetime64[s]").to_numpy(), type=pa.timestamp("s"),
+                                     from_pandas=True)
+                    arrays.append(array.cast(pa.date32()) if kind == "date" else array)
+                else:
+                    arrays.append(pa.array(values.to_numpy(), from_pandas=True))
+            table = pa.Table.from_arrays(arrays, names=names)
+            if writer is None:
+                schema = table.schema
+                writer = pacsv.CSVWriter(out, schema, write_options=pacsv.WriteOptions(
+                    include_header=False, eol="\r\n"))
+            writer.write_table(table.cast(schema))
+        if writer is not None:
+            writer.close()
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _python_values(values: pd.Series, kind: str) -> list:
+    """A column as Python values openpyxl writes: None for missing, dates as dates."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    missing = values.isna().to_numpy()
+    if kind == "text":
+        text = _text(values).str.replace(ILLEGAL_CHARACTERS_RE.pattern, "", regex=True)
+        text = text.str.slice(0, EXCEL_MAX_CHARS)
+        out = text.to_numpy(dtype=object, na_value=None)
+    elif kind in ("date", "datetime"):
+        naive = values.dt.tz_localize(None) if values.dt.tz is not None else values
+        out = (naive.dt.date if kind == "date" else naive.dt.to_pydatetime()).to_numpy(dtype=object)
+    else:
+        out = values.to_numpy(dtype=object)
+    if missing.any():
+        out = np.where(missing, None, out)
+    return out.tolist()
+
+
+WIDTHS = {"customer_key": 28, "name": 16, "email": 28, "phone": 16, "buyer_id": 18, "platforms": 16,
+          "segment": 18, "r": 8, "f": 8, "m": 8, "orders": 8, "net_sales": 12, "currency": 9,
+          "last_order": 12, "persona": 32, "strategy": 60}
+
+
+def sheet_names(rows: int, max_sheet_rows: int = EXCEL_MAX_ROWS, lang: str | None = None) -> list[str]:
+    """The sheets `rows` customers take: "Customers", "Customers (2)", … (always at least one)."""
+    per_sheet = max_sheet_rows - 1  # the header takes a row of each sheet
+    if per_sheet < 1:
+        raise ValueError(f"max_sheet_rows must be at least 2, got {max_sheet_rows}")
+    count = max(1, -(-rows // per_sheet))
+    first = t("export.sheet", lang=lang)
+    return [first] + [t("export.sheet_more", lang=lang, sheet=first, number=i) for i in range(2, count + 1)]
+
+
+def _write_xlsx(frame: pd.DataFrame, titles: list[str], target: Path, max_sheet_rows: int,
+                lang: str | None) -> list[str]:
+    from openpyxl import Workbook
+
+    names = sheet_names(len(frame), max_sheet_rows, lang)
+    per_sheet = max_sheet_rows - 1
+    workbook = Workbook(write_only=True)
+    try:
+        _fill_sheets(workbook, frame, titles, names, per_sheet, _kinds(frame))
+        with open(target, "wb") as out:
+            workbook.save(out)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        _discard(workbook)
+        raise
+    return names
+
+
+def _discard(workbook) -> None:
+    """Close the sheets of a workbook that will not be saved, and remove their temporary files."""
+    for sheet in workbook.worksheets:
+        try:
+            sheet.close()
+        except Exception:  # noqa: BLE001  (already closed, or broken by the failure being raised)
+            pass
+        writer = getattr(sheet, "_writer", None)
+        try:
+            if writer is not None:
+                writer.cleanup()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _fill_sheets(workbook, frame: pd.DataFrame, titles: list[str], names: list[str], per_sheet: int,
+                 kinds: list[str]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    for number, name in enumerate(names):
+        sheet = workbook.create_sheet(name)
+        sheet.freeze_panes = "A2"
+        for i, column in enumerate(frame.columns, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = WIDTHS.get(column, 14)
+        header = []
+        for title in titles:
+            cell = WriteOnlyCell(sheet, value=title)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        end = min(len(frame), (number + 1) * per_sheet)
+        for start in range(number * per_sheet, end, CHUNK_ROWS):
+            chunk = frame.iloc[start:min(start + CHUNK_ROWS, end)]
+            columns = [_python_values(values, kind) for (_, values), kind in zip(chunk.items(), kinds)]
+            for row in zip(*columns):
+                sheet.append(row)
+
+
+__all__ = ["customer_list", "write_customer_list", "check_target", "segment_ids", "headers",
+           "neutralise", "sheet_names", "SavedList", "ExportError", "COLUMNS", "EXCEL_MAX_ROWS"]
