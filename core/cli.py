@@ -302,6 +302,37 @@ def format_plan(d: dict) -> str:
     return "\n".join(out)
 
 
+def cmd_export(args) -> int:
+    """The customers of the chosen segments (or all) as a CSV or XLSX list."""
+    from core.exports import check_target, customer_list, segment_ids, write_customer_list
+    from core.segments import note_message, segment
+
+    try:
+        check_target(args.output, args.force, args.files)  # before the (long) reading
+        book = _load_for_analysis(args)
+        if book is None:
+            return EXIT_NO_FILE
+        seg = segment(book, args.map, currency=args.currency, progress=TerminalProgress())
+        for note in seg.notes:
+            print(note_message(note), file=sys.stderr)
+        ids = None if args.all else segment_ids(seg, args.segment)
+        for sid in ids or ():
+            if sid not in seg.labels:
+                print(t("export.empty_segment", name=sid), file=sys.stderr)
+        saved = write_customer_list(customer_list(book, seg, ids, lang=language()), args.output,
+                                    force=args.force, protect=args.files)
+    except InputError as error:
+        print(error.problem.message(), file=sys.stderr)
+        if error.problem.message_id == "export.exists":
+            print(t("export.force_hint"), file=sys.stderr)
+        return EXIT_NO_FILE
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return EXIT_NO_FILE
+    print(saved.message())
+    return EXIT_OK
+
+
 def cmd_demo(args) -> int:
     from pathlib import Path
 
@@ -361,6 +392,19 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--focus-markets", help=t("cli.help_focus_markets"))
     plan.add_argument("--json", action="store_true", help=t("cli.help_json"))
     plan.set_defaults(run=cmd_plan)
+    export = command("export", help=t("export.help_command"))
+    export.add_argument("files", nargs="+")
+    which = export.add_mutually_exclusive_group(required=True)
+    which.add_argument("--segment", action="append", metavar="NAME", help=t("export.help_segment"))
+    which.add_argument("--all", action="store_true", help=t("export.help_all"))
+    export.add_argument("-o", "--output", required=True, metavar="OUT", help=t("export.help_output"))
+    export.add_argument("--map", dest="map", default="rfm11",
+                        choices=["rfm11", "rfgrid", "cn8", "value", "clusters", "affinity"],
+                        help=t("cli.help_segment_map"))
+    export.add_argument("--import-map", dest="import_map", help=t("cli.help_map"))
+    export.add_argument("--currency", help=t("cli.help_currency"))
+    export.add_argument("--force", action="store_true", help=t("export.help_force"))
+    export.set_defaults(run=cmd_export)
     demo = command("demo", help=t("cli.help_demo"))
     demo.add_argument("out_dir")
     demo.add_argument("--seed", type=int, default=7)
@@ -368,7 +412,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = ("import", "customers", "segment", "plan", "demo")
+COMMANDS = ("import", "customers", "segment", "plan", "export", "demo")
 
 
 def main(argv: list[str]) -> int:

@@ -4,6 +4,8 @@ import errno
 import io
 import os
 import shutil
+import subprocess
+import sys
 
 import openpyxl
 import pandas as pd
@@ -355,3 +357,57 @@ def test_a_read_only_folder(small, tmp_path):
         assert caught.value.problem.message_id in ("export.permission", "export.read_only")
     finally:
         folder.chmod(0o700)
+
+
+# --- the command --------------------------------------------------------------------------------
+
+def run(*args, lang="en"):
+    env = {"SEGMENTDESK_LANG": lang, "PATH": "/usr/bin:/bin"}
+    return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=180, env=env)
+
+
+def test_cli_exports_champions_as_csv(book, tmp_path):
+    out = tmp_path / "champions.csv"
+    result = run("export", *DEMO, "--segment", "champions", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    champions = (segment(book, "rfm11").customers["segment"] == "champions").sum()
+    rows = read_csv(out)
+    assert len(rows) == champions + 1 and {r[rows[0].index("Segment")] for r in rows[1:]} == {"Champions"}
+    assert f"Saved {champions:,} customers to {out}" in result.stdout
+    again = run("export", *DEMO, "--segment", "champions", "-o", str(out))
+    assert again.returncode == 2 and "already exists" in again.stderr and "--force" in again.stderr
+
+
+def test_cli_exports_all_as_xlsx_and_in_chinese(book, tmp_path):
+    out = tmp_path / "all.xlsx"
+    result = run("export", *DEMO, "--all", "-o", str(out), "--map", "value")
+    assert result.returncode == 0, result.stderr
+    workbook, sheets = read_xlsx(out)
+    assert len(sheets["Customers"]) - 1 == len(segment(book, "value").customers)
+    out_zh = tmp_path / "冠军.csv"
+    result = run("--lang", "zh", "export", *DEMO, "--segment", "冠军客户", "--segment", "LOST",
+                 "--currency", "CNY", "-o", str(out_zh))
+    assert result.returncode == 0, result.stderr
+    assert "已把" in result.stdout
+    rows = read_csv(out_zh)
+    assert rows[0][:2] == ["客户标识", "姓名"] and "买家账号" in rows[0]
+    assert {r[rows[0].index("分群")] for r in rows[1:]} == {"冠军客户", "已流失"}
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in r[1]) for r in rows[1:])
+    seg = segment(book, "rfm11", currency="CNY")
+    assert len(rows) - 1 == seg.customers["segment"].isin(["champions", "lost"]).sum()
+
+
+def test_cli_errors_exit_2_with_messages(tmp_path):
+    result = run("export", *DEMO, "--segment", "vip", "-o", str(tmp_path / "x.csv"))
+    assert result.returncode == 2 and "“vip”" in result.stderr and "champions (Champions / 冠军客户)" in result.stderr
+    assert not (tmp_path / "x.csv").exists()
+    copy = tmp_path / "orders.csv"
+    shutil.copy(DEMO[-1], copy)
+    before = copy.read_bytes()
+    result = run("export", str(copy), "--all", "-o", str(copy), "--force")
+    assert result.returncode == 2 and "never overwritten" in result.stderr
+    assert copy.read_bytes() == before
+    result = run("export", *DEMO, "--all", "-o", str(tmp_path / "x.txt"))
+    assert result.returncode == 2 and ".csv or .xlsx" in result.stderr
+    assert run("export", *DEMO, "-o", str(tmp_path / "y.csv")).returncode == 2  # --segment or --all
