@@ -21,6 +21,7 @@ test: $(STAMP) system-deps
 bench: $(STAMP)
 	$(VENV)/bin/python bench/bench_import.py
 	$(VENV)/bin/python bench/bench_segments.py
+	$(VENV)/bin/python bench/bench_exports.py
 
 build: $(STAMP) system-deps
 	$(VENV)/bin/pyinstaller --noconfirm build.spec
