@@ -4,10 +4,13 @@ PYTHON ?= python3.11
 VENV := .venv
 LOCK_HASH := $(shell sha256sum requirements.lock | cut -c1-16)
 STAMP := $(VENV)/.lock-$(LOCK_HASH)
-# Libraries Qt needs (offscreen and xcb), and the CJK font the UI, charts and tests render with.
+# Libraries Qt needs (offscreen and xcb), the CJK font the UI, charts and tests render with, and
+# the Latin face of the printed report (DejaVu) and poppler-utils (pdfinfo, pdftotext, pdffonts),
+# which the report tests read the PDFs with.
 SYSTEM_PACKAGES := libegl1 libgl1 libglib2.0-0 libdbus-1-3 libfontconfig1 libfreetype6 libxkbcommon0 \
 	libxkbcommon-x11-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
-	libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 fonts-noto-cjk
+	libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 fonts-noto-cjk \
+	fonts-dejavu-core poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test bench build demo lock system-deps

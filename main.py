@@ -5,6 +5,12 @@ import sys
 def main(argv: list[str]) -> int:
     from core.cli import COMMANDS
 
+    # `report` renders with Qt, so it lives in ui/report (core never imports Qt); --lang may come first.
+    lead = 2 if argv[:1] == ["--lang"] else 0
+    if argv[lead:lead + 1] == ["report"]:
+        from ui.report.cli import main as report_main
+
+        return report_main(argv[lead + 1:] + argv[:lead])
     if argv and (argv[0] in COMMANDS or argv[0] in ("-h", "--help", "--lang")):
         from core.cli import main as cli_main
 

@@ -1,0 +1,185 @@
+"""The printable strategy summary (ui/report): a valid PDF with every section in order, the plan's
+figures in its text, fonts embedded, A4 and Letter, English and 简体中文, and the CLI door."""
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed (make system-deps)")
+
+DEMO = sorted(str(p) for p in (ROOT / "resources" / "demo").glob("*.csv"))
+
+
+def _run(*args: str) -> str:
+    return subprocess.run(args, capture_output=True, text=True, check=True, timeout=60).stdout
+
+
+def _text(path) -> str:
+    """The PDF's text with all whitespace removed (pdftotext wraps and spaces CJK freely)."""
+    text = re.sub("[\ufb00-\ufb06]", lambda m: unicodedata.normalize("NFKC", m.group()),  # ﬁ → fi
+                  _run("pdftotext", str(path), "-"))
+    return re.sub(r"\s+", "", text)
+
+
+def _contains(text: str, expected: str) -> int:
+    """Where `expected` starts in `text`, or -1. A Han character may come out of the PDF as the
+    radical sharing its glyph in the font (客户 as 客⼾: Qt maps each glyph back to its first code
+    point), so each one also matches a radical."""
+    pattern = "".join(f"(?:{c}|[\u2e80-\u2fdf])" if "\u4e00" <= c <= "\u9fff" else re.escape(c)
+                      for c in _squash(expected))
+    found = re.search(pattern, text)
+    return found.start() if found else -1
+
+
+def _pages(path) -> int:
+    return int(re.search(r"Pages:\s+(\d+)", _run("pdfinfo", str(path))).group(1))
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo plan rendered once per language (A4) and once on Letter."""
+    from ui.report.render import ensure_app, render_pdf
+
+    from core.importing import import_files
+    from core.targeting.plan import make_plan, plan_json
+
+    ensure_app()
+    book = import_files(DEMO)
+    plan = make_plan(book)
+    folder = tmp_path_factory.mktemp("report")
+    out = {"plan": plan}
+    for lang in ("en", "zh_CN"):
+        path = folder / f"summary-{lang}.pdf"
+        out[lang] = {"path": path, "pages": render_pdf(plan, path, lang, "a4", book=book),
+                     "json": plan_json(plan, lang), "text": None}
+        out[lang]["text"] = _text(path)
+    out["letter"] = folder / "summary-letter.pdf"
+    render_pdf(plan, out["letter"], "en", "letter")  # without the book: figures from the plan alone
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_pdf_is_valid_with_a_sane_page_count(demo, lang):
+    path = demo[lang]["path"]
+    assert path.read_bytes().startswith(b"%PDF-")
+    assert _pages(path) == demo[lang]["pages"]
+    assert 8 <= demo[lang]["pages"] <= 30
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_sections_appear_in_order(demo, lang):
+    from core.i18n import t
+
+    data = demo[lang]["json"]
+    names = {s["id"]: (s["name_zh"] if lang == "zh_CN" else s["name"]) for s in data["segments"]}
+    titles = [t("report.title", lang=lang), t("report.section.key_figures", lang=lang),
+              t("report.section.segments", lang=lang), t("report.section.screening", lang=lang),
+              t("report.section.pattern", lang=lang)]
+    titles += [t("report.section.target", lang=lang, number=i, name=names[sid])
+               for i, sid in enumerate(data["targets"], start=1)]
+    titles.append(t("report.section.appendix", lang=lang))
+    text, at = demo[lang]["text"], 0
+    for title in titles:
+        found = _contains(text[at:], title)
+        assert found >= 0, f"{title!r} missing or out of order"
+        at += found + 1
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_text_carries_the_plans_figures(demo, lang):
+    data, text = demo[lang]["json"], demo[lang]["text"]
+    assert f"{data['scope']['customers']:,}" in text
+    assert _contains(text, data["pattern"]["title"]) >= 0
+    assert _contains(text, data["approach"]["title"]) >= 0
+    assert len(data["personas"]) == len(data["targets"]) > 0
+    for persona in data["personas"]:
+        assert _contains(text, persona["name"]) >= 0
+    for row in data["scorecard"]:
+        if row["eliminated"]:
+            assert _contains(text, row["reason"]) >= 0
+
+
+def test_chinese_report_is_in_chinese(demo):
+    text = demo["zh_CN"]["text"]
+    assert demo["zh_CN"]["json"]["pattern"]["name"] == "product_specialization"
+    assert _contains(text, "产品专业化") >= 0
+    assert _contains(text, "附录") >= 0 and _contains(text, "客户细分") >= 0
+    assert len(re.findall(r"[\u4e00-\u9fff]", text)) > 1000
+
+
+@pytest.mark.parametrize("lang,first", [("en", "Page1of{n}"), ("zh_CN", "第1页，共{n}页")])
+def test_every_page_is_numbered(demo, lang, first):
+    n = demo[lang]["pages"]
+    text = demo[lang]["text"]
+    assert _contains(text, first.format(n=n)) >= 0
+    assert _contains(text, first.replace("1", str(n), 1).format(n=n)) >= 0
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_fonts_are_embedded_and_cover_chinese(demo, lang):
+    rows = _run("pdffonts", str(demo[lang]["path"])).splitlines()[2:]
+    assert rows, "no fonts in the PDF"
+    for row in rows:
+        assert re.search(r"\s(yes)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", row), f"not embedded: {row}"
+    if lang == "zh_CN":  # an English report may need no Chinese glyph at all
+        assert any("CJK" in row or "Han" in row or "YaHei" in row or "PingFang" in row for row in rows)
+
+
+def test_no_pictures_only_vectors(demo):
+    listing = _run("pdfimages", "-list", str(demo["en"]["path"])).splitlines()[2:]
+    assert listing == []
+
+
+def test_paper_sizes(demo):
+    assert "595 x 842 pts (A4)" in _run("pdfinfo", str(demo["en"]["path"]))
+    assert "612 x 792 pts (letter)" in _run("pdfinfo", str(demo["letter"]))
+    assert 8 <= _pages(demo["letter"]) <= 30
+
+
+def test_printer_door_prints_the_same_report(demo, tmp_path):
+    from PySide6.QtGui import QPageSize
+    from PySide6.QtPrintSupport import QPrinter
+
+    from ui.report import paint_to_printer
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    pages = paint_to_printer(printer, demo["plan"], "en")
+    assert pages == _pages(tmp_path / "printed.pdf") >= 8
+    text = _text(tmp_path / "printed.pdf")
+    assert _contains(text, demo["en"]["json"]["pattern"]["title"]) >= 0
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), "report", *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+
+
+def test_cli_writes_refuses_to_overwrite_and_never_writes_an_input(tmp_path):
+    out = tmp_path / "summary.pdf"
+    done = _cli(*DEMO, "-o", str(out), "--lang", "zh", "--paper", "letter", "--map", "rfgrid")
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(b"%PDF-") and "letter" in _run("pdfinfo", str(out))
+    before = out.read_bytes()
+    refused = _cli(*DEMO, "-o", str(out))
+    assert refused.returncode == 2 and "--force" in refused.stderr
+    assert out.read_bytes() == before
+    forced = _cli(*DEMO, "-o", str(out), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert out.read_bytes() != before
+    copy = tmp_path / "orders.csv"
+    copy.write_bytes((ROOT / "resources" / "demo" / "shopify_orders_export.csv").read_bytes())
+    same = _cli(str(copy), "-o", str(copy), "--force")
+    assert same.returncode == 2 and copy.read_bytes().startswith(b"Name")
+    assert _cli(*DEMO, "-o", str(tmp_path / "missing" / "x.pdf")).returncode == 2

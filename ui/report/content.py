@@ -1,0 +1,451 @@
+"""What the strategy summary says: one HTML text (Qt's rich-text subset) with charts placed as
+<img src="chart:ID"> and the charts themselves, built from a Plan (and the OrderBook, when the
+caller has it, for the per-currency figures and the monthly trends). No painting happens here."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from core.i18n import catalog, t
+from core.segments import breakdown, note_message
+from core.segments.maps import MAP_IDS, load_map
+from core.segments.rfm import to_five
+from core.targeting import texts
+from core.targeting.personas import personas
+from core.targeting.plan import Plan, plan_json
+from core.targeting.screening import knockout_rules
+from core.targeting.screening import rules as screening_rules
+from core.targeting.strategies import MIXES, strategies
+from ui.report.charts import (Chart, ChartRow, Heatmap, Histogram, HorizontalBars, LineChart, PairedBars,
+                              nice_edges)
+
+SECTIONS = ("key_figures", "segments", "screening", "pattern", "target", "appendix")
+
+CSS = """
+body { color: #111827; }
+h1 { font-size: 20pt; font-weight: 600; color: #111827; margin-top: 0px; margin-bottom: 6px; }
+h2 { font-size: 13pt; font-weight: 600; color: #1e3a8a; margin-top: 14px; margin-bottom: 6px; }
+h3 { font-size: 10.5pt; font-weight: 600; color: #111827; margin-top: 10px; margin-bottom: 4px; }
+p { font-size: 9pt; margin-top: 2px; margin-bottom: 5px; }
+li { font-size: 9pt; margin-bottom: 2px; }
+td, th { font-size: 8.5pt; }
+th { font-size: 7.5pt; font-weight: 600; background-color: #eef2ff; color: #111827; text-align: left; }
+td.num, th.num { text-align: right; }
+.muted { color: #4b5563; }
+.kicker { font-size: 10pt; color: #2563eb; font-weight: 600; }
+.subtitle { font-size: 12pt; color: #4b5563; margin-bottom: 36px; }
+.big { font-size: 16pt; font-weight: 600; color: #111827; }
+.label { font-size: 8pt; color: #4b5563; }
+.persona { font-size: 13pt; font-weight: 600; color: #111827; }
+.portrait { font-size: 9pt; font-style: italic; color: #374151; }
+.target { color: #047857; font-weight: 600; }
+.out { color: #b91c1c; font-weight: 600; }
+.mono { font-size: 8pt; color: #374151; }
+"""
+
+
+@dataclass
+class Content:
+    """The report's text and charts, ready to lay out."""
+
+    html: str
+    charts: dict[str, Chart] = field(default_factory=dict)
+    title: str = ""
+    header: str = ""
+    date: str = ""
+    sections: list[str] = field(default_factory=list)  # section titles in order (the tests check them)
+
+
+def norm_lang(lang: str | None) -> str:
+    return "zh_CN" if (lang or "en").lower().startswith("zh") else "en"
+
+
+def esc(value: object) -> str:
+    """Text for the HTML; a number and its "%" never part at a line end."""
+    return html.escape(str(value), quote=True).replace(" %", "\u00a0%")
+
+
+class _Builder:
+    def __init__(self, plan: Plan, lang: str, book, families: list[str], body_width: float):
+        self.plan, self.lang, self.book, self.families, self.width = plan, lang, book, families, body_width
+        self.zh = lang == "zh_CN"
+        self.parts: list[str] = []
+        self.charts: dict[str, Chart] = {}
+        self.sections: list[str] = []
+        self.data = plan_json(plan, lang)
+        self.currency = plan.seg.currency
+
+    # -- helpers -------------------------------------------------------------------------
+    def tr(self, key: str, **params) -> str:
+        return t(f"report.{key}", lang=self.lang, **params)
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+
+    def section(self, title: str, level: int = 1, new_page: bool = True) -> None:
+        self.sections.append(title)
+        style = ' style="page-break-before: always"' if new_page else ""
+        self.add(f"<h{level}{style}>{esc(title)}</h{level}>")
+
+    def chart(self, chart: Chart) -> str:
+        key = f"c{len(self.charts)}"
+        self.charts[key] = chart
+        return f'<img src="chart:{key}" width="{chart.width:.0f}" height="{chart.height:.0f}" />'
+
+    def money(self, value: float, currency: str | None = None) -> str:
+        return texts.money(float(value), currency or self.currency, self.lang)
+
+    def pct(self, value) -> str:
+        return "—" if value is None or pd.isna(value) else texts.percent(float(value), self.lang)
+
+    def name(self, sid: str) -> str:
+        label = self.plan.seg.labels.get(sid)
+        return (label.name_zh if self.zh else label.name) if label else str(sid)
+
+    def map_name(self) -> str:
+        map_id = self.plan.seg.map_id
+        if map_id in MAP_IDS:
+            segment_map = load_map(map_id)
+            return segment_map.name_zh if self.zh else segment_map.name
+        return t(f"ui.map_{map_id}", lang=self.lang)
+
+    def table(self, header: list[str], rows: list[list[str]], numeric: set[int] = frozenset(),
+              widths: list[int] | None = None, raw: bool = False) -> None:
+        """A table with a repeated header row when it runs onto the next page."""
+        cells = []
+        for i, text in enumerate(header):
+            width = f' width="{widths[i]}%"' if widths else ""
+            cells.append(f'<th{width}{" class=num" if i in numeric else ""}>{esc(text).replace(chr(10), "<br/>")}</th>')
+        out = ['<table width="100%" cellspacing="0" cellpadding="4" border="0.5" '
+               'style="border-collapse: collapse; border-color: #cbd5e1; margin-top: 4px; margin-bottom: 8px;">',
+               f"<thead><tr>{''.join(cells)}</tr></thead><tbody>"]
+        for row in rows:
+            out.append("<tr>" + "".join(
+                f'<td{" class=num" if i in numeric else ""}>{cell if raw else esc(cell)}</td>'
+                for i, cell in enumerate(row)) + "</tr>")
+        out.append("</tbody></table>")
+        self.add("".join(out))
+
+    def bullets(self, items: list[str]) -> str:
+        return "<ul>" + "".join(f"<li>{esc(item)}</li>" for item in items) + "</ul>" if items else ""
+
+    # -- sections ------------------------------------------------------------------------
+    def period(self) -> tuple[str, str]:
+        if self.book is not None and len(self.book.orders):
+            dates = self.book.orders["placed_at"].dropna()
+            return dates.min().strftime("%Y-%m-%d"), dates.max().strftime("%Y-%m-%d")
+        customers = self.plan.seg.customers
+        return (pd.Timestamp(customers["first_order"].min()).strftime("%Y-%m-%d"),
+                pd.Timestamp(customers["last_order"].max()).strftime("%Y-%m-%d"))
+
+    def shares(self, items: list[dict], key: str, limit: int = 8) -> str:
+        def label(value: str) -> str:
+            if key == "code" and self.zh:
+                return texts.format_value("top_country", {"top_country": value}, self.lang) or value
+            return value
+        text = ", ".join(f"{label(i[key])} {texts.percent(i['share'], self.lang)}" for i in items[:limit])
+        more = len(items) - limit
+        return text + (f", … (+{more})" if more > 0 else "")
+
+    def cover(self) -> None:
+        scope = self.data["scope"]
+        first, last = self.period()
+        self.add('<p style="font-size: 2pt;">&nbsp;</p>'  # Qt drops a first block's top margin
+                 f'<p class="kicker" style="margin-top: 140px;">SegmentDesk</p>'
+                 f'<h1 style="font-size: 28pt; margin-bottom: 4px;">{esc(self.tr("title"))}</h1>')
+        self.add(f'<p class="subtitle">{esc(self.tr("subtitle"))}</p>')
+        platforms = self.shares(scope["platforms"], "name")
+        if self.book is not None:
+            others = sorted(set(self.book.orders["platform"].dropna().astype(str))
+                            - {p["name"] for p in scope["platforms"]})
+            platforms = ", ".join(x for x in [platforms, *others] if x)
+        rows = [(self.tr("cover.platforms"), platforms),
+                (self.tr("cover.categories"), self.shares(scope["categories"], "name")),
+                (self.tr("cover.countries"), self.shares(scope["countries"], "code")),
+                (self.tr("cover.period"), self.tr("cover.period_value", first=first, last=last)),
+                (self.tr("cover.analysis_date"), self.data["analysis_date"]),
+                (self.tr("cover.segmentation"), self.tr("cover.segmentation_value", map=self.map_name(),
+                                                       currency=self.currency))]
+        out = ['<table width="100%" cellspacing="0" cellpadding="6" border="0">']
+        for label, value in rows:
+            out.append(f'<tr><td width="24%" class="label" style="font-size: 9pt;">{esc(label)}</td>'
+                       f'<td style="font-size: 10pt;">{esc(value)}</td></tr>')
+        out.append("</table>")
+        self.add("".join(out))
+        notes = [note_message(n, self.lang) for n in self.plan.seg.notes]
+        if notes:
+            self.add(f'<h3>{esc(self.tr("cover.note"))}</h3>' + self.bullets(notes))
+        self.add(f'<p class="muted" style="margin-top: 24px;">'
+                 f'{esc(self.tr("generated", date=dt.date.today().isoformat()))}</p>')
+
+    def key_figures(self) -> None:
+        self.section(self.tr("section.key_figures"))
+        customers = self.plan.seg.customers
+        cards = [(self.tr("figures.customers"), f"{len(customers):,}",
+                  self.tr("figures.customers_note", currency=self.currency))]
+        if self.book is not None:
+            from core.summary import import_summary
+
+            summary = import_summary(self.book, self.lang)
+            cards.append((self.tr("figures.all_customers"), f"{summary['customers']:,}", ""))
+            cards.append((self.tr("figures.orders"), f"{summary['orders_by_status']['paid']:,}", ""))
+            for currency, value in summary["net_sales"].items():
+                cards.append((self.tr("figures.net_sales", currency=currency), self.money(value, currency), ""))
+        else:
+            cards.append((self.tr("figures.orders"), f"{int(customers['frequency'].sum()):,}", ""))
+            cards.append((self.tr("figures.net_sales", currency=self.currency),
+                          self.money(customers["monetary"].sum()), ""))
+        repeat = float((customers["frequency"] > 1).mean()) if len(customers) else 0.0
+        cards.append((self.tr("figures.repeat_rate"), self.pct(repeat), self.tr("figures.repeat_note")))
+        orders = customers["frequency"].sum()
+        cards.append((self.tr("figures.aov"), self.money(customers["monetary"].sum() / orders if orders else 0),
+                      self.currency))
+        out = ['<table width="100%" cellspacing="6" cellpadding="8" border="0">']
+        for i in range(0, len(cards), 3):
+            out.append("<tr>")
+            for label, value, note in cards[i:i + 3]:
+                out.append(f'<td width="33%" style="background-color: #f3f4f6;"><p class="label">{esc(label)}</p>'
+                           f'<p class="big">{esc(value)}</p><p class="label">{esc(note)}</p></td>')
+            out.append("</tr>")
+        out.append("</table>")
+        self.add("".join(out))
+        first, last = self.period()
+        self.add(f'<p class="muted">{esc(self.tr("figures.period", first=first, last=last))}</p>')
+
+    def segments(self) -> None:
+        self.section(self.tr("section.segments"), level=2, new_page=False)
+        facts = self.plan.facts
+        self.add(f"<p>{esc(self.tr('segments.intro', count=len(facts), customers=f'{len(self.plan.seg.customers):,}', currency=self.currency, map=self.map_name()))}</p>")
+        rows = []
+        for sid, row in facts.iterrows():
+            rows.append([self.name(sid), f"{int(row['customers']):,}", self.pct(row["share_customers"]),
+                         self.money(row["net_sales"]), self.pct(row["share_net_sales"]), self.money(row["aov"]),
+                         f"{row['median_recency']:,.0f}", self.pct(row["repeat_rate"])])
+        keys = ("segment", "customers", "share_customers", "net_sales", "share_sales", "aov", "recency", "repeat")
+        self.table([self.tr(f"segments.{k}") for k in keys], rows, numeric=set(range(1, 8)),
+                   widths=[22, 10, 10, 13, 9, 11, 15, 10])
+        gap = 14.0
+        heat = self.heatmap((self.width - gap) * 0.48, 300)
+        bars_width = self.width - gap - heat.width if heat else self.width * 0.7
+        bars = PairedBars(self.tr("segments.shares_title"), bars_width, 300, self.families,
+                          labels=[self.name(s) for s in facts.index],
+                          first=[float(v) for v in facts["share_customers"]],
+                          second=[float(v) for v in facts["share_net_sales"]],
+                          legend=(self.tr("segments.legend_customers"), self.tr("segments.legend_sales")))
+        items = [heat, bars] if heat else [bars]
+        self.add("<p>" + self.chart(ChartRow("", self.width, 300, self.families, items=items, gap=gap)) + "</p>")
+
+    def heatmap(self, width: float, height: float) -> Heatmap | None:
+        seg = self.plan.seg
+        if seg.map_id not in MAP_IDS or load_map(seg.map_id).kind != "grid":
+            return None
+        segment_map = load_map(seg.map_id)
+        scores = seg.customers
+        five = {axis: to_five(scores[axis].to_numpy(), seg.bins) for axis in ("r", "f", "m")}
+        five["fm"] = (five["f"].astype(int) + five["m"] + 1) // 2
+        rows, columns = five[segment_map.rows], five[segment_map.columns]
+        counts = [[int(((rows == 5 - i) & (columns == j + 1)).sum()) for j in range(5)] for i in range(5)]
+        axis = "FM" if segment_map.columns == "fm" else segment_map.columns.upper()
+        title = self.tr("segments.heatmap_title_fm" if axis == "FM" else "segments.heatmap_title")
+        return Heatmap(title, width, height, self.families, counts=counts,
+                       segments=[list(r) for r in segment_map.grid],
+                       names={sid: self.name(sid) for sid in segment_map.order},
+                       row_title=self.tr("segments.heatmap_rows"),
+                       column_title=self.tr("segments.heatmap_columns", axis=axis))
+
+    def criterion_names(self) -> dict[str, str]:
+        criteria = screening_rules()["criteria"]
+        return {c: criteria.get(c, {}).get("name_zh" if self.zh else "name", c) for c in self.plan.scorecard.weights}
+
+    def screening(self) -> None:
+        self.section(self.tr("section.screening"), new_page=False)
+        self.add(f"<p>{esc(self.tr('screening.intro'))}</p>")
+        names = self.criterion_names()
+        weights = self.plan.scorecard.weights
+        header = [self.tr("segments.segment")]
+        short = {c: catalog(self.lang).get(f"report.criterion.{c}") or names[c] for c in weights}
+        header += [f"{short[c]}\n({weights[c]:g})" for c in weights]
+        header += [self.tr("screening.total"), self.tr("screening.rank"), self.tr("screening.status")]
+        rows = []
+        for row in sorted(self.data["scorecard"], key=lambda r: r["rank"]):
+            status = (f'<span class="target">{esc(self.tr("screening.target"))}</span>' if row["target"] else
+                      f'<span class="out">{esc(self.tr("screening.eliminated"))}</span>' if row["eliminated"] else
+                      esc(self.tr("screening.passed")))
+            rows.append([esc(row["name"]), *(f"{row['scores'][c]:.0f}" if row["scores"][c] is not None else "—"
+                                             for c in weights),
+                         f"<b>{row['total']:.0f}</b>", str(row["rank"]), status])
+        n = len(weights)
+        self.table(header, rows, numeric=set(range(1, n + 3)), raw=True,
+                   widths=[16] + [54 // n] * n + [7, 6, 17 + 54 % n])
+        self.add(f"<h3>{esc(self.tr('screening.eliminated_title'))}</h3>")
+        colon = "：" if self.zh else ": "
+        out = [f"{row['name']}{colon}{row['reason']}" for row in self.data["scorecard"] if row["eliminated"]]
+        self.add(self.bullets(out) if out else f"<p>{esc(self.tr('screening.none_eliminated'))}</p>")
+
+    def choice(self, key: str, heading: str) -> None:
+        choice = self.data[key]
+        self.add(f"<h2>{esc(heading)}</h2>")
+        self.add(f'<p class="big" style="font-size: 13pt;">{esc(self.tr("pattern.recommended", title=choice["title"]))}'
+                 f' <span class="label" style="font-size: 9pt;">({esc(self.tr("pattern.fit", score=self.pct(choice["score"])))})</span></p>')
+        self.add(f"<p>{esc(choice['description'])}</p>")
+        self.add(f"<h3>{esc(self.tr('pattern.reasons'))}</h3>" + self.bullets(choice["reasons"]))
+        if choice["alternatives"]:
+            self.add(f"<h3>{esc(self.tr('pattern.alternatives'))}</h3>")
+            rows = []
+            for alt in sorted(choice["alternatives"], key=lambda a: -a["score"]):
+                rows.append([esc(alt["title"]), self.pct(alt["score"]),
+                             "<br/>".join("• " + esc(r) for r in alt["reasons"]) or self.tr("pattern.none"),
+                             "<br/>".join("• " + esc(r) for r in alt["missing"]) or self.tr("pattern.none")])
+            self.table([self.tr("pattern.alternative"), self.tr("pattern.fit_header"),
+                        self.tr("pattern.for"), self.tr("pattern.against")], rows, numeric={1}, raw=True,
+                       widths=[20, 8, 36, 36])
+
+    def pattern(self) -> None:
+        self.section(self.tr("section.pattern"))
+        self.add(f"<p class='muted'>{esc(self.tr('pattern.intro'))}</p>")
+        self.choice("pattern", self.tr("pattern.pattern"))
+        self.choice("approach", self.tr("pattern.approach"))
+
+    def targets(self) -> None:
+        cards = personas(self.plan.seg, self.plan.facts, self.lang)
+        plans = strategies(self.plan.seg, self.plan.facts, self.lang)
+        months = self.monthly()
+        for number, sid in enumerate(self.plan.targets, start=1):
+            self.section(self.tr("section.target", number=number, name=self.name(sid)))
+            persona, strategy = cards[sid], plans[sid]
+            figures = "".join(f'<tr><td class="label">{esc(k)}</td><td class="num"><b>{esc(v)}</b></td></tr>'
+                              for k, v in persona.figures.items())
+            self.add('<table width="100%" cellspacing="0" cellpadding="8" border="0" '
+                     'style="background-color: #f3f4f6;"><tr>'
+                     f'<td width="62%" valign="top"><p class="label">{esc(self.tr("target.persona"))}</p>'
+                     f'<p class="persona">{esc(persona.name)}</p><p class="portrait">{esc(persona.portrait)}</p></td>'
+                     f'<td width="38%" valign="top"><p class="label">{esc(self.tr("target.figures"))}</p>'
+                     f'<table width="100%" cellspacing="0" cellpadding="2" border="0">{figures}</table></td>'
+                     '</tr></table>')
+            self.add(f"<h3>{esc(self.tr('target.statements'))}</h3>" + self.bullets(persona.statements))
+            self.add(f"<h3>{esc(self.tr('target.charts'))}</h3>")
+            charts = self.target_charts(sid, months)
+            for pair in (charts[:2], charts[2:]):
+                row = ChartRow("", self.width, max(c.height for c in pair), self.families, items=pair, gap=16)
+                self.add('<p style="margin-bottom: 8px;">' + self.chart(row) + "</p>")
+            self.add(f"<h2>{esc(self.tr('target.strategy'))}</h2>")
+            self.add(f"<p><b>{esc(self.tr('target.goal'))}:</b> {esc(strategy.goal)}</p>")
+            for mix in MIXES:
+                actions = [a.text for a in strategy.actions if a.mix == mix]
+                if actions:
+                    self.add(f"<h3>{esc(self.tr(f'target.mix_{mix}'))}</h3>" + self.bullets(actions))
+
+    def monthly(self) -> pd.DataFrame | None:
+        if self.book is None:
+            return None
+        table = breakdown(self.plan.seg, self.book, "month").reset_index()
+        table = table[table["month"].astype(str) != "?"]
+        return table.pivot_table(index="month", columns="segment", values="net_sales", aggfunc="sum",
+                                 fill_value=0.0).sort_index()
+
+    def target_charts(self, sid: str, months: pd.DataFrame | None) -> list[Chart]:
+        w, h = (self.width - 16) / 2, 165
+        customers = self.plan.seg.customers
+        mine = customers[customers["segment"] == sid]
+        out = []
+        for column, title in (("monetary", self.tr("target.spend", currency=self.currency)),
+                              ("recency", self.tr("target.recency"))):
+            values = mine[column].astype(float).to_numpy()
+            top = float(np.percentile(values, 95)) if len(values) else 1.0
+            edges = nice_edges(max(top, 1.0))
+            counts, _ = np.histogram(np.clip(values, None, edges[-1]), bins=edges)
+            out.append((Histogram(title, w, h, self.families, counts=[int(c) for c in counts],
+                                            edges=[float(e) for e in edges],
+                                            y_label=self.tr("target.customers_axis"))))
+        row = self.plan.matrix.loc[sid] if sid in self.plan.matrix.index else pd.Series(dtype=float)
+        row = row[row > 0].sort_values(ascending=False)
+        top = row.head(6)
+        total = row.sum() or 1.0
+        out.append((HorizontalBars(self.tr("target.categories"), w, h, self.families,
+                                             labels=[str(c) for c in top.index], values=[float(v) for v in top],
+                                             texts=[f"{self.money(v)} · {texts.percent(v / total, self.lang)}"
+                                                    for v in top])))
+        labels, values = [], []
+        if months is not None and sid in months.columns:
+            series = months[sid]
+            nonzero = series[series > 0]
+            if len(nonzero):
+                series = series.loc[nonzero.index[0]:nonzero.index[-1]]
+                labels, values = [str(m) for m in series.index], [float(v) for v in series]
+        out.append((LineChart(self.tr("target.trend", currency=self.currency), w, h, self.families,
+                                        labels=labels, values=values, empty_text=self.tr("target.no_trend"))))
+        return out
+
+    def metric(self, name: str) -> str:
+        key = f"report.metric.{name}"
+        return catalog(self.lang).get(key) or catalog("en").get(key) or name
+
+    def condition(self, when: str) -> str:
+        words = []
+        for token in when.split():
+            if token in ("and", "or"):
+                words.append(self.metric(token))
+            elif token.replace("_", "").isalpha():
+                words.append(self.metric(token))
+            else:
+                words.append({"<=": "≤", ">=": "≥"}.get(token, token))
+        return " ".join(words)
+
+    def appendix(self) -> None:
+        self.section(self.tr("section.appendix"))
+        for key in ("net_sales", "paid_order", "customer_key"):
+            self.add(f"<h3>{esc(self.tr(f'appendix.{key}'))}</h3><p>{esc(self.tr(f'appendix.{key}_text'))}</p>")
+        seg = self.plan.seg
+        self.add(f"<h3>{esc(self.tr('appendix.rfm'))}</h3>")
+        self.add(f"<p>{esc(self.tr('appendix.rfm_text', date=seg.analysis_date.isoformat(), currency=seg.currency, bins=seg.bins))}</p>")
+        lines = []
+        for axis, spec in seg.thresholds.items():
+            method = self.tr(f"appendix.method_{spec.get('method', 'quantile')}")
+            if axis in ("r", "f", "m"):
+                cuts = ", ".join(short_cut(c) for c in spec.get("cuts", []))
+                lines.append(f"{self.tr(f'appendix.axis_{axis}', currency=seg.currency)}: {cuts} ({method})")
+            elif axis.endswith("_high_low"):
+                lines.append(self.tr("appendix.high_low", axis=axis[0].upper(), limit=short_cut(spec["limit"]),
+                                     method=method))
+            elif axis == "value_tiers":
+                lines.append(self.tr("appendix.tiers", shares=", ".join(self.pct(s) for s in spec["shares"]),
+                                     cuts=", ".join(self.money(c) for c in spec["cuts"]), method=method))
+        self.add(self.bullets(lines))
+        self.add(f"<h3>{esc(self.tr('appendix.criteria'))}</h3><p>{esc(self.tr('appendix.criteria_text'))}</p>")
+        criteria = screening_rules()["criteria"]
+        names = self.criterion_names()
+        rows = [[names[c], f"{w:g}", ", ".join(self.metric(m[0]) for m in criteria.get(c, {}).get("metrics", []))]
+                for c, w in self.plan.scorecard.weights.items()]
+        self.table([self.tr("appendix.criterion"), self.tr("appendix.weight"), self.tr("appendix.metrics")], rows,
+                   numeric={1}, widths=[25, 10, 65])
+        self.add(f"<h3>{esc(self.tr('appendix.knockouts'))}</h3><p>{esc(self.tr('appendix.knockouts_text'))}</p>")
+        rows = [[rule.get("name_zh" if self.zh else "name", rule["id"]), self.condition(rule["when"])]
+                for rule in knockout_rules()]
+        self.table([self.tr("appendix.rule"), self.tr("appendix.condition")], rows, widths=[35, 65])
+        limits = screening_rules()["targets"]
+        self.add(f"<p>{esc(self.tr('appendix.targets_text', max=limits['max_targets'], min=limits['min_total']))}</p>")
+
+    def build(self) -> Content:
+        self.cover()
+        self.key_figures()
+        self.segments()
+        self.screening()
+        self.pattern()
+        self.targets()
+        self.appendix()
+        return Content("<html><body>" + "\n".join(self.parts) + "</body></html>", self.charts,
+                       self.tr("title"), self.tr("header"), self.data["analysis_date"], self.sections)
+
+
+def short_cut(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def build_content(plan: Plan, lang: str = "en", book=None, families: list[str] | None = None,
+                  body_width: float = 680.0) -> Content:
+    """The report's HTML and charts for `plan` in `lang`; `body_width` in report units (1/96 in)."""
+    return _Builder(plan, norm_lang(lang), book, list(families or []), body_width).build()
