@@ -227,7 +227,7 @@ class _Builder:
                          f"{row['median_recency']:,.0f}", self.pct(row["repeat_rate"])])
         keys = ("segment", "customers", "share_customers", "net_sales", "share_sales", "aov", "recency", "repeat")
         self.table([self.tr(f"segments.{k}") for k in keys], rows, numeric=set(range(1, 8)),
-                   widths=[22, 10, 10, 13, 9, 11, 15, 10])
+                   widths=[20, 11, 10, 13, 9, 11, 15, 11])
         gap = 14.0
         heat = self.heatmap((self.width - gap) * 0.48, 300)
         bars_width = self.width - gap - heat.width if heat else self.width * 0.7
