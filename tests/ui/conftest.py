@@ -1,10 +1,17 @@
-"""UI test setup: every test must leave no pool thread running, and starts in English."""
+"""UI test setup: every test must leave no pool thread running, and starts in English. Shared
+fixtures: the demo book, the main window (empty, or holding the demo book) and the folder
+screenshots go to."""
 import gc
+import os
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QThreadPool
 
 from core.i18n import set_language
+from core.importing import import_files
+from core.resources import RESOURCES
+from ui.main_window import MainWindow
 from ui.worker import collect_garbage_on_gui_thread
 
 
@@ -25,3 +32,40 @@ def no_thread_left_running(qapp):
     assert pool.activeThreadCount() == 0
     gc.collect()  # on the GUI thread, while no job runs
     set_language("en")
+
+
+@pytest.fixture(scope="module")
+def demo_book():
+    """The demo exports, imported once for the whole module."""
+    return import_files(sorted(str(p) for p in (RESOURCES / "demo").glob("*.csv")))
+
+
+def open_window(qtbot, height: int) -> MainWindow:
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1366, height)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+@pytest.fixture
+def window(qtbot):
+    """A new main window on screen, nothing imported."""
+    return open_window(qtbot, 728)
+
+
+@pytest.fixture
+def demo_window(qtbot, demo_book):
+    """A main window of a 1366×768 screen holding the demo book (its pages not yet given it)."""
+    win = open_window(qtbot, 768)
+    win.book = demo_book
+    return win
+
+
+@pytest.fixture
+def shots_dir(tmp_path) -> Path:
+    """Where screenshots go: $SEGMENTDESK_SHOTS_DIR (to look at them), else a temporary folder."""
+    shots = Path(os.environ.get("SEGMENTDESK_SHOTS_DIR") or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    return shots

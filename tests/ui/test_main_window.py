@@ -1,6 +1,5 @@
 """The main window: importing files in the background, cancel, problems, live language switch, screenshots."""
 import threading
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
@@ -8,24 +7,8 @@ from PySide6.QtGui import QDropEvent
 
 import ui.main_window as main_window
 from core.i18n import t
-from ui.main_window import MainWindow
 
-SHOPIFY_HEADER = ("Name,Email,Financial Status,Paid at,Currency,Total,Created at,Lineitem quantity,"
-                  "Lineitem name,Lineitem price,Billing Name,Billing Country,Refunded Amount")
-GOOD_ROWS = [
-    "#1001,ann@example.com,paid,2024-03-01 10:00:00 +0000,USD,42.50,2024-03-01 09:58:00 +0000,1,Mug,42.50,Ann Lee,US,0",
-    "#1002,bob@example.com,refunded,2024-03-02 11:00:00 +0000,USD,20.00,2024-03-02 10:58:00 +0000,2,Cup,10.00,Bob Ray,US,20.00",
-    "#1003,,pending,,USD,15.00,2024-03-05 08:00:00 +0000,1,Tea,15.00,,US,0",
-    "#1004,cy@example.com,paid,2024-03-09 10:00:00 +0000,USD,30.00,2024-03-09 09:00:00 +0000,1,Pot,30.00,Cy Dee,US,5.00",
-]
-BAD_MONEY_ROW = ("#1005,dee@example.com,paid,2024-03-10 10:00:00 +0000,USD,abc,"
-                 "2024-03-10 09:00:00 +0000,1,Mug,42.50,Dee Fox,US,0")
-
-
-def write_export(folder: Path, name: str, rows: list[str]) -> str:
-    path = folder / name
-    path.write_text("\n".join([SHOPIFY_HEADER, *rows]) + "\n", encoding="utf-8")
-    return str(path)
+from tests.ui.helpers import BAD_MONEY_ROW, GOOD_ROWS, import_and_wait, write_export
 
 
 @pytest.fixture
@@ -36,22 +19,6 @@ def good_file(tmp_path):
 @pytest.fixture
 def broken_file(tmp_path):
     return write_export(tmp_path, "orders_export_broken.csv", [*GOOD_ROWS, BAD_MONEY_ROW])
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1366, 728)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
-
-
-def import_and_wait(qtbot, window, paths, timeout=60000) -> str:
-    with qtbot.waitSignal(window.import_finished, timeout=timeout) as finished:
-        window.open_files(paths)
-    return finished.args[0]
 
 
 def visible_texts(widget) -> str:

@@ -1,6 +1,5 @@
 """Column mapping: the dialog for a file no profile knows, the window's "Map columns…" path, the
 saved profile, and the status bar following the language."""
-import os
 from pathlib import Path
 
 import pytest
@@ -10,10 +9,9 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from core.i18n import t
 from core.importing import import_files
 from core.summary import import_summary
-from ui.main_window import MainWindow
 from ui.mapping_dialog import ColumnMappingDialog
 
-from tests.ui.test_main_window import GOOD_ROWS, import_and_wait, write_export
+from tests.ui.helpers import GOOD_ROWS, import_and_wait, write_export
 
 GERMAN = ["Bestellnummer;Datum;Kunde;Betrag", "A1;03.02.2025;x@y.de;1.234,50",
           "A2;04.02.2025;z@y.de;12,00"]
@@ -35,16 +33,6 @@ def config_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("SEGMENTDESK_CONFIG_DIR", str(folder))
     yield folder
     all_profiles.cache_clear()
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1366, 728)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
 
 
 def wait_ready(qtbot, dialog: ColumnMappingDialog) -> ColumnMappingDialog:
@@ -290,11 +278,10 @@ def test_status_bar_follows_the_language(qtbot, window, tmp_path):
 
 
 # Screenshots -------------------------------------------------------------------------------------
-def test_screenshots_of_the_mapping_dialog_and_the_map_button(qtbot, window, german_file, tmp_path):
+def test_screenshots_of_the_mapping_dialog_and_the_map_button(qtbot, window, german_file, shots_dir):
     from core.i18n import set_language
 
-    shots = Path(os.environ.get("SEGMENTDESK_SHOTS_DIR") or tmp_path / "shots")
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = shots_dir
     assert import_and_wait(qtbot, window, [german_file]) == "success"
     for lang in ("en", "zh_CN"):
         window.switch_language(lang)

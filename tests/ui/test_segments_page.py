@@ -1,39 +1,22 @@
 """Customers & Segments page: segmenting the demo data in the background, switching maps, the
 heatmap and search filters, cancel, live language switch, navigation and screenshots."""
-import os
 import threading
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
 import ui.segments_page as segments_page
-from core.importing import import_files
-from core.resources import RESOURCES
-from ui.main_window import MainWindow
 
-
-@pytest.fixture(scope="module")
-def demo_book():
-    """The demo exports, imported once for the whole module."""
-    return import_files(sorted(str(p) for p in (RESOURCES / "demo").glob("*.csv")))
+from tests.ui.helpers import outcome
 
 
 @pytest.fixture
-def window(qtbot, demo_book):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    qtbot.waitExposed(win)
-    win.book = demo_book
-    return win
+def window(demo_window):
+    return demo_window
 
 
 def wait_run(qtbot, page, action, timeout=60000) -> str:
-    with qtbot.waitSignal(page.segmentation_finished, timeout=timeout) as finished:
-        action()
-    return finished.args[0]
+    return outcome(qtbot, page.segmentation_finished, action, timeout)
 
 
 @pytest.fixture
@@ -218,9 +201,8 @@ def test_ctrl_1_and_ctrl_2_switch_pages(qtbot, window):
     assert window.current_page() == "overview" and window.sections.currentWidget() is window.pages
 
 
-def test_screenshots_in_english_and_chinese(qtbot, page, tmp_path):
-    shots = Path(os.environ.get("SEGMENTDESK_SHOTS_DIR") or tmp_path / "shots")
-    shots.mkdir(parents=True, exist_ok=True)
+def test_screenshots_in_english_and_chinese(qtbot, page, shots_dir):
+    shots = shots_dir
     window = page.window()
     saved = []
     for map_id in ("rfm11", "clusters"):

@@ -1,40 +1,23 @@
 """Targeting, Personas and Strategy pages: one plan of the demo data built in the background, the
 scorecard re-ranked by a weight, cancel, the pattern drawn on the matrix, persona cards, actions by
 marketing mix, live language switch, navigation and screenshots."""
-import os
 import threading
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
 import ui.targeting_page as targeting_page
-from core.importing import import_files
-from core.resources import RESOURCES
-from ui.main_window import MainWindow
 
-
-@pytest.fixture(scope="module")
-def demo_book():
-    """The demo exports, imported once for the whole module."""
-    return import_files(sorted(str(p) for p in (RESOURCES / "demo").glob("*.csv")))
+from tests.ui.helpers import outcome
 
 
 @pytest.fixture
-def window(qtbot, demo_book):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    qtbot.waitExposed(win)
-    win.book = demo_book
-    return win
+def window(demo_window):
+    return demo_window
 
 
 def wait_plan(qtbot, page, action, timeout=60000) -> str:
-    with qtbot.waitSignal(page.plan_finished, timeout=timeout) as finished:
-        action()
-    return finished.args[0]
+    return outcome(qtbot, page.plan_finished, action, timeout)
 
 
 @pytest.fixture
@@ -236,9 +219,8 @@ def test_personas_page_alone_asks_for_the_plan(qtbot, window, demo_book):
     assert list(window.personas_page.cards) == page.result.targets
 
 
-def test_screenshots_in_english_and_chinese(qtbot, page, tmp_path):
-    shots = Path(os.environ.get("SEGMENTDESK_SHOTS_DIR") or tmp_path / "shots")
-    shots.mkdir(parents=True, exist_ok=True)
+def test_screenshots_in_english_and_chinese(qtbot, page, shots_dir):
+    shots = shots_dir
     window = page.window()
     saved = []
     for lang in ("en", "zh_CN"):

@@ -1,0 +1,32 @@
+"""Plain helpers the UI tests share (fixtures are in conftest.py): a small Shopify export to write,
+and waiting for a background run's "finished" signal."""
+from pathlib import Path
+
+SHOPIFY_HEADER = ("Name,Email,Financial Status,Paid at,Currency,Total,Created at,Lineitem quantity,"
+                  "Lineitem name,Lineitem price,Billing Name,Billing Country,Refunded Amount")
+GOOD_ROWS = [
+    "#1001,ann@example.com,paid,2024-03-01 10:00:00 +0000,USD,42.50,2024-03-01 09:58:00 +0000,1,Mug,42.50,Ann Lee,US,0",
+    "#1002,bob@example.com,refunded,2024-03-02 11:00:00 +0000,USD,20.00,2024-03-02 10:58:00 +0000,2,Cup,10.00,Bob Ray,US,20.00",
+    "#1003,,pending,,USD,15.00,2024-03-05 08:00:00 +0000,1,Tea,15.00,,US,0",
+    "#1004,cy@example.com,paid,2024-03-09 10:00:00 +0000,USD,30.00,2024-03-09 09:00:00 +0000,1,Pot,30.00,Cy Dee,US,5.00",
+]
+BAD_MONEY_ROW = ("#1005,dee@example.com,paid,2024-03-10 10:00:00 +0000,USD,abc,"
+                 "2024-03-10 09:00:00 +0000,1,Mug,42.50,Dee Fox,US,0")
+
+
+def write_export(folder: Path, name: str, rows: list[str]) -> str:
+    path = folder / name
+    path.write_text("\n".join([SHOPIFY_HEADER, *rows]) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def outcome(qtbot, finished, action, timeout=60000) -> str:
+    """Do `action` and wait for the `finished` signal of the run it starts: "success",
+    "failure" or "cancelled"."""
+    with qtbot.waitSignal(finished, timeout=timeout) as blocker:
+        action()
+    return blocker.args[0]
+
+
+def import_and_wait(qtbot, window, paths, timeout=60000) -> str:
+    return outcome(qtbot, window.import_finished, lambda: window.open_files(paths), timeout)
