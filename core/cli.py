@@ -333,6 +333,58 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
+def cmd_trends(args) -> int:
+    from core.trends import trends_json
+
+    book = _load_for_analysis(args)
+    if book is None:
+        return EXIT_NO_FILE
+    try:
+        data = trends_json(book, args.map, horizon=args.horizon, days=args.days,
+                           clv_weeks=args.clv_weeks, currency=args.currency)
+    except (InputError, ValueError) as error:
+        print(error.problem.message() if isinstance(error, InputError) else error, file=sys.stderr)
+        return EXIT_NO_FILE
+    if args.json:
+        json.dump(data, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print(format_trends(data))
+    return EXIT_OK
+
+
+def format_trends(d: dict) -> str:
+    """Cohorts, migration, lifetime value and the forecast for a terminal."""
+    out = [t("cli.trends_title", currency=d["currency"])]
+    retention = d["cohorts"]["retention"]
+    out.append(t("cli.cohorts_header"))
+    for cohort, row in list(retention.items())[-12:]:
+        out.append(f"  {cohort} ({d['cohorts']['customers'][cohort]:>5}): " + " ".join(
+            "   —" if v is None else f"{v:4.0%}" for v in row[:7]))
+    m = d["migration"]
+    out.append(t("cli.migration_line", before=m["before"], after=m["after"], **m["movers"]))
+    clv = d["clv"]
+    out.append(t("cli.clv_line", weeks=round(clv["horizon_weeks"]), value=f"{clv['expected_value'] or 0:,.0f}",
+                 trusted=t("cli.yes") if clv["trusted"] else t("cli.no")))
+    out.extend("  " + note for note in clv["notes"])
+    for row in clv["win_back_first"][:10]:
+        out.append("  " + t("cli.win_back_line", customer=row["customer_key"], segment=row["segment"],
+                            alive=_percent(row["p_alive"]), spent=f"{row['net_sales']:,.0f}",
+                            expected=f"{row['expected_value']:,.0f}"))
+    out.append(t("cli.forecast_header"))
+    for f in d["forecast"]:
+        if f["forecast"]:
+            months = ", ".join(f"{p['month']} {p['mean']:,.0f} ({p['lower']:,.0f}–{p['upper']:,.0f})"
+                               for p in f["forecast"])
+            error = f["backtest"].get("model_mape")
+            base = f["backtest"].get("baseline_mape")
+            out.append(f"  {f['series']}: {months}" + (
+                "  " + t("cli.backtest", model=f"{error:.0%}", baseline=f"{base:.0%}") if error is not None and base is not None else ""))
+        else:
+            out.extend(f"  {note}" for note in f["notes"])
+    return "\n".join(out)
+
+
 def cmd_demo(args) -> int:
     from pathlib import Path
 
@@ -405,6 +457,19 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--currency", help=t("cli.help_currency"))
     export.add_argument("--force", action="store_true", help=t("export.help_force"))
     export.set_defaults(run=cmd_export)
+    trends = command("trends", help=t("cli.help_trends"))
+    trends.add_argument("files", nargs="+")
+    trends.add_argument("--map", dest="map", default="rfm11",
+                        choices=["rfm11", "rfgrid", "cn8", "value", "clusters", "affinity"],
+                        help=t("cli.help_segment_map"))
+    trends.add_argument("--import-map", dest="import_map", help=t("cli.help_map"))
+    trends.add_argument("--currency", help=t("cli.help_currency"))
+    trends.add_argument("--horizon", type=int, default=6, help=t("cli.help_horizon"))
+    trends.add_argument("--days", type=int, default=90, help=t("cli.help_migration_days"))
+    trends.add_argument("--clv-weeks", dest="clv_weeks", type=float, default=26.0, help=t("cli.help_clv_weeks"))
+    trends.add_argument("--json", action="store_true", help=t("cli.help_json"))
+    trends.set_defaults(run=cmd_trends)
+    command("report", help=t("cli.help_report"))  # listed here; main.py hands it to ui/report
     demo = command("demo", help=t("cli.help_demo"))
     demo.add_argument("out_dir")
     demo.add_argument("--seed", type=int, default=7)
@@ -412,7 +477,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = ("import", "customers", "segment", "plan", "export", "demo")
+COMMANDS = ("import", "customers", "segment", "plan", "export", "trends", "demo")
 
 
 def main(argv: list[str]) -> int:

@@ -14,6 +14,7 @@ from core.segments.features import main_currency, paid_orders
 from core.segments.products import paid_lines
 
 NOT_YET = "not_yet"  # the "segment before" of customers who had not bought yet
+WINNABLE = 0.1  # below this probability of still being a customer, a win-back is unlikely to pay
 MIN_FORECAST_MONTHS = 12  # below this, no model is fitted: only the trend is shown
 SEASONAL_MONTHS = 24  # two full years let the model learn the season
 
@@ -34,7 +35,12 @@ def cohorts(book: OrderBook, currency: str | None = None, period: str = "M") -> 
     active = orders.groupby(["cohort", "offset"])["customer_key"].nunique().unstack(fill_value=0)
     size = active[0] if 0 in active else pd.Series(dtype=int)
     revenue = orders.groupby(["cohort", "offset"])["net"].sum().unstack(fill_value=0.0).round(2)
-    return {"customers": size, "retention": active.div(size, axis=0).round(4), "revenue": revenue}
+    # Periods a cohort has not lived through (completely) yet are unknown, not 0 %.
+    last = _last_complete_month(orders["placed_at"]) if period == "M" else when.max()
+    age = pd.Series([(last - c).n for c in active.index], index=active.index)
+    unseen = np.greater.outer(active.columns.to_numpy(), age.to_numpy()).T
+    return {"customers": size, "retention": active.div(size, axis=0).round(4).mask(unseen),
+            "revenue": revenue.mask(unseen)}
 
 
 # --- segment migration ------------------------------------------------------------------------
@@ -204,10 +210,11 @@ def trends_json(book: OrderBook, map_id: str = "rfm11", horizon: int = 6, days: 
     moved = migration(book, map_id, days=days, currency=currency)
     end = moved.after.analysis_date - dt.timedelta(days=1)
     clv = customer_lifetime(customer_purchases(book, currency), end, clv_weeks)
-    clv_table = clv.customers.join(moved.after.customers["segment"], how="left")
-    at_risk = clv_table[clv_table["repeat_purchases"] > 0].assign(value_at_risk=lambda d: (
-        (1 - d["p_alive"]) * d["expected_spend"] * (d["repeat_purchases"] + 1))).sort_values(
-        "value_at_risk", ascending=False).head(top)
+    clv_table = clv.customers.join(moved.after.customers[["segment", "monetary"]], how="left")
+    # Win back first: repeat buyers who spent the most and are slipping but not yet gone.
+    winnable = clv_table[(clv_table["repeat_purchases"] > 0) & (clv_table["p_alive"] >= WINNABLE)]
+    at_risk = winnable.assign(priority=(1 - winnable["p_alive"]) * winnable["monetary"]).sort_values(
+        "priority", ascending=False).head(top)
     forecasts = demand_forecast(book, currency, horizon)
     return {
         "currency": currency,
@@ -225,7 +232,7 @@ def trends_json(book: OrderBook, map_id: str = "rfm11", horizon: int = 6, days: 
                 "notes": [t(m, **p) for m, p in clv.notes],
                 "expected_value": _number(clv.customers["expected_value"].sum()),
                 "win_back_first": [{"customer_key": key, "segment": row["segment"],
-                                    "p_alive": _number(row["p_alive"]),
+                                    "p_alive": _number(row["p_alive"]), "net_sales": _number(row["monetary"]),
                                     "expected_value": _number(row["expected_value"])}
                                    for key, row in at_risk.iterrows()]},
         "forecast": [{"series": f.name, "method": f.method,

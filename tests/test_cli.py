@@ -137,3 +137,12 @@ def test_segment_thresholds_and_shares_from_the_command_line():
     assert tiers["thresholds"]["value_tiers"]["shares"] == [0.1, 0.4, 0.5]
     bad = run("segment", *DEMO, "--cuts", "x=1")
     assert bad.returncode != 0 and "axis r, f or m" in bad.stderr
+
+
+def test_trends_command_text_and_json():
+    text = run("trends", *DEMO, "--horizon", "3")
+    assert text.returncode == 0, text.stderr
+    assert "Win back first" in text.stdout and "Demand forecast" in text.stdout
+    data = json.loads(run("trends", *DEMO, "--horizon", "3", "--json").stdout)
+    assert {"cohorts", "migration", "clv", "forecast"} <= set(data)
+    assert len(data["forecast"][0]["forecast"]) == 3
