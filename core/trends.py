@@ -39,8 +39,10 @@ def cohorts(book: OrderBook, currency: str | None = None, period: str = "M") -> 
     last = _last_complete_month(orders["placed_at"]) if period == "M" else when.max()
     age = pd.Series([(last - c).n for c in active.index], index=active.index)
     unseen = np.greater.outer(active.columns.to_numpy(), age.to_numpy()).T
+    future = np.greater.outer(revenue.columns.to_numpy(),
+                              np.array([(when.max() - c).n for c in revenue.index])).T
     return {"customers": size, "retention": active.div(size, axis=0).round(4).mask(unseen),
-            "revenue": revenue.mask(unseen)}
+            "revenue": revenue.mask(future)}  # money of a month still running is real money
 
 
 # --- segment migration ------------------------------------------------------------------------
