@@ -25,7 +25,7 @@ def test_cohorts_partition_the_customers(book):
     retention = table["retention"]
     assert (retention[0].dropna() == 1.0).all() and (retention.fillna(0) <= 1.0).all().all()
     assert retention.iloc[-1].isna().sum() > retention.iloc[0].isna().sum()  # young cohorts: unknown later months
-    assert table["revenue"].to_numpy().sum() == pytest.approx((paid["order_total"] - paid["refunded"]).sum(), abs=0.05)
+    assert np.nansum(table["revenue"].to_numpy()) == pytest.approx((paid["order_total"] - paid["refunded"]).sum(), abs=0.05)
     quarters = cohorts(book, period="Q")
     assert quarters["customers"].sum() == table["customers"].sum()
 
