@@ -10,18 +10,21 @@ cancelled or fails.
 """
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QComboBox, QDoubleSpinBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
+    QCheckBox, QComboBox, QDoubleSpinBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
     QSpinBox, QTableView, QVBoxLayout, QWidget,
 )
 
 from core.i18n import LANGUAGES, language, t
+from core.resources import RESOURCES
 from ui.charts import Bar, BarChart, MatrixData, MatrixHeatmap
 from ui.segments_page import MAPS, NO_VALUE, _table_view, fit_columns, map_name
 from ui.widgets import (
@@ -69,6 +72,7 @@ class TargetingResult:
     personas: dict[str, dict[str, Any]] = field(default_factory=dict)  # lang -> segment -> Persona
     strategies: dict[str, dict[str, Any]] = field(default_factory=dict)  # lang -> segment -> Strategy
     charts: dict[str, dict[str, list]] = field(default_factory=dict)  # target -> chart -> data
+    knockouts: dict | None = None  # the knock-out settings the plan was made with (None: the data file's)
     plan: Any = None  # the core Plan, for tests; never read by widgets
 
     def name(self, segment: str) -> str:
@@ -137,8 +141,9 @@ def _frequency_bins(values: np.ndarray) -> list[dict]:
 
 
 def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | None, currency: str | None,
-               progress) -> TargetingResult:
-    """Run the targeting plan and prepare everything the three pages show (on a pool thread)."""
+               progress, knockouts: dict | None = None) -> TargetingResult:
+    """Run the targeting plan and prepare everything the three pages show (on a pool thread).
+    `knockouts` changes the knock-out rules: {rule id: {limit: value} or False (off)}."""
     from core.jobs import sub
     from core.segments import breakdown
     from core.targeting import texts
@@ -147,7 +152,7 @@ def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | Non
     from core.targeting.screening import rules
     from core.targeting.strategies import strategies
 
-    plan = make_plan(book, map_id, weights=weights, margin=margin, currency=currency,
+    plan = make_plan(book, map_id, weights=weights, margin=margin, currency=currency, knockouts=knockouts,
                      progress=sub(progress, 0.0, 0.8))
     progress.check_cancelled()
     seg, langs = plan.seg, list(LANGUAGES)
@@ -229,7 +234,7 @@ def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | Non
         scorecard=scorecard, targets=list(plan.targets), in_depth=in_depth,
         matrix_rows=[str(s) for s in matrix.index], matrix_columns=[str(c) for c in columns],
         matrix_values=values.tolist(), matrix_highlight=matrix_highlight(plan.pattern.id, values),
-        pattern=plan.pattern, approach=plan.approach, charts=charts, plan=plan)
+        pattern=plan.pattern, approach=plan.approach, charts=charts, knockouts=knockouts, plan=plan)
     progress.report(0.95, "progress.pattern")
     for lang in langs:
         progress.check_cancelled()
@@ -428,6 +433,145 @@ class ChoicePanel(QFrame):
         self.alternatives.setText("\n".join(lines))
 
 
+# Knock-out rules ---------------------------------------------------------------------------------
+PERCENT_WORDS = ("share", "rate", "repeat", "decline")  # limits named so are fractions, shown in %
+
+
+@cache
+def knockout_specs() -> tuple[dict, ...]:
+    """The knock-out rules of screening.toml: id, names and default limits (read with tomllib, so
+    the window starts without pandas; the core applies them, see core.targeting.screening)."""
+    with (RESOURCES / "targeting" / "screening.toml").open("rb") as f:
+        rules = tomllib.load(f).get("knockouts", [])
+    return tuple({"id": r["id"], "name": r["name"], "name_zh": r["name_zh"], "limits": dict(r.get("limits", {}))}
+                 for r in rules)
+
+
+def is_percent_limit(name: str, default: float) -> bool:
+    """A share or a rate (a fraction: shown and typed in %), not days or a count (whole numbers)."""
+    if isinstance(default, float) and 0 < default < 1:
+        return True
+    return any(word in name for word in PERCENT_WORDS)
+
+
+def limit_box(name: str, default: float) -> QSpinBox | QDoubleSpinBox:
+    """The spin box of one limit: 0–100 % (as many decimals as the default needs) or a whole number."""
+    if is_percent_limit(name, default):
+        box = QDoubleSpinBox()
+        box.setRange(0.0, 100.0)
+        box.setDecimals(0 if float(default * 100).is_integer() else 1)
+        box.setSingleStep(1.0)
+        box.setSuffix(" %")
+    else:
+        box = QSpinBox()
+        box.setRange(0, 100_000)
+        box.setSingleStep(30 if "day" in name else 1)
+    box.setFixedWidth(96)
+    box.setKeyboardTracking(False)
+    return box
+
+
+class KnockoutRules(QWidget):
+    """The knock-out rules of the screening step: per rule a check box (on or off) and a box per
+    limit. `edited` is sent on every change the user makes; `settings()` is what changed against
+    the data file, in the form `make_plan(knockouts=…)` takes."""
+
+    edited = Signal()
+
+    def __init__(self):
+        super().__init__()
+        self.specs = knockout_specs()
+        self.title = text_label("fieldCaption")
+        self.checks: dict[str, QCheckBox] = {}
+        self.limit_labels: dict[tuple[str, str], QLabel] = {}
+        self.limit_boxes: dict[tuple[str, str], QSpinBox | QDoubleSpinBox] = {}
+        # One rule a row: its check box, then each limit's caption and box, aligned in columns.
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(4)
+        widest = max((len(rule["limits"]) for rule in self.specs), default=0)
+        for row, rule in enumerate(self.specs):
+            check = QCheckBox()
+            check.toggled.connect(self._toggled)
+            grid.addWidget(check, row, 0)
+            self.checks[rule["id"]] = check
+            for i, (name, default) in enumerate(rule["limits"].items()):
+                label, box = text_label("fieldCaption"), limit_box(name, default)
+                box.valueChanged.connect(lambda _value: self.edited.emit())
+                grid.addWidget(label, row, 1 + 2 * i)
+                grid.addWidget(box, row, 2 + 2 * i)
+                self.limit_labels[rule["id"], name], self.limit_boxes[rule["id"], name] = label, box
+        grid.setColumnMinimumWidth(0, 220)
+        grid.setColumnStretch(1 + 2 * widest, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.title)
+        layout.addLayout(grid)
+        self.show_settings(None)
+
+    def _toggled(self, _on: bool) -> None:
+        self._enable_limits()
+        self.edited.emit()
+
+    def _enable_limits(self) -> None:
+        for (rule_id, _name), box in self.limit_boxes.items():
+            box.setEnabled(self.isEnabled() and self.checks[rule_id].isChecked())
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.EnabledChange:
+            self._enable_limits()
+
+    def limit(self, rule_id: str, name: str) -> float:
+        box = self.limit_boxes[rule_id, name]
+        value = box.value()
+        return round(value / 100, 6) if isinstance(box, QDoubleSpinBox) else int(value)
+
+    def settings(self) -> dict | None:
+        """{rule id: False (off) or {limit: value} (the limits that differ from the data file)};
+        None when every rule is as the data file has it."""
+        out: dict = {}
+        for rule in self.specs:
+            if not self.checks[rule["id"]].isChecked():
+                out[rule["id"]] = False
+                continue
+            changed = {name: self.limit(rule["id"], name) for name, default in rule["limits"].items()
+                       if abs(self.limit(rule["id"], name) - default) > 1e-9}
+            if changed:
+                out[rule["id"]] = changed
+        return out or None
+
+    def show_settings(self, settings: dict | None) -> None:
+        """Show `settings` (None: the data file's) without sending `edited`."""
+        for rule in self.specs:
+            change = (settings or {}).get(rule["id"], {})
+            check = self.checks[rule["id"]]
+            check.blockSignals(True)
+            check.setChecked(change is not False)
+            check.blockSignals(False)
+            for name, default in rule["limits"].items():
+                value = (change or {}).get(name, default)
+                box = self.limit_boxes[rule["id"], name]
+                box.blockSignals(True)
+                box.setValue(value * 100 if isinstance(box, QDoubleSpinBox) else int(value))
+                box.blockSignals(False)
+        self._enable_limits()
+
+    def retranslate(self) -> None:
+        self.title.setText(t("ui.targeting.knockouts"))
+        self.title.setToolTip(t("ui.targeting.knockouts_tip"))
+        for rule in self.specs:
+            check = self.checks[rule["id"]]
+            check.setText(rule["name_zh"] if lang_index() else rule["name"])
+            check.setToolTip(t("ui.targeting.knockout_check_tip"))
+            for name in rule["limits"]:
+                key = f"ui.targeting.limit_{name}"
+                text = t(key)
+                self.limit_labels[rule["id"], name].setText(name if text == key else text)
+                self.limit_boxes[rule["id"], name].setToolTip(t("ui.targeting.limit_tip"))
+
+
 class TargetingPage(QWidget):
     """The map chooser, the five steps top to bottom, the pattern and approach and the matrix."""
 
@@ -444,6 +588,7 @@ class TargetingPage(QWidget):
         self._pending = False
         self._weights: dict[str, float] | None = None  # None: the weights of screening.toml
         self._margin: float | None = None
+        self._knockouts: dict | None = None  # None: the knock-out rules of screening.toml
         self._weight_spins: dict[str, QSpinBox] = {}
         self._weight_labels: dict[str, QLabel] = {}
         self._build()
@@ -541,13 +686,15 @@ class TargetingPage(QWidget):
         weights.addWidget(self.margin_label, 0, column + 1)
         weights.addWidget(self.margin_spin, 1, column + 1)
         self.reset_button = QPushButton()
-        self.reset_button.clicked.connect(self.reset_weights)
+        self.reset_button.clicked.connect(self.reset_screening)
         weights.addWidget(self.reset_button, 1, column + 2)
         weights.setColumnStretch(column + 3, 1)
+        self.knockouts = KnockoutRules()
+        self.knockouts.edited.connect(self._knockouts_edited)
         self.scorecard_model = RowsModel(right_aligned=frozenset(range(1, 9)))
         self.scorecard_table = _fixed_table(self.scorecard_model)
-        self.screening_panel = panel(self.screening_title, self.screening_hint, weights, self.scorecard_table,
-                                      )
+        self.screening_panel = panel(self.screening_title, self.screening_hint, weights, self.knockouts,
+                                     self.scorecard_table)
 
         # 5. Targets in depth
         self.depth_title = _section_title()
@@ -615,6 +762,10 @@ class TargetingPage(QWidget):
         currency = self.currency_combo.currentData() if self.currency_combo.count() > 1 else None
         return self.map_combo.currentData(), self._weights, self._margin, currency
 
+    def knockout_settings(self) -> dict | None:
+        """The knock-out rules changed against screening.toml (see KnockoutRules.settings)."""
+        return self._knockouts
+
     def set_map(self, map_id: str) -> None:
         self.map_combo.setCurrentIndex(MAPS.index(map_id))
 
@@ -622,12 +773,27 @@ class TargetingPage(QWidget):
         """As if the user typed `value` into the criterion's box (the run follows after the debounce)."""
         self._weight_spins[criterion].setValue(value)
 
-    def reset_weights(self) -> None:
+    def set_knockout(self, rule_id: str, on: bool) -> None:
+        """As if the user ticked or unticked the rule (the run follows after the debounce)."""
+        self.knockouts.checks[rule_id].setChecked(on)
+
+    def set_knockout_limit(self, rule_id: str, name: str, value: float) -> None:
+        """As if the user typed `value` (as shown: % for shares and rates) into the limit's box."""
+        self.knockouts.limit_boxes[rule_id, name].setValue(value)
+
+    def reset_screening(self) -> None:
+        """Back to the weights and knock-out rules of screening.toml."""
         self._weight_timer.stop()
         self._weights = None
+        self._knockouts = None
         if self.result is not None:
             self._show_weights(self.result.default_weights)
+        self.knockouts.show_settings(None)
         self.rerun()
+
+    def _knockouts_edited(self) -> None:
+        self._knockouts = self.knockouts.settings()
+        self._weight_timer.start()
 
     def _weights_edited(self, _value: int) -> None:
         self._weights = {c: float(spin.value()) for c, spin in self._weight_spins.items()}
@@ -646,7 +812,9 @@ class TargetingPage(QWidget):
         map_id, weights, margin, currency = self.settings()
         self.error = None
         self.busy.start(t("ui.targeting.running", map=map_name(map_id)))
-        self._job = (Job(build_plan, self.book, map_id, dict(weights) if weights else None, margin, currency)
+        knockouts = {"knockouts": self._knockouts} if self._knockouts else {}
+        self._job = (Job(build_plan, self.book, map_id, dict(weights) if weights else None, margin, currency,
+                         **knockouts)
                      .on_progress(self.busy.show_progress)
                      .on_success(self._succeeded)
                      .on_failure(self._failed)
@@ -671,6 +839,7 @@ class TargetingPage(QWidget):
         if not self._weight_timer.isActive():  # the user is not halfway through a new edit
             self._show_weights(result.weights)
             self._show_margin(result.margin)
+            self.knockouts.show_settings(result.knockouts)
         self.render()
         self.plan_changed.emit(result)
 
@@ -706,8 +875,10 @@ class TargetingPage(QWidget):
             self.currency_combo.blockSignals(False)
         self._weights = None if self.result.weights == self.result.default_weights else dict(self.result.weights)
         self._margin = self.result.margin
+        self._knockouts = self.result.knockouts
         self._show_weights(self.result.weights)
         self._show_margin(self.result.margin)
+        self.knockouts.show_settings(self.result.knockouts)
 
     def _show_weights(self, weights: dict[str, float]) -> None:
         for criterion, spin in self._weight_spins.items():
@@ -738,7 +909,7 @@ class TargetingPage(QWidget):
         if not has_result:
             self.empty.setText(self.status_text())
         enabled = self.book is not None
-        for widget in (self.map_label, self.map_combo, self.reset_button, self.margin_spin,
+        for widget in (self.map_label, self.map_combo, self.reset_button, self.margin_spin, self.knockouts,
                        *self._weight_spins.values()):
             widget.setEnabled(enabled)
         show_error = self.error is not None and has_result
@@ -931,8 +1102,9 @@ class TargetingPage(QWidget):
             self.map_combo.setItemText(i, map_name(map_id))
         self.map_combo.setToolTip(t("ui.segments.map_tip"))
         self.cancel_button.setText(t("ui.progress.cancel"))
-        self.reset_button.setText(t("ui.targeting.reset_weights"))
-        self.reset_button.setToolTip(t("ui.targeting.reset_weights_tip"))
+        self.reset_button.setText(t("ui.targeting.reset"))
+        self.reset_button.setToolTip(t("ui.targeting.reset_tip"))
+        self.knockouts.retranslate()
         self.margin_label.setText(t("ui.targeting.margin"))
         self.margin_spin.setSpecialValueText(t("ui.targeting.margin_none"))
         self.margin_spin.setToolTip(t("ui.targeting.margin_tip"))

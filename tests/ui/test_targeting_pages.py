@@ -117,6 +117,67 @@ def test_changing_a_weight_reruns_in_the_background_and_reranks(qtbot, page):
     assert totals(page) == before
 
 
+def scorecard_rows(page) -> dict[str, tuple[str, str]]:
+    """Segment id -> (result mark, knock-out reason) as the scorecard shows them."""
+    model = page.scorecard_model
+    marks, reasons = model.column(model.columnCount() - 2), model.column(model.columnCount() - 1)
+    return {row["id"]: (marks[i], reasons[i]) for i, row in enumerate(page.result.scorecard)}
+
+
+def test_knockout_rules_start_from_the_data_file(page):
+    rules = page.knockouts
+    assert list(rules.checks) == ["too_few", "shrinking_and_small", "gone", "refunds"]
+    assert all(check.isChecked() for check in rules.checks.values())
+    assert rules.checks["gone"].text() == "Long gone one-time buyers"
+    assert rules.title.text() == "Knock-out rules" and page.reset_button.text() == "Reset"
+    boxes = rules.limit_boxes
+    assert boxes["too_few", "customers"].value() == 10 and boxes["too_few", "customers"].suffix() == ""
+    assert boxes["gone", "days"].value() == 540
+    assert boxes["gone", "repeat"].value() == 5 and boxes["gone", "repeat"].suffix() == " %"
+    assert boxes["shrinking_and_small", "share"].value() == 3 and boxes["refunds", "refund_rate"].value() == 25
+    assert rules.settings() is None and page.result.knockouts is None
+    assert scorecard_rows(page)["lost"][0] == "✗ out"
+
+
+def test_switching_a_knockout_rule_off_brings_a_segment_back(qtbot, page):
+    lost = scorecard_rows(page)["lost"]
+    assert lost[0] == "✗ out" and "most of them are gone" in lost[1]
+
+    def switch_gone_off():
+        page.set_knockout("gone", False)
+        assert page._weight_timer.isActive()  # debounced like the weights
+        assert not page.knockouts.limit_boxes["gone", "days"].isEnabled()
+
+    assert wait_plan(qtbot, page, switch_gone_off) == "success"
+    assert page.result.knockouts == {"gone": False}
+    assert not page.result.scorecard[page.result.order.index("lost")]["eliminated"]
+    assert scorecard_rows(page)["lost"] == ("", "")
+    assert not page.knockouts.checks["gone"].isChecked()
+
+
+def test_a_stricter_limit_knocks_out_a_segment_with_its_reason_and_reset_restores(qtbot, page):
+    before = totals(page), scorecard_rows(page)
+    assert not page.result.scorecard[page.result.order.index("new")]["eliminated"]
+    assert wait_plan(qtbot, page, lambda: page.set_knockout_limit("too_few", "customers", 100)) == "success"
+    assert page.result.knockouts == {"too_few": {"customers": 100}}
+    mark, reason = scorecard_rows(page)["new"]
+    assert mark == "✗ out" and reason.startswith("only 79 customers: too few")
+    assert "new" not in page.result.targets
+    # Reset brings back the rules of the data file (and the weights)
+    page.set_weight("loyalty", 0)
+    assert wait_plan(qtbot, page, page.reset_button.click) == "success"
+    assert page.result.knockouts is None and page.knockouts.settings() is None
+    assert page.knockouts.limit_boxes["too_few", "customers"].value() == 10
+    assert (totals(page), scorecard_rows(page)) == before
+
+
+def test_knockout_rules_in_chinese(page):
+    page.window().switch_language("zh_CN")
+    assert page.knockouts.title.text() == "淘汰规则" and page.reset_button.text() == "恢复默认"
+    assert page.knockouts.checks["gone"].text() == "久未回购的一次性买家"
+    assert page.knockouts.limit_labels["gone", "repeat"].text() == "且复购率低于"
+
+
 def test_margin_reruns_the_plan(qtbot, page):
     assert wait_plan(qtbot, page, lambda: page.margin_spin.setValue(30)) == "success"
     assert page.result.margin == pytest.approx(0.3)
