@@ -211,10 +211,8 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
     if not pc.all(keep).as_py():
         _report_rows_without_id(cells, keep, rows, profile, raw, problems,
                                 (order_cols.get(key_field) or ["?"])[0])
-        mask = keep.to_numpy(zero_copy_only=False)
-        table, rows = table.filter(keep), rows[mask]
-        cells = Cells(table, raw, problems, rows=rows, null_values=profile.null_values)
-        key = cells.text(order_cols.get(key_field, []) or line_cols.get(key_field, []))
+        cells, rows, key = cells.filtered(keep, rows), rows[keep.to_numpy(zero_copy_only=False)], key.filter(keep)
+        table = cells.table
     if len(table) == 0:
         raise InputError(Problem.make(raw.path, None, None, "import.no_data_rows"))
     _report_scientific_ids(key, rows, raw, problems, (order_cols.get(key_field) or ["?"])[0])
@@ -239,8 +237,8 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
             refunds = pd.Series(pc.abs(amount.filter(is_refund)).to_numpy(zero_copy_only=False)
                                 ).groupby(key.filter(is_refund).to_numpy(zero_copy_only=False)).sum()
             sale = pc.invert(is_refund)
-            table, rows, key = table.filter(sale), rows[sale.to_numpy(zero_copy_only=False)], key.filter(sale)
-            cells = Cells(table, raw, problems, decimal, rows, profile.null_values)
+            cells, rows, key = cells.filtered(sale, rows), rows[sale.to_numpy(zero_copy_only=False)], key.filter(sale)
+            table = cells.table
             orphans = refunds.index.difference(pd.Index(pc.unique(key).to_pylist()))
             for order_id in orphans[:MAX_CELL_PROBLEMS]:
                 problems.append(Problem.make(raw.path, None, refund_col[0], "import.refund_without_sale",
@@ -374,6 +372,15 @@ class Cells:
         self._clean: dict[str, pa.Array] = {}
         self._bad: dict[tuple[str, str], list] = {}
         self.rows = np.arange(raw.first_row, raw.first_row + len(table)) if rows is None else rows
+
+    def filtered(self, mask: pa.Array, rows: np.ndarray) -> "Cells":
+        """The same file without some rows; cleaned columns and noted bad cells carry over."""
+        kept = Cells(self.table.filter(mask), self.raw, self.problems, self.decimal,
+                     rows[mask.to_numpy(zero_copy_only=False)], ())
+        kept.null_values = self.null_values
+        kept._clean = {name: values.filter(mask) for name, values in self._clean.items()}
+        kept._bad = self._bad
+        return kept
 
     def clean_all(self) -> None:
         """Clean every column at once on all cores (pyarrow's kernels release the GIL)."""
