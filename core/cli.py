@@ -395,6 +395,20 @@ def cmd_demo(args) -> int:
     return EXIT_OK
 
 
+# The segmentations (core.segments.SEGMENTERS, repeated here so that `main.py` starts without pandas).
+SEGMENT_MAPS = ("rfm11", "rfgrid", "cn8", "value", "clusters", "affinity")
+
+
+def _analysis_command(command, name: str, help_text: str):
+    """A command that reads exports and segments them: files, --map, --import-map, --currency."""
+    sub = command(name, help=help_text)
+    sub.add_argument("files", nargs="+")
+    sub.add_argument("--map", dest="map", default="rfm11", choices=SEGMENT_MAPS, help=t("cli.help_segment_map"))
+    sub.add_argument("--import-map", dest="import_map", help=t("cli.help_map"))
+    sub.add_argument("--currency", help=t("cli.help_currency"))
+    return sub
+
+
 def parser() -> argparse.ArgumentParser:
     # --lang is accepted before the command and after it (`plan FILE… --lang zh`).
     lang = argparse.ArgumentParser(add_help=False)
@@ -413,57 +427,33 @@ def parser() -> argparse.ArgumentParser:
     cus.add_argument("--map", help=t("cli.help_map"))
     cus.add_argument("--csv", required=True, help=t("cli.help_csv"))
     cus.set_defaults(run=cmd_customers)
-    seg = command("segment", help=t("cli.help_segment"))
-    seg.add_argument("files", nargs="+")
-    seg.add_argument("--map", dest="map", default="rfm11",
-                     choices=["rfm11", "rfgrid", "cn8", "value", "clusters", "affinity"],
-                     help=t("cli.help_segment_map"))
-    seg.add_argument("--import-map", dest="import_map", help=t("cli.help_map"))
+    seg = _analysis_command(command, "segment", t("cli.help_segment"))
     seg.add_argument("--bins", type=int, default=5, choices=[3, 4, 5], help=t("cli.help_bins"))
     seg.add_argument("--date", help=t("cli.help_date"))
     seg.add_argument("--cuts", help=t("cli.help_cuts"))
     seg.add_argument("--split", help=t("cli.help_split"))
     seg.add_argument("--shares", help=t("cli.help_shares"))
     seg.add_argument("--period", type=int, default=90, help=t("cli.help_period"))
-    seg.add_argument("--currency", help=t("cli.help_currency"))
     seg.add_argument("--rates", help=t("cli.help_rates"))
     seg.add_argument("--k", type=int, choices=range(2, 13), metavar="K", help=t("cli.help_k"))
     seg.add_argument("--json", action="store_true", help=t("cli.help_json"))
     seg.add_argument("--csv", help=t("cli.help_segment_csv"))
     seg.set_defaults(run=cmd_segment)
-    plan = command("plan", help=t("cli.help_plan"))
-    plan.add_argument("files", nargs="+")
-    plan.add_argument("--map", dest="map", default="rfm11",
-                      choices=["rfm11", "rfgrid", "cn8", "value", "clusters", "affinity"],
-                      help=t("cli.help_segment_map"))
-    plan.add_argument("--import-map", dest="import_map", help=t("cli.help_map"))
-    plan.add_argument("--currency", help=t("cli.help_currency"))
+    plan = _analysis_command(command, "plan", t("cli.help_plan"))
     plan.add_argument("--weights", help=t("cli.help_weights"))
     plan.add_argument("--margin", type=_margin, help=t("cli.help_margin"))
     plan.add_argument("--focus-categories", help=t("cli.help_focus_categories"))
     plan.add_argument("--focus-markets", help=t("cli.help_focus_markets"))
     plan.add_argument("--json", action="store_true", help=t("cli.help_json"))
     plan.set_defaults(run=cmd_plan)
-    export = command("export", help=t("export.help_command"))
-    export.add_argument("files", nargs="+")
+    export = _analysis_command(command, "export", t("export.help_command"))
     which = export.add_mutually_exclusive_group(required=True)
     which.add_argument("--segment", action="append", metavar="NAME", help=t("export.help_segment"))
     which.add_argument("--all", action="store_true", help=t("export.help_all"))
     export.add_argument("-o", "--output", required=True, metavar="OUT", help=t("export.help_output"))
-    export.add_argument("--map", dest="map", default="rfm11",
-                        choices=["rfm11", "rfgrid", "cn8", "value", "clusters", "affinity"],
-                        help=t("cli.help_segment_map"))
-    export.add_argument("--import-map", dest="import_map", help=t("cli.help_map"))
-    export.add_argument("--currency", help=t("cli.help_currency"))
     export.add_argument("--force", action="store_true", help=t("export.help_force"))
     export.set_defaults(run=cmd_export)
-    trends = command("trends", help=t("cli.help_trends"))
-    trends.add_argument("files", nargs="+")
-    trends.add_argument("--map", dest="map", default="rfm11",
-                        choices=["rfm11", "rfgrid", "cn8", "value", "clusters", "affinity"],
-                        help=t("cli.help_segment_map"))
-    trends.add_argument("--import-map", dest="import_map", help=t("cli.help_map"))
-    trends.add_argument("--currency", help=t("cli.help_currency"))
+    trends = _analysis_command(command, "trends", t("cli.help_trends"))
     trends.add_argument("--horizon", type=int, default=6, help=t("cli.help_horizon"))
     trends.add_argument("--days", type=int, default=90, help=t("cli.help_migration_days"))
     trends.add_argument("--clv-weeks", dest="clv_weeks", type=float, default=26.0, help=t("cli.help_clv_weeks"))
