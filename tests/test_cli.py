@@ -146,3 +146,12 @@ def test_trends_command_text_and_json():
     data = json.loads(run("trends", *DEMO, "--horizon", "3", "--json").stdout)
     assert {"cohorts", "migration", "clv", "forecast"} <= set(data)
     assert len(data["forecast"][0]["forecast"]) == 3
+
+
+def test_cli_lists_every_segmentation_and_starts_without_pandas():
+    from core.cli import SEGMENT_MAPS
+    from core.segments import SEGMENTERS
+    assert SEGMENT_MAPS == SEGMENTERS
+    code = "import sys, core.cli; print('pandas' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.stdout.strip() == "False"  # main.py imports core.cli before opening the window
