@@ -211,7 +211,8 @@ class SavedList:
         return "\n".join(lines)
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def same_file(a: Path, b: Path) -> bool:
+    """Whether `a` and `b` name the same file (resolved, or the same inode)."""
     try:
         if a.resolve() == b.resolve():
             return True
@@ -227,7 +228,7 @@ def check_target(path, force: bool = False, protect: Iterable = ()) -> Path:
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
         raise _error(path, "export.bad_format")
-    if any(_same_file(path, Path(p)) for p in protect):
+    if any(same_file(path, Path(p)) for p in protect):
         raise _error(path, "export.is_input")
     if (path.exists() or path.is_symlink()) and not force:
         raise _error(path, "export.exists")
@@ -236,7 +237,10 @@ def check_target(path, force: bool = False, protect: Iterable = ()) -> Path:
     return path
 
 
-def _os_error(path: Path, error: OSError) -> ExportError:
+def save_error(path, error: OSError) -> ExportError:
+    """The ExportError (catalog message naming `path`) for an OSError met while saving any file
+    there: permission denied or open in another program, read-only folder, full disk, no folder."""
+    path = Path(path)
     code = error.errno
     if isinstance(error, PermissionError) or code in (errno.EACCES, errno.EPERM):
         return _error(path, "export.permission")
@@ -278,7 +282,7 @@ def write_customer_list(frame: pd.DataFrame, path, force: bool = False, *, lang:
     except ExportError:
         raise
     except OSError as error:
-        raise _os_error(path, error) from error
+        raise save_error(path, error) from error
     notes = []
     rows = len(frame)
     if len(sheets) > 1:
@@ -442,4 +446,5 @@ def _fill_sheets(workbook, frame: pd.DataFrame, titles: list[str], names: list[s
 
 
 __all__ = ["customer_list", "write_customer_list", "check_target", "segment_ids", "headers",
-           "neutralise", "sheet_names", "SavedList", "ExportError", "COLUMNS", "EXCEL_MAX_ROWS"]
+           "neutralise", "sheet_names", "SavedList", "ExportError", "save_error", "same_file", "COLUMNS",
+           "EXCEL_MAX_ROWS"]
