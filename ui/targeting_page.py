@@ -31,6 +31,7 @@ from ui.widgets import (
     BusyBar, Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel,
     text_label,
 )
+from ui.targeting_focus import CategoryMarginsDialog, FocusRow
 from ui.worker import Job
 
 HIST_BINS = 6
@@ -74,6 +75,9 @@ class TargetingResult:
     charts: dict[str, dict[str, list]] = field(default_factory=dict)  # target -> chart -> data
     knockouts: dict | None = None  # the knock-out settings the plan was made with (None: the data file's)
     plan: Any = None  # the core Plan, for tests; never read by widgets
+    focus: dict = field(default_factory=dict)  # the seller's focus {categories, markets} ([]: none)
+    category_margins: dict | None = None  # category -> margin 0–1 the plan was made with
+    segment_options: dict = field(default_factory=dict)  # the Segments page's options it used
 
     def name(self, segment: str) -> str:
         return self.names.get(segment, {}).get(language(), (segment, ""))[0]
@@ -141,9 +145,13 @@ def _frequency_bins(values: np.ndarray) -> list[dict]:
 
 
 def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | None, currency: str | None,
-               progress, knockouts: dict | None = None) -> TargetingResult:
+               progress, knockouts: dict | None = None, focus_categories: list[str] | None = None,
+               focus_markets: list[str] | None = None, category_margins: dict | None = None,
+               segment_options: dict | None = None) -> TargetingResult:
     """Run the targeting plan and prepare everything the three pages show (on a pool thread).
-    `knockouts` changes the knock-out rules: {rule id: {limit: value} or False (off)}."""
+    `knockouts` changes the knock-out rules: {rule id: {limit: value} or False (off)}; the focus
+    lists are the seller's own core categories and markets; `category_margins` ({category: 0–1})
+    replaces the overall `margin`; `segment_options` go to `segment` (see ui.segment_options)."""
     from core.jobs import sub
     from core.segments import breakdown
     from core.targeting import texts
@@ -152,8 +160,10 @@ def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | Non
     from core.targeting.screening import rules
     from core.targeting.strategies import strategies
 
-    plan = make_plan(book, map_id, weights=weights, margin=margin, currency=currency, knockouts=knockouts,
-                     progress=sub(progress, 0.0, 0.8))
+    plan = make_plan(book, map_id, weights=weights, margin=category_margins or margin,
+                     focus_categories=focus_categories or None, focus_markets=focus_markets or None,
+                     currency=currency, knockouts=knockouts, progress=sub(progress, 0.0, 0.8),
+                     **(segment_options or {}))
     progress.check_cancelled()
     seg, langs = plan.seg, list(LANGUAGES)
     labels = seg.labels
@@ -234,7 +244,10 @@ def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | Non
         scorecard=scorecard, targets=list(plan.targets), in_depth=in_depth,
         matrix_rows=[str(s) for s in matrix.index], matrix_columns=[str(c) for c in columns],
         matrix_values=values.tolist(), matrix_highlight=matrix_highlight(plan.pattern.id, values),
-        pattern=plan.pattern, approach=plan.approach, charts=charts, knockouts=knockouts, plan=plan)
+        pattern=plan.pattern, approach=plan.approach, charts=charts, knockouts=knockouts, plan=plan,
+        focus={"categories": list(focus_categories or []), "markets": list(focus_markets or [])},
+        category_margins=dict(category_margins) if category_margins else None,
+        segment_options=dict(segment_options or {}))
     progress.report(0.95, "progress.pattern")
     for lang in langs:
         progress.check_cancelled()
@@ -589,6 +602,9 @@ class TargetingPage(QWidget):
         self._weights: dict[str, float] | None = None  # None: the weights of screening.toml
         self._margin: float | None = None
         self._knockouts: dict | None = None  # None: the knock-out rules of screening.toml
+        self._focus: dict = {"categories": [], "markets": []}  # nothing ticked: the core ones
+        self._category_margins: dict | None = None  # None: the overall margin for every category
+        self._segment_options: dict = {}  # the Segments page's options (segment() keywords)
         self._weight_spins: dict[str, QSpinBox] = {}
         self._weight_labels: dict[str, QLabel] = {}
         self._build()
@@ -640,7 +656,9 @@ class TargetingPage(QWidget):
         scope_row.setSpacing(20)
         scope_row.addLayout(self.scope_grid, 1)
         scope_row.addWidget(self.categories_chart, 0)
-        self.scope_panel = panel(self.scope_title, scope_row)
+        self.focus_row = FocusRow()
+        self.focus_row.edited.connect(self._focus_edited)
+        self.scope_panel = panel(self.scope_title, scope_row, self.focus_row)
 
         # 2. Needs per segment
         self.needs_title = _section_title()
@@ -685,10 +703,13 @@ class TargetingPage(QWidget):
         self.margin_spin.valueChanged.connect(self._margin_edited)
         weights.addWidget(self.margin_label, 0, column + 1)
         weights.addWidget(self.margin_spin, 1, column + 1)
+        self.margins_button = QPushButton()
+        self.margins_button.clicked.connect(self.open_category_margins)
+        weights.addWidget(self.margins_button, 1, column + 2)
         self.reset_button = QPushButton()
         self.reset_button.clicked.connect(self.reset_screening)
-        weights.addWidget(self.reset_button, 1, column + 2)
-        weights.setColumnStretch(column + 3, 1)
+        weights.addWidget(self.reset_button, 1, column + 3)
+        weights.setColumnStretch(column + 4, 1)
         self.knockouts = KnockoutRules()
         self.knockouts.edited.connect(self._knockouts_edited)
         self.scorecard_model = RowsModel(right_aligned=frozenset(range(1, 9)))
@@ -791,6 +812,46 @@ class TargetingPage(QWidget):
         self.knockouts.show_settings(None)
         self.rerun()
 
+    def set_focus(self, categories: list[str], markets: list[str]) -> None:
+        """As if the user ticked exactly these categories and countries (the run follows after
+        the debounce)."""
+        self.focus_row.categories.set_checked(list(categories))
+        self.focus_row.markets.set_checked(list(markets))
+
+    def set_category_margins(self, margins: dict[str, float] | None) -> None:
+        """Margins per category (0–1), or None for the overall margin everywhere (debounced run)."""
+        self._category_margins = dict(margins) if margins else None
+        self._show_margins_button()
+        self._weight_timer.start()
+
+    def open_category_margins(self) -> CategoryMarginsDialog | None:
+        """The category → margin table; OK re-plans with it. Returns the (modal) dialog."""
+        if self.result is None:
+            return None
+        categories = [c["name"] for c in self.result.scope.get("categories", []) if c["name"] not in ("?", "")]
+        dialog = CategoryMarginsDialog(categories, self._category_margins, self._margin, self)
+        dialog.accepted.connect(lambda: self.set_category_margins(dialog.margins()))
+        dialog.open()
+        return dialog
+
+    def set_segment_options(self, options: dict | None) -> None:
+        """The Segments page's options (`segment` keywords) changed: plan again with them."""
+        options = dict(options or {})
+        if options == self._segment_options:
+            return
+        self._segment_options = options
+        if self.book is not None and (self.result is not None or self.is_running()):
+            self.rerun()
+
+    def _focus_edited(self) -> None:
+        self._focus = self.focus_row.focus()
+        self._weight_timer.start()
+
+    def _show_margins_button(self) -> None:
+        count = len(self._category_margins or {})
+        self.margins_button.setText(t("ui.focus.margins_button_set", count=count) if count
+                                    else t("ui.focus.margins_button"))
+
     def _knockouts_edited(self) -> None:
         self._knockouts = self.knockouts.settings()
         self._weight_timer.start()
@@ -813,6 +874,14 @@ class TargetingPage(QWidget):
         self.error = None
         self.busy.start(t("ui.targeting.running", map=map_name(map_id)))
         knockouts = {"knockouts": self._knockouts} if self._knockouts else {}
+        if self._focus["categories"]:
+            knockouts["focus_categories"] = list(self._focus["categories"])
+        if self._focus["markets"]:
+            knockouts["focus_markets"] = list(self._focus["markets"])
+        if self._category_margins:
+            knockouts["category_margins"] = dict(self._category_margins)
+        if self._segment_options:
+            knockouts["segment_options"] = dict(self._segment_options)
         self._job = (Job(build_plan, self.book, map_id, dict(weights) if weights else None, margin, currency,
                          **knockouts)
                      .on_progress(self.busy.show_progress)
@@ -876,6 +945,11 @@ class TargetingPage(QWidget):
         self._weights = None if self.result.weights == self.result.default_weights else dict(self.result.weights)
         self._margin = self.result.margin
         self._knockouts = self.result.knockouts
+        self._focus = {"categories": list(self.result.focus.get("categories", [])),
+                       "markets": list(self.result.focus.get("markets", []))}
+        self._category_margins = self.result.category_margins
+        self._show_margins_button()
+        self._render_focus(self.result)
         self._show_weights(self.result.weights)
         self._show_margin(self.result.margin)
         self.knockouts.show_settings(self.result.knockouts)
@@ -910,7 +984,7 @@ class TargetingPage(QWidget):
             self.empty.setText(self.status_text())
         enabled = self.book is not None
         for widget in (self.map_label, self.map_combo, self.reset_button, self.margin_spin, self.knockouts,
-                       *self._weight_spins.values()):
+                       self.margins_button, self.focus_row, *self._weight_spins.values()):
             widget.setEnabled(enabled)
         show_error = self.error is not None and has_result
         self.notes.setText(f"ⓘ {self._error_text()}" if show_error else "")
@@ -978,6 +1052,12 @@ class TargetingPage(QWidget):
                     t("ui.targeting.share_item", name=c["name"], share=percent(c["share"], 1)))
                 for c in scope["categories"][:8]]
         self.categories_chart.set_data(t("ui.targeting.chart_categories"), bars, t("ui.segments.no_chart_data"))
+        if not self._weight_timer.isActive():  # the user is not halfway through ticking
+            self._render_focus(result)
+
+    def _render_focus(self, result: TargetingResult) -> None:
+        names = result.scope_names.get(language()) or result.scope_names["en"]
+        self.focus_row.show_scope(result.scope, self._focus, names["countries"])
 
     def _render_needs(self, result: TargetingResult) -> None:
         self.needs_title.setText(t("ui.targeting.step_needs"))
@@ -1108,6 +1188,9 @@ class TargetingPage(QWidget):
         self.margin_label.setText(t("ui.targeting.margin"))
         self.margin_spin.setSpecialValueText(t("ui.targeting.margin_none"))
         self.margin_spin.setToolTip(t("ui.targeting.margin_tip"))
+        self.focus_row.retranslate()
+        self._show_margins_button()
+        self.margins_button.setToolTip(t("ui.focus.margins_tip"))
         for spin in self._weight_spins.values():
             spin.setToolTip(t("ui.targeting.weight_box_tip"))
         if self.busy.isVisible():
