@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+    QCheckBox, QComboBox, QDateEdit, QDialog, QGridLayout, QHBoxLayout, QLabel, QLayout, QLineEdit, QPushButton,
     QSpinBox, QVBoxLayout, QWidget,
 )
 
@@ -145,13 +145,12 @@ class OptionsCaption(QWidget):
         self.setVisible(bool(text))
 
 
-def _number_edit(width: int = 110) -> QLineEdit:
+def _number_edit(width: int = 120) -> QLineEdit:
     edit = QLineEdit()
     validator = QDoubleValidator(0.0, 1e12, 6)
     validator.setNotation(QDoubleValidator.Notation.StandardNotation)
     edit.setValidator(validator)
-    edit.setMaximumWidth(width)
-    edit.setClearButtonEnabled(True)
+    edit.setFixedWidth(width)
     return edit
 
 
@@ -314,13 +313,14 @@ class SegmentOptionsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(22, 18, 22, 16)
         layout.setSpacing(6)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # wrapped captions never squeezed
         layout.addWidget(self.title)
         layout.addWidget(self.intro)
         for part in (self.date_title, date_row, self.cuts_title, self.cuts_caption, cuts_grid,
                      self.high_low_title, self.high_low_caption, high_low_row, self.shares_title, shares_row,
                      self.rates_box):
             if isinstance(part, QWidget):
-                if part in (self.cuts_title, self.high_low_title, self.shares_title):
+                if part in (self.date_title, self.cuts_title, self.high_low_title, self.shares_title):
                     layout.addSpacing(8)
                 layout.addWidget(part)
             else:
@@ -328,9 +328,8 @@ class SegmentOptionsDialog(QDialog):
         layout.addStretch(1)
         layout.addSpacing(8)
         layout.addLayout(buttons)
-        self.date_title.setContentsMargins(0, 0, 0, 0)
         self.rates_box.setContentsMargins(0, 8, 0, 0)
-        self.resize(640, 0)
+        self.setMinimumWidth(660)
 
     # Showing ---------------------------------------------------------------------------------
     def show_options(self, options: SegmentOptions) -> None:
