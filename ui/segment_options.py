@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QDialog, QGridLayout, QHBoxLayout, QLabel, QLayout, QLineEdit, QPushButton,
+    QCheckBox, QComboBox, QDateEdit, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
     QSpinBox, QVBoxLayout, QWidget,
 )
 
@@ -224,16 +224,16 @@ class SegmentOptionsDialog(QDialog):
         self.high_low_caption = text_label("dialogNote", wrap=True)
         self.high_low_labels: dict[str, QLabel] = {}
         self.high_low_edits: dict[str, QLineEdit] = {}
-        high_low_row = QHBoxLayout()
-        high_low_row.setSpacing(8)
-        for axis in AXES:
-            label, edit = text_label("fieldCaption"), _number_edit()
+        high_low_row = QGridLayout()  # each label above its box: long labels never cut
+        high_low_row.setHorizontalSpacing(16)
+        high_low_row.setVerticalSpacing(2)
+        for column, axis in enumerate(AXES):
+            label, edit = text_label("fieldCaption"), _number_edit(150)
             edit.textChanged.connect(self._update_state)
-            high_low_row.addWidget(label)
-            high_low_row.addWidget(edit)
-            high_low_row.addSpacing(8)
+            high_low_row.addWidget(label, 0, column)
+            high_low_row.addWidget(edit, 1, column)
             self.high_low_labels[axis], self.high_low_edits[axis] = label, edit
-        high_low_row.addStretch(1)
+        high_low_row.setColumnStretch(len(AXES), 1)
 
         # Value tier shares
         self.shares_title = text_label("sectionTitle")
@@ -313,7 +313,6 @@ class SegmentOptionsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(22, 18, 22, 16)
         layout.setSpacing(6)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # wrapped captions never squeezed
         layout.addWidget(self.title)
         layout.addWidget(self.intro)
         for part in (self.date_title, date_row, self.cuts_title, self.cuts_caption, cuts_grid,
@@ -329,9 +328,26 @@ class SegmentOptionsDialog(QDialog):
         layout.addSpacing(8)
         layout.addLayout(buttons)
         self.rates_box.setContentsMargins(0, 8, 0, 0)
-        self.setMinimumWidth(660)
+        self.setMinimumWidth(720)
+        self.fit_height()
 
     # Showing ---------------------------------------------------------------------------------
+    def fit_height(self) -> None:
+        """Tall enough for every wrapped caption at the current width (never squeezed)."""
+        width = max(self.width(), self.minimumWidth())
+        needed = self.layout().totalHeightForWidth(width) if self.layout().hasHeightForWidth() else 0
+        self.setMinimumHeight(max(needed, self.layout().totalMinimumSize().height()))
+        self.resize(width, self.minimumHeight())
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.fit_height()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.layout().hasHeightForWidth():
+            self.setMinimumHeight(self.layout().totalHeightForWidth(self.width()))
+
     def show_options(self, options: SegmentOptions) -> None:
         self.date_edit.setDate(_qdate(options.analysis_date or self.default_date))
         for axis in AXES:
