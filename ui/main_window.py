@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QButtonGroup, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel, QMainWindow,
-    QMenu, QProgressBar, QPushButton, QSizePolicy, QStackedWidget, QStyle, QTableWidget,
+    QMenu, QMessageBox, QProgressBar, QPushButton, QSizePolicy, QStackedWidget, QStyle, QTableWidget,
     QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -18,10 +18,14 @@ from core.i18n import LANGUAGES, language, set_language, t
 from core.resources import RESOURCES
 from ui import theme
 from ui.personas_page import PersonasPage
+from ui.saving import (
+    ListRequest, default_list_suffix, default_paper, export_list_job, input_paths, is_input, list_filters,
+    render_report_job, suggested_list, suggested_pdf, with_suffix,
+)
 from ui.segments_page import SegmentsPage
 from ui.strategy_page import StrategyPage
 from ui.targeting_page import TargetingPage
-from ui.widgets import text_label, tidy_table
+from ui.widgets import BusyBar, error_text, text_label, tidy_table
 from ui.worker import Job, shutdown
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
@@ -122,6 +126,17 @@ class Text:
         if self.count is not None:
             return plural(self.key, self.count, **params)
         return t(self.key, **params)
+
+
+@dataclass(frozen=True)
+class SavedText(Text):
+    """The status line of a saved customer list (its SavedList message, notes included), rendered
+    again in the language of the moment."""
+
+    saved: Any = None
+
+    def render(self) -> str:
+        return " ".join(self.saved.message(language()).splitlines())
 
 
 def supported_platforms() -> list[str]:
@@ -467,6 +482,7 @@ class MainWindow(QMainWindow):
     """SegmentDesk's window; `open_files` is what a double-click on an export ends up calling."""
 
     import_finished = Signal(str)  # the job's outcome: "success", "failure" or "cancelled"
+    save_finished = Signal(str)  # a PDF or customer list save: "success", "failure", "cancelled", "stale"
 
     def __init__(self):
         super().__init__()
@@ -483,6 +499,8 @@ class MainWindow(QMainWindow):
         self._status = Text("ui.status.ready")
         self._status_after_import: Text | None = None
         self._import_language = language()
+        self._save_job: Job | None = None
+        self._after_plan: Any = None  # what to do with the plan being built for Print / Save as PDF
         self._build_actions()
         self._build_menus_and_toolbar()
         self._build_central()
@@ -497,6 +515,19 @@ class MainWindow(QMainWindow):
         self.open_action.triggered.connect(self.choose_files)
         self.map_action = QAction(self)
         self.map_action.triggered.connect(self.choose_file_to_map)
+        # Saving: enabled once there is a book (the plan is built on demand if there is none yet).
+        self.export_action = QAction(self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.triggered.connect(self.export_all_customers)
+        self.pdf_action = QAction(self)
+        self.pdf_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.pdf_action.triggered.connect(self.save_pdf)
+        self.print_action = QAction(self)
+        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
+        self.print_action.triggered.connect(self.print_report)
+        self.save_actions = (self.export_action, self.pdf_action, self.print_action)
+        for action in self.save_actions:
+            action.setEnabled(False)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
@@ -524,6 +555,11 @@ class MainWindow(QMainWindow):
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addAction(self.open_action)
         self.file_menu.addAction(self.map_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.export_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.pdf_action)
+        self.file_menu.addAction(self.print_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.view_menu = self.menuBar().addMenu("")
@@ -567,6 +603,12 @@ class MainWindow(QMainWindow):
             self.targeting_page.plan_changed.connect(page.set_result)
             page.plan_wanted.connect(self.targeting_page.ensure_plan)
         self.targeting_page.plan_state.connect(self._show_plan_state)
+        self.targeting_page.plan_finished.connect(self._plan_finished_for_report)
+        self.segments_page.export_requested.connect(self.export_customers)
+        # Saving in the background shows its step, a bar and Cancel at the right of the status bar.
+        self.save_busy = BusyBar()
+        self.save_busy.cancel_button.clicked.connect(self.cancel_save)
+        self.statusBar().addPermanentWidget(self.save_busy)
 
         self.sections = QStackedWidget()  # one widget per entry of NAV_PAGES
         self.section_widgets: dict[str, QWidget] = {
@@ -655,6 +697,12 @@ class MainWindow(QMainWindow):
         self.map_action.setToolTip(t("ui.menu.import_mapping_tip"))
         self.map_action.setStatusTip(t("ui.menu.import_mapping_tip"))
         self.quit_action.setText(t("ui.menu.quit"))
+        for action, key in ((self.export_action, "export_list"), (self.pdf_action, "save_pdf"),
+                            (self.print_action, "print")):
+            action.setText(t(f"ui.menu.{key}"))
+            action.setToolTip(t(f"ui.menu.{key}_tip"))
+            action.setStatusTip(t(f"ui.menu.{key}_tip"))
+        self.save_busy.cancel_button.setText(t("ui.progress.cancel"))
         self.view_menu.setTitle(t("ui.menu.view"))
         for key in NAV_PAGES:
             name = t(f"ui.nav.{key}")
@@ -742,6 +790,9 @@ class MainWindow(QMainWindow):
         self.summary_page.show_summary(self.summary, mappable_files(self.book))
         self.segments_page.set_book(self.book)
         self.targeting_page.set_book(self.book)
+        self._after_plan = None  # a report asked for with the previous book is not made
+        for action in self.save_actions:
+            action.setEnabled(True)
         self.pages.setCurrentWidget(self.summary_page)
         self.set_status(
             "ui.status.loaded", files=Text("ui.summary.files", count=len(self.summary["files"])),
@@ -825,6 +876,154 @@ class MainWindow(QMainWindow):
             return
         event.acceptProposedAction()
         self.open_files(paths)
+
+    # The report: Print… and Save as PDF… -----------------------------------------------------
+    def _with_plan(self, then) -> None:
+        """Call `then(result)` with the Targeting page's plan; if there is none yet (or a newer one
+        is being made), the page builds it in the background and `then` runs when it is done."""
+        page = self.targeting_page
+        if self.book is None:
+            return
+        if page.has_current_plan():
+            then(page.result)
+            return
+        self._after_plan = then
+        if not page.is_running():
+            page.rerun()
+        self.set_status("ui.status.planning")
+
+    def _plan_finished_for_report(self, outcome: str) -> None:
+        then, self._after_plan = self._after_plan, None
+        if then is None:
+            return
+        page = self.targeting_page
+        if outcome == "success" and page.result is not None:
+            then(page.result)
+        elif outcome == "failure":
+            self.set_status("ui.status.ready")
+            self.show_error(error_text("ui.targeting.failed", page.error))
+        else:
+            self.set_status("ui.status.plan_cancelled")
+
+    def print_report(self) -> None:
+        self._with_plan(self._print)
+
+    def _print(self, result) -> None:
+        from ui.report.render import print_report
+
+        # On the GUI thread: a QPrinter and the preview dialog are painted there, by Qt's rules
+        # (the PDF is written in a Job; only the printer path cannot be).
+        print_report(result.plan, language(), self, self.targeting_page.book, preview=True)
+
+    def save_pdf(self) -> None:
+        self._with_plan(self._save_pdf)
+
+    def _save_pdf(self, result) -> Job | None:
+        self.set_status("ui.status.ready")
+        path, _ = QFileDialog.getSaveFileName(self, t("ui.dialog.save_pdf_title"), str(suggested_pdf()),
+                                              t("ui.dialog.filter_pdf"))
+        if not path:
+            return None
+        target = Path(path) if Path(path).suffix.lower() == ".pdf" else Path(path + ".pdf")
+        if target != Path(path) and target.exists() and not self._confirm_overwrite(target):
+            return None
+        # An existing file was confirmed by the dialog: it is replaced (atomically) below.
+        if is_input(target, input_paths(self.book, self._paths)):
+            self.show_error(t("report.cli.is_input", path=target))
+            return None
+        self.set_status("ui.status.saving_pdf", path=str(target))
+        self.save_busy.start(t("ui.progress.starting"))
+        self.save_busy.cancel_button.hide()  # one painting call: nothing to stop halfway
+        job = (Job(render_report_job, result.plan, str(target), language(), default_paper(),
+                   self.targeting_page.book)
+               .on_progress(self.save_busy.show_progress)
+               .on_success(lambda done: self.set_status("ui.status.pdf_saved", path=done[0],
+                                                        pages=done[1]))
+               .on_failure(self._save_failed)
+               .on_cancelled(lambda: self.set_status("ui.status.save_cancelled")))
+        return self._start_save(job)
+
+    # Customer lists --------------------------------------------------------------------------
+    def export_all_customers(self) -> Job | None:
+        """File → Export customer list…: every customer, with the segments on screen (or the
+        Customers & Segments page's map when it has not segmented yet)."""
+        if self.book is None:
+            return None
+        page = self.segments_page
+        if page.result is not None:
+            return self.export_customers(ListRequest(None, None, len(page.result.customers.keys),
+                                                     seg=page.result.segmentation, settings=page._shown))
+        customers = int((self.summary or {}).get("customers", 0))
+        return self.export_customers(ListRequest(None, None, customers, settings=page.settings()))
+
+    def export_customers(self, request) -> Job | None:
+        """Ask where to save the list of `request` (CSV or Excel), then build and save it in a Job."""
+        from core.exports import ExportError, FORMATS, check_target
+
+        if self.book is None:
+            return None
+        default = default_list_suffix(request.rows)
+        filters = list_filters()
+        path, chosen = QFileDialog.getSaveFileName(
+            self, t("ui.dialog.export_title"), str(suggested_list(request.name, default)),
+            ";;".join(filters.values()), filters[default])
+        if not path:
+            return None
+        target, added = with_suffix(path, chosen, default, FORMATS)
+        if added and target.exists() and not self._confirm_overwrite(target):
+            return None
+        protect = input_paths(self.book, self._paths)
+        try:  # the dialog confirmed an existing file: force; an input file is refused all the same
+            check_target(target, force=True, protect=protect)
+        except ExportError as error:
+            self.show_error(error.problem.message(language()))
+            return None
+        self.set_status("ui.status.exporting", path=str(target))
+        self.save_busy.start(t("ui.progress.starting"))
+        self.save_busy.cancel_button.show()
+        job = (Job(export_list_job, self.book, request, str(target), language(), protect)
+               .on_progress(self.save_busy.show_progress)
+               .on_success(self._list_saved)
+               .on_failure(self._save_failed)
+               .on_cancelled(lambda: self.set_status("ui.status.save_cancelled")))
+        return self._start_save(job)
+
+    def _list_saved(self, saved) -> None:
+        self._status = SavedText("export.saved", saved=saved)
+        self._show_status()
+
+    # Saving, shared --------------------------------------------------------------------------
+    def _start_save(self, job: Job) -> Job:
+        self._save_job = job
+        job.finished.connect(self._save_finished)
+        return job.start(self, "save")
+
+    def _save_finished(self, outcome: str) -> None:
+        self.save_finished.emit(outcome)
+        if outcome == "stale":
+            return
+        self.save_busy.hide()
+        self._save_job = None
+
+    def cancel_save(self) -> None:
+        if self._save_job is not None:
+            self._save_job.cancel()
+            self.save_busy.cancelling()
+
+    def _save_failed(self, error: BaseException) -> None:
+        self.set_status("ui.status.save_failed")
+        problem = getattr(error, "problem", None)
+        self.show_error(problem.message(language()) if problem is not None
+                        else (str(error) or type(error).__name__))
+
+    def _confirm_overwrite(self, target: Path) -> bool:
+        """For a name the dialog did not see (its suffix was added here): ask as the dialog would."""
+        answer = QMessageBox.question(self, t("ui.export.overwrite_title"),
+                                      t("ui.export.overwrite_text", name=target.name))
+        return answer == QMessageBox.StandardButton.Yes
+
+    def show_error(self, text: str) -> None:
+        QMessageBox.warning(self, t("ui.export.error_title"), text)
 
     # Closing ---------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

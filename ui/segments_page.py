@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLineEdit,
+    QAbstractItemView, QApplication, QComboBox, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLineEdit,
     QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
@@ -506,6 +506,15 @@ def fit_columns(view: QTableView, first_cap: int = 240, first_min: int = 120) ->
         view.setColumnWidth(column, width)
 
 
+def _export_button(on_click) -> QPushButton:
+    button = QPushButton()
+    button.setObjectName("exportButton")
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    button.clicked.connect(lambda _checked=False: on_click())
+    button.setEnabled(False)
+    return button
+
+
 def _panel(*parts: QWidget | QHBoxLayout) -> QFrame:
     """A panel of this page: a little tighter than the others; its last widget takes the spare height."""
     return panel(*parts, margins=(12, 10, 12, 10), spacing=6, stretch_last=True)
@@ -516,6 +525,7 @@ class SegmentsPage(QWidget):
     the clusters, the customer list and the breakdowns of the selected segment."""
 
     segmentation_finished = Signal(str)  # "success", "failure" or "cancelled" (never "stale")
+    export_requested = Signal(object)  # a ui.saving.ListRequest: the window asks where and saves
 
     def __init__(self):
         super().__init__()
@@ -564,10 +574,18 @@ class SegmentsPage(QWidget):
         self.segment_title = text_label("sectionTitle")
         self.segment_model = SegmentTableModel()
         self.segment_table = _table_view(self.segment_model)
+        # Ctrl/Shift-click selects several segments (for the export); a plain click filters.
+        self.segment_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.segment_table.clicked.connect(self._segment_row_clicked)
         header_view = self.segment_table.horizontalHeader()
         header_view.setStretchLastSection(True)
-        self.segment_panel = _panel(self.segment_title, self.segment_table)
+        self.export_segments_button = _export_button(self.export_selected_segments)
+        segment_header = QHBoxLayout()
+        segment_header.setSpacing(8)
+        segment_header.addWidget(self.segment_title)
+        segment_header.addStretch(1)
+        segment_header.addWidget(self.export_segments_button)
+        self.segment_panel = _panel(segment_header, self.segment_table)
 
         # Map view: heatmap for grid maps, silhouette and profiles for clusters
         self.heatmap_title = text_label("sectionTitle")
@@ -613,18 +631,25 @@ class SegmentsPage(QWidget):
         self.clear_filter_button.setObjectName("linkButton")
         self.clear_filter_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.clear_filter_button.clicked.connect(self.clear_filter)
+        self.export_customers_button = _export_button(self.export_shown_customers)
         customers_header = QHBoxLayout()
         customers_header.setSpacing(8)
         customers_header.addWidget(self.customers_title)
-        customers_header.addWidget(self.filter_text)
-        customers_header.addWidget(self.clear_filter_button)
         customers_header.addStretch(1)
         customers_header.addWidget(self.search)
+        customers_header.addWidget(self.export_customers_button)
+        # The filter gets a line of its own (shown only while filtering): beside the title, search
+        # and Export it would squeeze them in a narrow window.
+        filter_line = QHBoxLayout()
+        filter_line.setSpacing(8)
+        filter_line.addWidget(self.filter_text)
+        filter_line.addWidget(self.clear_filter_button)
+        filter_line.addStretch(1)
         self.customer_model = CustomerTableModel()
         self.customer_table = _table_view(self.customer_model)
         self.customer_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.customer_table.horizontalHeader().setStretchLastSection(True)
-        self.customer_panel = _panel(customers_header, self.customer_table)
+        self.customer_panel = _panel(customers_header, filter_line, self.customer_table)
 
         # Breakdowns
         self.breakdown_title = text_label("sectionTitle")
@@ -817,8 +842,52 @@ class SegmentsPage(QWidget):
                 self.segment_table.selectRow(row)
 
     def _segment_row_clicked(self, index: QModelIndex) -> None:
+        modifiers = QApplication.keyboardModifiers()
+        if modifiers & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier):
+            return  # adding to the selection (for an export), not filtering
         seg = self.segment_model.segment_id(index.row())
         self.filter_by_segment(seg)
+
+    # Export -----------------------------------------------------------------------------------
+    def selected_segments(self) -> list[str]:
+        """The segments selected in the segment table, in table order."""
+        rows = sorted(index.row() for index in self.segment_table.selectionModel().selectedRows())
+        return [self.segment_model.segment_id(row) for row in rows]
+
+    def _request(self, segments: list[str] | None, keys: list[str] | None, rows: int, name: str):
+        from ui.saving import ListRequest
+
+        return ListRequest(segments=tuple(segments) if segments is not None else None,
+                           keys=tuple(keys) if keys is not None else None, rows=rows,
+                           seg=self.result.segmentation, settings=self._shown, name=name)
+
+    def export_selected_segments(self) -> None:
+        """Ask the window to save the customers of the selected segments (none selected: all)."""
+        if self.result is None:
+            return
+        segments = self.selected_segments()
+        if not segments:
+            self.export_requested.emit(self._request(None, None, len(self.result.customers.keys), "customers"))
+            return
+        counts = {row["id"]: int(row.get("customers") or 0) for row in self.result.table}
+        name = segments[0] if len(segments) == 1 else "segments"
+        rows = sum(counts.get(s, 0) for s in segments)
+        self.export_requested.emit(self._request(segments, None, rows, name))
+
+    def export_shown_customers(self) -> None:
+        """Ask the window to save the rows the customer table shows (filtered or all), in their order."""
+        if self.result is None:
+            return
+        shown, total = self.customer_model.rowCount(), len(self.result.customers.keys)
+        if shown == total:
+            self.export_requested.emit(self._request(None, None, total, "customers"))
+            return
+        segments = sorted({self.result.order[int(self.result.customers.segment[e])]
+                           for e in self.customer_model.visible_entries()
+                           if 0 <= int(self.result.customers.segment[e]) < len(self.result.order)})
+        seg = self.selected_segment()
+        name = seg if seg is not None else "customers"
+        self.export_requested.emit(self._request(segments, self.customer_model.visible_keys(), shown, name))
 
     # Rendering --------------------------------------------------------------------------------
     def _show_state(self) -> None:
@@ -832,6 +901,8 @@ class SegmentsPage(QWidget):
             self.empty.setText(t("ui.segments.waiting"))
         for widget in (self.map_label, self.map_combo, self.bins_label, self.bins_combo):
             widget.setEnabled(self.book is not None)
+        for button in (self.export_segments_button, self.export_customers_button):
+            button.setEnabled(has_result)
         self._render_notes()
 
     def _error_text(self) -> str:
@@ -993,6 +1064,10 @@ class SegmentsPage(QWidget):
         self.cancel_button.setText(t("ui.progress.cancel"))
         self.search.setPlaceholderText(t("ui.segments.search"))
         self.clear_filter_button.setText(t("ui.segments.show_all"))
+        self.export_segments_button.setText(t("ui.export.button"))
+        self.export_segments_button.setToolTip(t("ui.export.segments_tip"))
+        self.export_customers_button.setText(t("ui.export.button"))
+        self.export_customers_button.setToolTip(t("ui.export.customers_tip"))
         if self.busy.isVisible():
             self.progress_text.setText(t("ui.segments.running", map=map_name(self.map_combo.currentData())))
         self.render()

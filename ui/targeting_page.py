@@ -74,7 +74,7 @@ class TargetingResult:
     strategies: dict[str, dict[str, Any]] = field(default_factory=dict)  # lang -> segment -> Strategy
     charts: dict[str, dict[str, list]] = field(default_factory=dict)  # target -> chart -> data
     knockouts: dict | None = None  # the knock-out settings the plan was made with (None: the data file's)
-    plan: Any = None  # the core Plan, for tests; never read by widgets
+    plan: Any = None  # the core Plan, for tests and the report (Print, Save as PDF); never read by widgets
     focus: dict = field(default_factory=dict)  # the seller's focus {categories, markets} ([]: none)
     category_margins: dict | None = None  # category -> margin 0–1 the plan was made with
     segment_options: dict = field(default_factory=dict)  # the Segments page's options it used
@@ -778,6 +778,10 @@ class TargetingPage(QWidget):
         Strategy pages ask for it when they are shown."""
         if self._pending and self.book is not None and not self.is_running():
             self.rerun()
+
+    def has_current_plan(self) -> bool:
+        """A plan of the current book and settings is on screen (none due, none running)."""
+        return self.result is not None and not self._pending and not self.is_running()
 
     def settings(self) -> tuple[str, dict | None, float | None, str | None]:
         currency = self.currency_combo.currentData() if self.currency_combo.count() > 1 else None
