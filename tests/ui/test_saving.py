@@ -103,6 +103,21 @@ def test_save_as_pdf_builds_the_plan_and_writes_a_pdf(qtbot, loaded, dialogs, tm
     assert not loaded.save_busy.isVisible() and dialogs.errors == []
 
 
+def test_print_builds_the_plan_then_opens_the_preview_on_the_gui_thread(qtbot, loaded, monkeypatch):
+    import threading
+
+    import ui.report.render as render
+
+    calls = []
+    monkeypatch.setattr(render, "print_report", lambda plan, lang, parent, book, preview=True: calls.append(
+        (plan, lang, parent, book, preview, threading.current_thread() is threading.main_thread())))
+    loaded.switch_language("zh_CN")
+    with qtbot.waitSignal(loaded.targeting_page.plan_finished, timeout=60000):
+        loaded.print_action.trigger()
+    result = loaded.targeting_page.result
+    assert calls == [(result.plan, "zh_CN", loaded, loaded.book, True, True)]
+
+
 def test_save_as_pdf_over_an_existing_file_replaces_it(qtbot, loaded, dialogs, tmp_path):
     target = tmp_path / "old.pdf"
     target.write_bytes(b"not a pdf")
