@@ -603,6 +603,7 @@ class MainWindow(QMainWindow):
             self.targeting_page.plan_changed.connect(page.set_result)
             page.plan_wanted.connect(self.targeting_page.ensure_plan)
         self.targeting_page.plan_state.connect(self._show_plan_state)
+        self.segments_page.options_changed.connect(self.targeting_page.set_segment_options)
         self.targeting_page.plan_finished.connect(self._plan_finished_for_report)
         self.segments_page.export_requested.connect(self.export_customers)
         # Saving in the background shows its step, a bar and Cancel at the right of the status bar.

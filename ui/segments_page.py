@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from core.i18n import language, t
 from ui.charts import Bar, BarChart, HeatmapData, SegmentHeatmap
+from ui.segment_options import OptionsCaption, SegmentOptions, SegmentOptionsDialog
 from ui.widgets import (
     BusyBar, Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel,
     text_label, tidy_table,
@@ -85,8 +86,10 @@ def _none_if_nan(value: Any) -> Any:
         return value
 
 
-def run_segmentation(book: Any, map_id: str, bins: int, currency: str | None, progress) -> SegmentsResult:
-    """Segment `book` and prepare everything the page shows (runs on a pool thread)."""
+def run_segmentation(book: Any, map_id: str, bins: int, currency: str | None, progress,
+                     options: dict | None = None) -> SegmentsResult:
+    """Segment `book` and prepare everything the page shows (runs on a pool thread); `options`
+    are more keywords of `segment` (see ui.segment_options.SegmentOptions.kwargs)."""
     import pandas as pd
 
     from core.jobs import sub
@@ -94,7 +97,7 @@ def run_segmentation(book: Any, map_id: str, bins: int, currency: str | None, pr
     from core.segments.maps import MAP_IDS, load_map
     from core.segments.rfm import to_five
 
-    seg = segment(book, map_id, bins=bins, currency=currency, progress=sub(progress, 0.0, 0.7))
+    seg = segment(book, map_id, bins=bins, currency=currency, progress=sub(progress, 0.0, 0.7), **(options or {}))
     progress.check_cancelled()
     progress.report(0.75, "progress.segment_table")
     table = segment_table(seg, book)
@@ -525,6 +528,7 @@ class SegmentsPage(QWidget):
     the clusters, the customer list and the breakdowns of the selected segment."""
 
     segmentation_finished = Signal(str)  # "success", "failure" or "cancelled" (never "stale")
+    options_changed = Signal(object)  # the `segment` keywords of the new SegmentOptions (the plan uses them)
     export_requested = Signal(object)  # a ui.saving.ListRequest: the window asks where and saves
 
     def __init__(self):
@@ -538,6 +542,7 @@ class SegmentsPage(QWidget):
         self._shown: tuple[str, int, str | None] = ("rfm11", 5, None)  # settings of `result`
         self.filter_segment: str | None = None
         self.filter_cell: tuple[int, int] | None = None
+        self.options = SegmentOptions()  # the analysis options of the Options… dialog
         self._build()
         self.retranslate()
 
@@ -564,6 +569,11 @@ class SegmentsPage(QWidget):
 
         header = page_header(self.title, (self.map_label, self.map_combo), (self.bins_label, self.bins_combo),
                              (self.currency_label, self.currency_combo), right=self.busy)
+        self.options_button = QPushButton()
+        self.options_button.clicked.connect(self.open_options)
+        header.insertWidget(header.indexOf(self.map_combo) + 1, self.options_button)  # next to the map chooser
+        self.options_caption = OptionsCaption()
+        self.options_caption.reset_requested.connect(lambda: self.set_options(SegmentOptions()))
 
         self.notes = text_label("infoBanner", wrap=True)
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -689,7 +699,8 @@ class SegmentsPage(QWidget):
         body_layout.addLayout(middle, 1)
         body_layout.addWidget(self.breakdown_panel)
         self.scroll = page_scroll(self.body)
-        self.empty, self.content = page_scaffold(self, header, self.notes, self.cuts, shown=self.scroll)
+        self.empty, self.content = page_scaffold(self, header, self.options_caption, self.notes, self.cuts,
+                                                 shown=self.scroll)
         self._show_state()
 
     # Input ------------------------------------------------------------------------------------
@@ -716,6 +727,27 @@ class SegmentsPage(QWidget):
         currency = self.currency_combo.currentData() if self.currency_combo.count() > 1 else None
         return self.map_combo.currentData(), self.bins_combo.currentData(), currency
 
+    def open_options(self) -> SegmentOptionsDialog | None:
+        """The Options… dialog (modal, returned for tests): OK re-segments with its options."""
+        if self.book is None:
+            return None
+        from core.segments.features import default_analysis_date, main_currency
+
+        paid = self.book.orders[(self.book.orders["status"] == "paid") & (self.book.orders["customer_key"] != "")]
+        currencies = sorted(str(c) for c in paid["currency"].dropna().unique())
+        dialog = SegmentOptionsDialog(self.options, default_analysis_date(self.book), currencies,
+                                      main_currency(self.book) or "", self)
+        dialog.accepted.connect(lambda: self.set_options(dialog.options()))
+        dialog.open()
+        return dialog
+
+    def set_options(self, options: SegmentOptions) -> None:
+        """Segment again with `options` (the Targeting page follows through `options_changed`)."""
+        self.options = options
+        self.options_caption.show_options(options, self.result.currency if self.result else "")
+        self.options_changed.emit(options.kwargs())
+        self.rerun()
+
     def set_map(self, map_id: str) -> None:
         self.map_combo.setCurrentIndex(MAPS.index(map_id))
 
@@ -730,7 +762,8 @@ class SegmentsPage(QWidget):
         map_id, bins, currency = self.settings()
         self.error = None
         self.busy.start(t("ui.segments.running", map=map_name(map_id)))
-        self._job = (Job(run_segmentation, self.book, map_id, bins, currency)
+        options = {"options": self.options.kwargs()} if not self.options.is_default() else {}
+        self._job = (Job(run_segmentation, self.book, map_id, bins, currency, **options)
                      .on_progress(self.busy.show_progress)
                      .on_success(self._succeeded)
                      .on_failure(self._failed)
@@ -899,7 +932,7 @@ class SegmentsPage(QWidget):
             self.empty.setText(self._error_text())
         elif not has_result:
             self.empty.setText(t("ui.segments.waiting"))
-        for widget in (self.map_label, self.map_combo, self.bins_label, self.bins_combo):
+        for widget in (self.map_label, self.map_combo, self.bins_label, self.bins_combo, self.options_button):
             widget.setEnabled(self.book is not None)
         for button in (self.export_segments_button, self.export_customers_button):
             button.setEnabled(has_result)
@@ -1061,6 +1094,9 @@ class SegmentsPage(QWidget):
             self.bins_combo.setItemText(i, t("ui.segments.bins_option", count=bins))
         self.map_combo.setToolTip(t("ui.segments.map_tip"))
         self.bins_combo.setToolTip(t("ui.segments.bins_tip"))
+        self.options_button.setText(t("ui.options.button"))
+        self.options_button.setToolTip(t("ui.options.button_tip"))
+        self.options_caption.show_options(self.options, self.result.currency if self.result else "")
         self.cancel_button.setText(t("ui.progress.cancel"))
         self.search.setPlaceholderText(t("ui.segments.search"))
         self.clear_filter_button.setText(t("ui.segments.show_all"))
