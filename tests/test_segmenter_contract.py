@@ -97,3 +97,10 @@ def test_analysis_date_moves_recency(demo_book):
     assert early.analysis_date == dt.date(2026, 1, 1)
     assert early.customers["last_order"].max() < pd.Timestamp(2026, 1, 1)  # later orders are not counted
     assert (early.customers["recency"] >= 1).all()
+
+
+def test_own_thresholds_with_fewer_scores_still_reach_the_best_segment(demo_book):
+    result = segment(demo_book, "rfm11", custom_cuts={"r": [60, 365]})  # three R scores
+    assert result.thresholds["r"]["bins"] == 3 and result.customers["r"].max() == 3
+    best = result.customers[(result.customers["r"] == 3) & (result.customers["f"] == 5) & (result.customers["m"] == 5)]
+    assert (best["segment"] == "champions").all() and len(best)

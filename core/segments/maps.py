@@ -89,11 +89,13 @@ def with_shares(segment_map: SegmentMap, shares: tuple[float, ...]) -> SegmentMa
     return replace(segment_map, shares=tuple(shares), labels=_labels(specs, segment_map.order, shares))
 
 
-def assign(segment_map: SegmentMap, features: pd.DataFrame, scores: pd.DataFrame, bins: int,
+def assign(segment_map: SegmentMap, features: pd.DataFrame, scores: pd.DataFrame, bins: int | dict,
            high_low: dict[str, float] | None = None, shares: tuple[float, ...] | None = None) -> pd.Series:
     """The segment id of every customer under `segment_map`."""
     if segment_map.kind == "grid":
-        five = {axis: to_five(scores[axis].to_numpy(), bins) for axis in ("r", "f", "m")}
+        # Own thresholds give an axis its own number of scores: place each axis on 1…5 by its own.
+        per_axis = bins if isinstance(bins, dict) else dict.fromkeys(("r", "f", "m"), bins)
+        five = {axis: to_five(scores[axis].to_numpy(), per_axis[axis]) for axis in ("r", "f", "m")}
         five["fm"] = (five["f"].astype(int) + five["m"] + 1) // 2  # mean of F and M, half up
         grid = np.array(segment_map.grid, dtype=object)
         return pd.Series(grid[5 - five[segment_map.rows], five[segment_map.columns] - 1],

@@ -104,7 +104,8 @@ def segment(book: OrderBook, map_id: str = "rfm11", bins: int = 5,
         segment_map = load_map(used)
         if shares and segment_map.kind == "tiers":
             segment_map = with_shares(segment_map, shares)
-        customers["segment"] = assign(segment_map, features, scores, bins, high_low, shares)
+        customers["segment"] = assign(segment_map, features, scores, {a: c.bins for a, c in cuts.items()},
+                                      high_low, shares)
         present = set(customers["segment"].unique())
         labels = {s: segment_map.labels[s] for s in segment_map.order if s in present}
         thresholds.update(_map_thresholds(segment_map.kind, features, high_low, shares or segment_map.shares))
