@@ -17,16 +17,17 @@ from PySide6.QtWidgets import (
     QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
+from core.cli import SEGMENT_MAPS
 from core.i18n import language, t
 from ui.charts import Bar, BarChart, HeatmapData, SegmentHeatmap
 from ui.segment_options import OptionsCaption, SegmentOptions, SegmentOptionsDialog
 from ui.widgets import (
-    BusyBar, Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel,
+    Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel, run_controls,
     text_label, tidy_table,
 )
 from ui.worker import Job
 
-MAPS = ("rfm11", "rfgrid", "cn8", "value", "clusters", "affinity")
+MAPS = SEGMENT_MAPS  # the segmentations, in menu order
 GRID_MAPS = ("rfm11", "rfgrid")
 BINS = (5, 4, 3)
 TOP_ITEMS = 8
@@ -550,22 +551,13 @@ class SegmentsPage(QWidget):
     def _build(self) -> None:
         self.title = text_label("pageTitle")
         self.map_label, self.bins_label, self.currency_label = (text_label("fieldLabel") for _ in range(3))
-        self.map_combo = QComboBox()
-        for map_id in MAPS:
-            self.map_combo.addItem("", map_id)
+        self.map_combo, self.currency_combo, self.busy = run_controls(self.rerun, self.cancel)
         self.bins_combo = QComboBox()
         for bins in BINS:
             self.bins_combo.addItem("", bins)
-        self.currency_combo = QComboBox()
-        self.currency_combo.setMinimumWidth(80)
-        self.map_combo.currentIndexChanged.connect(self.rerun)
         self.bins_combo.currentIndexChanged.connect(self.rerun)
-        self.currency_combo.currentIndexChanged.connect(self.rerun)
-
-        self.busy = BusyBar()
         self.progress_text, self.progress_bar = self.busy.text, self.busy.bar
         self.cancel_button = self.busy.cancel_button
-        self.cancel_button.clicked.connect(self.cancel)
 
         header = page_header(self.title, (self.map_label, self.map_combo), (self.bins_label, self.bins_combo),
                              (self.currency_label, self.currency_combo), right=self.busy)

@@ -19,7 +19,7 @@ import numpy as np
 from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
+    QCheckBox, QDoubleSpinBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
     QSpinBox, QTableView, QVBoxLayout, QWidget,
 )
 
@@ -28,7 +28,7 @@ from core.resources import RESOURCES
 from ui.charts import Bar, BarChart, MatrixData, MatrixHeatmap
 from ui.segments_page import MAPS, NO_VALUE, _table_view, fit_columns, map_name
 from ui.widgets import (
-    BusyBar, Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel,
+    Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel, run_controls,
     text_label,
 )
 from ui.targeting_focus import CategoryMarginsDialog, FocusRow
@@ -614,18 +614,9 @@ class TargetingPage(QWidget):
     def _build(self) -> None:
         self.title = text_label("pageTitle")
         self.map_label, self.currency_label = text_label("fieldLabel"), text_label("fieldLabel")
-        self.map_combo = QComboBox()
-        for map_id in MAPS:
-            self.map_combo.addItem("", map_id)
-        self.currency_combo = QComboBox()
-        self.currency_combo.setMinimumWidth(80)
-        self.map_combo.currentIndexChanged.connect(self.rerun)
-        self.currency_combo.currentIndexChanged.connect(self.rerun)
-
-        self.busy = BusyBar()
+        self.map_combo, self.currency_combo, self.busy = run_controls(self.rerun, self.cancel)
         self.progress_text, self.progress_bar = self.busy.text, self.busy.bar
         self.cancel_button = self.busy.cancel_button
-        self.cancel_button.clicked.connect(self.cancel)
 
         header = page_header(self.title, (self.map_label, self.map_combo), (self.currency_label, self.currency_combo),
                              right=self.busy)

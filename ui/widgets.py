@@ -173,6 +173,22 @@ class TextTableModel(QAbstractTableModel):
         return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
 
 
+def run_controls(rerun, cancel) -> tuple[QComboBox, QComboBox, "BusyBar"]:
+    """The map chooser, the currency chooser and the busy bar a page that re-runs an analysis
+    shows in its header: choosing re-runs, Cancel stops the run."""
+    from core.cli import SEGMENT_MAPS  # one list of segmentations (core.cli stays light)
+
+    map_combo, currency_combo = QComboBox(), QComboBox()
+    for map_id in SEGMENT_MAPS:
+        map_combo.addItem("", map_id)
+    currency_combo.setMinimumWidth(80)
+    map_combo.currentIndexChanged.connect(rerun)
+    currency_combo.currentIndexChanged.connect(rerun)
+    busy = BusyBar()
+    busy.cancel_button.clicked.connect(cancel)
+    return map_combo, currency_combo, busy
+
+
 def fill_currencies(combo: QComboBox, label: QLabel, currencies: list[str], current: str | None) -> None:
     """The currency chooser of a page lists `currencies` (current one selected, no signal sent);
     it is shown only when there is a choice."""

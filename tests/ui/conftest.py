@@ -11,6 +11,7 @@ from PySide6.QtCore import QThreadPool
 from core.i18n import set_language
 from core.importing import import_files
 from core.resources import RESOURCES
+from tests.ui.helpers import wait_plan, wait_run
 from ui.main_window import MainWindow
 from ui.worker import collect_garbage_on_gui_thread
 
@@ -69,3 +70,29 @@ def shots_dir(tmp_path) -> Path:
     shots = Path(os.environ.get("SEGMENTDESK_SHOTS_DIR") or tmp_path / "shots")
     shots.mkdir(parents=True, exist_ok=True)
     return shots
+
+
+@pytest.fixture
+def segmented_page(qtbot, demo_window, demo_book):
+    """The Segments page on screen with the demo book segmented by rfm11 (5 scores)."""
+    page = demo_window.segments_page
+
+    def show():
+        page.set_book(demo_book)  # not on screen yet: it segments once it is shown
+        demo_window.show_page("segments")
+
+    assert wait_run(qtbot, page, show) == "success"
+    return page
+
+
+@pytest.fixture
+def planned_page(qtbot, demo_window, demo_book):
+    """The Targeting page on screen with the plan of the demo book (rfm11, default weights)."""
+    page = demo_window.targeting_page
+
+    def show():
+        page.set_book(demo_book)  # not on screen yet: it plans once it is shown
+        demo_window.show_page("targeting")
+
+    assert wait_plan(qtbot, page, show) == "success"
+    return page

@@ -30,3 +30,13 @@ def outcome(qtbot, finished, action, timeout=60000) -> str:
 
 def import_and_wait(qtbot, window, paths, timeout=60000) -> str:
     return outcome(qtbot, window.import_finished, lambda: window.open_files(paths), timeout)
+
+
+def wait_run(qtbot, page, action, timeout=60000) -> str:
+    """Do `action` and wait for the Segments page's run it starts."""
+    return outcome(qtbot, page.segmentation_finished, action, timeout)
+
+
+def wait_plan(qtbot, page, action, timeout=60000) -> str:
+    """Do `action` and wait for the Targeting page's plan it starts."""
+    return outcome(qtbot, page.plan_finished, action, timeout)

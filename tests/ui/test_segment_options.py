@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from core.i18n import t
-from tests.ui.helpers import outcome
+from tests.ui.helpers import outcome, wait_run
 from ui.segment_options import SegmentOptions, parse_cuts
 
 
@@ -17,21 +17,9 @@ def window(demo_window):
     return demo_window
 
 
-def wait_run(qtbot, page, action, timeout=60000) -> str:
-    return outcome(qtbot, page.segmentation_finished, action, timeout)
-
-
 @pytest.fixture
-def page(qtbot, window, demo_book):
-    """The Segments page on screen with the demo book segmented by rfm11 (5 scores)."""
-    page = window.segments_page
-
-    def show():
-        page.set_book(demo_book)
-        window.show_page("segments")
-
-    assert wait_run(qtbot, page, show) == "success"
-    return page
+def page(segmented_page):
+    return segmented_page
 
 
 def r_scores(page) -> dict[str, tuple[int, int]]:

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 import ui.segments_page as segments_page
 
-from tests.ui.helpers import outcome
+from tests.ui.helpers import wait_run
 
 
 @pytest.fixture
@@ -15,21 +15,9 @@ def window(demo_window):
     return demo_window
 
 
-def wait_run(qtbot, page, action, timeout=60000) -> str:
-    return outcome(qtbot, page.segmentation_finished, action, timeout)
-
-
 @pytest.fixture
-def page(qtbot, window, demo_book):
-    """The page on screen with the demo book segmented by the default map (rfm11, 5 scores)."""
-    page = window.segments_page
-
-    def show():
-        page.set_book(demo_book)  # not on screen yet: it segments once it is shown
-        window.show_page("segments")
-
-    assert wait_run(qtbot, page, show) == "success"
-    return page
+def page(segmented_page):
+    return segmented_page
 
 
 def column_texts(model, column):

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 import ui.targeting_page as targeting_page
 
-from tests.ui.helpers import outcome
+from tests.ui.helpers import wait_plan
 
 
 @pytest.fixture
@@ -16,21 +16,9 @@ def window(demo_window):
     return demo_window
 
 
-def wait_plan(qtbot, page, action, timeout=60000) -> str:
-    return outcome(qtbot, page.plan_finished, action, timeout)
-
-
 @pytest.fixture
-def page(qtbot, window, demo_book):
-    """The Targeting page on screen with the plan of the demo book (rfm11, default weights)."""
-    page = window.targeting_page
-
-    def show():
-        page.set_book(demo_book)  # not on screen yet: it plans once it is shown
-        window.show_page("targeting")
-
-    assert wait_plan(qtbot, page, show) == "success"
-    return page
+def page(planned_page):
+    return planned_page
 
 
 def totals(page) -> dict[str, str]:
