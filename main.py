@@ -1,5 +1,8 @@
 """SegmentDesk entry point: `main.py` opens the app, `main.py FILE…` opens it on files, `main.py <command>` runs headless."""
 import sys
+import time
+
+STARTED = time.perf_counter()  # --smoke reports the time to first window from here
 
 
 def main(argv: list[str]) -> int:
@@ -17,7 +20,7 @@ def main(argv: list[str]) -> int:
         return cli_main(argv)
     from ui.app import run
 
-    return run(argv)
+    return run(argv, started=STARTED)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """Start the desktop app: one QApplication, the main window, and the files it was opened with."""
 from __future__ import annotations
 
+import os
 import sys
+import time
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -9,8 +11,19 @@ from PySide6.QtWidgets import QApplication
 from ui import theme
 
 
-def run(files: list[str]) -> int:
-    """Show the window, import `files` right away (a double-click on an export), run the event loop."""
+def run(argv: list[str], started: float | None = None) -> int:
+    """Show the window, import the files of `argv` right away (a double-click on an export), run
+    the event loop. `--smoke FILE…` (optionally `--shots DIR`) runs the whole flow once and exits."""
+    started = time.perf_counter() if started is None else started
+    smoke = "--smoke" in argv
+    files = [a for a in argv if a != "--smoke"]
+    shots = None
+    if "--shots" in files:
+        at = files.index("--shots")
+        shots, files = (files[at + 1] if at + 1 < len(files) else None), files[:at] + files[at + 2:]
+    if smoke and sys.platform.startswith("linux") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a smoke run needs no screen
     QApplication.setApplicationName("SegmentDesk")
     QApplication.setOrganizationName("SegmentDesk")
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -23,7 +36,12 @@ def run(files: list[str]) -> int:
 
     window = MainWindow()
     window.show()
-    if files:
+    if smoke:
+        from ui.smoke import SmokeRun
+
+        runner = SmokeRun(window, files, started, shots)
+        QTimer.singleShot(0, runner.start)
+    elif files:
         # Let the window paint first; the import (and pandas) starts once the loop runs.
         QTimer.singleShot(0, lambda: window.open_files(list(files)))
     return app.exec()

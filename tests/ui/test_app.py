@@ -37,3 +37,30 @@ def test_run_shows_the_window_and_imports_the_given_files(qtbot, tmp_path, monke
     monkeypatch.setattr(QApplication.instance(), "exec", exec_until_imported, raising=False)
     assert ui.app.run([str(export)]) == 0
     assert seen == {"outcome": "success", "orders": 1}
+
+
+def test_smoke_runs_the_whole_flow_on_the_demo_data_and_exits_0(tmp_path):
+    """`main.py --smoke FILE…` (what CI and the frozen-app check run): every page shown once."""
+    demo = sorted(str(p) for p in (ROOT / "resources" / "demo").glob("*.csv"))
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen",
+           "SEGMENTDESK_CONFIG_DIR": str(tmp_path / "config")}
+    result = subprocess.run([sys.executable, "main.py", "--smoke", *demo, "--shots", str(tmp_path)],
+                            cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    from ui.main_window import NAV_PAGES
+
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("first window: ") and lines[-1].startswith("total: ")
+    assert [line.split(":")[0] for line in lines[1:-1]] == [f"page {key}" for key in NAV_PAGES]
+    assert all((tmp_path / f"smoke-{key}.png").stat().st_size > 10_000 for key in NAV_PAGES)
+
+
+def test_smoke_exits_1_when_the_files_cannot_be_read(tmp_path):
+    bad = tmp_path / "nothing.csv"
+    bad.write_bytes(b"")
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen",
+           "SEGMENTDESK_CONFIG_DIR": str(tmp_path / "config")}
+    result = subprocess.run([sys.executable, "main.py", "--smoke", str(bad)],
+                            cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 1
+    assert "FAILED" in result.stderr
