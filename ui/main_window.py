@@ -1,7 +1,6 @@
 """The main window: open or drop order exports, watch the import, read its summary and problems."""
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,14 +8,13 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QButtonGroup, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel, QMainWindow,
-    QMenu, QMessageBox, QProgressBar, QPushButton, QSizePolicy, QStackedWidget, QStyle, QTableWidget,
-    QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
+    QApplication, QButtonGroup, QFileDialog, QFrame, QHBoxLayout, QMainWindow,
+    QMenu, QMessageBox, QProgressBar, QPushButton, QSizePolicy, QStackedWidget, QStyle, QToolButton, QVBoxLayout, QWidget,
 )
 
 from core.i18n import LANGUAGES, language, set_language, t
-from core.resources import RESOURCES
 from ui import theme
+from ui.overview_page import EmptyPage, SummaryPage, plural
 from ui.personas_page import PersonasPage
 from ui.saving import (
     ListRequest, default_list_suffix, default_paper, export_list_job, input_paths, is_input, list_filters,
@@ -25,15 +23,10 @@ from ui.saving import (
 from ui.segments_page import SegmentsPage
 from ui.strategy_page import StrategyPage
 from ui.targeting_page import TargetingPage
-from ui.widgets import BusyBar, error_text, text_label, tidy_table
+from ui.widgets import BusyBar, error_text, text_label
 from ui.worker import Job, shutdown
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
-# Long messages wrap onto several lines; past this many rows measuring them gets slow, so they elide.
-WRAP_PROBLEMS_UP_TO = 300
-STATUSES = ("paid", "pending", "cancelled", "refunded")  # the canonical order of core.model
-# The theme pads table items by 8px left and right; a cell widget is narrowed by as much.
-CELL_PADDING = 16
 
 
 UNKNOWN_LAYOUT = "import.unknown_layout"  # the problem a column mapping fixes
@@ -139,79 +132,10 @@ class SavedText(Text):
         return " ".join(self.saved.message(language()).splitlines())
 
 
-def supported_platforms() -> list[str]:
-    """Platform names of the bundled import profiles (read with tomllib: no pandas at start-up)."""
-    names: list[str] = []
-    for path in sorted((RESOURCES / "profiles").glob("*.toml")):
-        try:
-            with path.open("rb") as f:
-                name = tomllib.load(f).get("platform")
-        except (OSError, tomllib.TOMLDecodeError):
-            continue  # the importer reports broken profiles; the empty page just leaves it out
-        if name and name not in names:
-            names.append(name)
-    return names
-
-
-def plural(key: str, count: int, **params: object) -> str:
-    """`key_one` or `key_other` by count, so English says "1 file" and "2 files"."""
-    return t(f"{key}_{'one' if count == 1 else 'other'}", count=f"{count:,}", **params)
-
-
-def money_lines(amounts: dict[str, float]) -> list[str]:
-    """One line per currency, largest first; currencies are never added together, zeros are noise."""
-    ordered = sorted(((c, a) for c, a in amounts.items() if round(a, 2) != 0),
-                     key=lambda item: -abs(item[1]))
-    return [f"{currency} {amount:,.2f}" for currency, amount in ordered]
-
-
 def exports_filter() -> str:
     """The file dialogs' filter: the exports SegmentDesk reads, or any file."""
     patterns = " ".join(f"*{suffix}" for suffix in EXPORT_SUFFIXES)
     return ";;".join([t("ui.dialog.filter_exports", patterns=patterns), t("ui.dialog.filter_all")])
-
-
-def _read_only_table(columns: int) -> QTableWidget:
-    table = QTableWidget(0, columns)
-    tidy_table(table, row_height=28)
-    return table
-
-
-def _cell(text: object, tooltip: str = "", align_right: bool = False) -> QTableWidgetItem:
-    item = QTableWidgetItem(str(text))
-    if tooltip:
-        item.setToolTip(tooltip)
-    if align_right:
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    return item
-
-
-class MetricCard(QFrame):
-    """A white card with a caption, a large value and a detail line."""
-
-    def __init__(self):
-        super().__init__()
-        self.setObjectName("card")
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.title = text_label("cardTitle")
-        self.value = text_label("cardValue")
-        self.detail = text_label("cardDetail", wrap=True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 14)
-        layout.setSpacing(4)
-        layout.addWidget(self.title)
-        layout.addWidget(self.value)
-        layout.addWidget(self.detail)
-        layout.addStretch(1)
-
-    def show_values(self, title: str, value_lines: list[str], detail: str) -> None:
-        self.title.setText(title.upper() if title.isascii() else title)
-        # Several currencies do not fit the large type: fall back to a smaller size.
-        self.value.setObjectName("cardValue" if len(value_lines) <= 1 else "cardValueSmall")
-        self.value.style().unpolish(self.value)
-        self.value.style().polish(self.value)
-        self.value.setText("\n".join(value_lines))
-        self.detail.setText(detail)
 
 
 class ImportBanner(QFrame):
@@ -239,243 +163,6 @@ class ImportBanner(QFrame):
         self.bar.setValue(round(fraction * 1000))
         if text:
             self.step.setText(text)
-
-
-class EmptyPage(QWidget):
-    """What a new window shows: where to start and which exports SegmentDesk reads."""
-
-    def __init__(self, on_open):
-        super().__init__()
-        self.drop_zone = QFrame()
-        self.drop_zone.setObjectName("dropZone")
-        # A fixed width lets the wrapped labels compute their height (no clipped last line).
-        self.drop_zone.setFixedWidth(720)
-        self.title = text_label("emptyTitle", wrap=True)
-        self.text = text_label("emptyText", wrap=True)
-        self.open_button = QPushButton()
-        self.open_button.setObjectName("primary")
-        self.open_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.open_button.setMinimumHeight(40)
-        self.open_button.clicked.connect(on_open)
-        self.platforms_title = text_label("emptySmall")
-        self.formats = text_label("emptySmall", wrap=True)
-        for label in (self.title, self.text, self.platforms_title, self.formats):
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-
-        chips = QHBoxLayout()
-        chips.setSpacing(8)
-        chips.addStretch(1)
-        for name in supported_platforms():
-            chip = QLabel(name)
-            chip.setObjectName("chip")
-            chips.addWidget(chip)
-        chips.addStretch(1)
-
-        inner = QVBoxLayout(self.drop_zone)
-        inner.setContentsMargins(48, 44, 48, 40)
-        inner.setSpacing(14)
-        inner.addWidget(self.title)
-        inner.addWidget(self.text)
-        inner.addSpacing(8)
-        inner.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignCenter)
-        inner.addSpacing(18)
-        inner.addWidget(self.platforms_title)
-        inner.addLayout(chips)
-        inner.addWidget(self.formats)
-
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(32, 24, 32, 32)
-        outer.addStretch(1)
-        outer.addWidget(self.drop_zone, 0, Qt.AlignmentFlag.AlignHCenter)
-        outer.addStretch(2)
-
-    def retranslate(self) -> None:
-        self.title.setText(t("ui.empty.title"))
-        self.text.setText(t("ui.empty.text"))
-        self.open_button.setText(t("ui.empty.open_button"))
-        self.platforms_title.setText(t("ui.empty.platforms"))
-        self.formats.setText(t("ui.empty.formats"))
-
-    def set_dragging(self, dragging: bool) -> None:
-        self.drop_zone.setProperty("dragging", dragging)
-        self.drop_zone.style().unpolish(self.drop_zone)
-        self.drop_zone.style().polish(self.drop_zone)
-
-
-class SummaryPage(QWidget):
-    """The import summary: totals as cards, then the files read and the problems met.
-
-    A file no profile knew gets a "Map columns…" button in its problem row (double-clicking the
-    row does the same): `map_requested` carries the file's full path.
-    """
-
-    map_requested = Signal(str)
-
-    def __init__(self):
-        super().__init__()
-        self.summary: dict | None = None
-        self.mappable: set[str] = set()
-        self.map_buttons: dict[int, QPushButton] = {}  # problem row -> its "Map columns…" button
-        self.title = text_label("pageTitle")
-        self.subtitle = text_label("pageSubtitle")
-        self.orders_card, self.customers_card = MetricCard(), MetricCard()
-        self.sales_card, self.refunds_card = MetricCard(), MetricCard()
-        # The row of cards is as tall as its tallest card, never more: spare height belongs to
-        # the problems table. Inside the row, every card fills the same height.
-        cards_row = QWidget()
-        cards_row.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        cards = QHBoxLayout(cards_row)
-        cards.setContentsMargins(0, 0, 0, 0)
-        cards.setSpacing(12)
-        for card in (self.orders_card, self.customers_card, self.sales_card, self.refunds_card):
-            cards.addWidget(card)
-
-        self.files_title = text_label("sectionTitle")
-        self.files_table = _read_only_table(5)
-        self.files_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, 5):
-            self.files_table.horizontalHeader().setSectionResizeMode(
-                column, QHeaderView.ResizeMode.ResizeToContents)
-        self.files_table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-
-        self.problems_title = text_label("sectionTitle")
-        self.no_problems = text_label("okText")
-        self.problems_table = _read_only_table(5)
-        header = self.problems_table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Fixed)  # as wide as its button
-        self.problems_table.cellDoubleClicked.connect(self._problem_activated)
-        self.problems_table.setColumnWidth(0, 200)
-        self.problems_table.setColumnWidth(2, 140)
-        self.problems_table.setWordWrap(True)
-        self.problems_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 18, 24, 16)
-        layout.setSpacing(10)
-        layout.addWidget(self.title)
-        layout.addWidget(self.subtitle)
-        layout.addSpacing(4)
-        layout.addWidget(cards_row)
-        layout.addSpacing(8)
-        layout.addWidget(self.files_title)
-        layout.addWidget(self.files_table)
-        layout.addSpacing(8)
-        layout.addWidget(self.problems_title)
-        layout.addWidget(self.no_problems)
-        layout.addWidget(self.problems_table, 1)
-        layout.addStretch(0)
-
-    def retranslate(self) -> None:
-        self.title.setText(t("ui.summary.title"))
-        self.files_title.setText(t("ui.files.heading"))
-        self.files_table.setHorizontalHeaderLabels(
-            [t(f"ui.files.{key}") for key in ("file", "platform", "report", "encoding", "rows")])
-        self.problems_table.setHorizontalHeaderLabels(
-            [t(f"ui.problems.{key}") for key in ("file", "row", "column", "message", "action")])
-        self.no_problems.setText(t("ui.problems.none"))
-        if self.summary is not None:
-            self.show_summary(self.summary)
-
-    def show_summary(self, summary: dict, mappable: set[str] | None = None) -> None:
-        """Show an import's summary; `mappable` are the files to offer a column mapping for
-        (kept from the last call when not given, e.g. when only the language changed)."""
-        self.summary = summary
-        if mappable is not None:
-            self.mappable = set(mappable)
-        files = summary["files"]
-        period = (t("ui.summary.period", first=summary["first_order"], last=summary["last_order"])
-                  if summary.get("first_order") else t("ui.summary.no_orders"))
-        self.subtitle.setText(f"{plural('ui.summary.files', len(files))} · {period}")
-
-        by_status = summary["orders_by_status"]
-        status_parts = [t("ui.summary.status_line", label=t(f"ui.order_status.{status}"),
-                          count=f"{by_status.get(status, 0):,}") for status in STATUSES]
-        self.orders_card.show_values(
-            t("ui.summary.orders"), [f"{summary['orders']:,}"],
-            " · ".join(status_parts[:2]) + "\n" + " · ".join(status_parts[2:]))
-        unidentified = summary["unidentified_orders"]
-        self.customers_card.show_values(
-            t("ui.summary.customers"), [f"{summary['customers']:,}"],
-            t("ui.summary.unidentified", count=f"{unidentified:,}") if unidentified
-            else t("ui.summary.all_identified"))
-        self.sales_card.show_values(
-            t("ui.summary.net_sales"), money_lines(summary["net_sales"]) or [t("ui.summary.no_money")],
-            t("ui.summary.net_sales_detail"))
-        self.refunds_card.show_values(
-            t("ui.summary.refunds"), money_lines(summary["refunds"]) or [t("ui.summary.no_money")],
-            t("ui.summary.refunds_detail"))
-
-        self.files_table.setRowCount(len(files))
-        for row, info in enumerate(files):
-            path = str(info["path"])
-            self.files_table.setItem(row, 0, _cell(Path(path).name, tooltip=path))
-            self.files_table.setItem(row, 1, _cell(info["platform"]))
-            self.files_table.setItem(row, 2, _cell(info["report"]))
-            self.files_table.setItem(row, 3, _cell(info["encoding"]))
-            self.files_table.setItem(row, 4, _cell(f"{info['rows']:,}", align_right=True))
-        # Show every file without an inner scroll bar, up to six; the problems get the rest.
-        visible_rows = min(max(len(files), 1), 6)
-        self.files_table.setFixedHeight(
-            self.files_table.horizontalHeader().sizeHint().height()
-            + visible_rows * self.files_table.verticalHeader().defaultSectionSize() + 4)
-
-        problems = summary["problems"]
-        self.problems_title.setText(t("ui.problems.heading", count=f"{len(problems):,}"))
-        self.problems_title.setProperty("warning", bool(problems))
-        self.problems_title.style().unpolish(self.problems_title)
-        self.problems_title.style().polish(self.problems_title)
-        self.no_problems.setVisible(not problems)
-        self.problems_table.setVisible(bool(problems))
-        no_value = t("ui.problems.no_value")
-        self.problems_table.setRowCount(0)  # also drops the buttons of the previous rows
-        self.problems_table.setRowCount(len(problems))
-        self.map_buttons = {}
-        offered: set[str] = set()
-        for row, problem in enumerate(problems):
-            path = str(problem["file"] or "")
-            message = str(problem["message"])
-            self.problems_table.setItem(row, 0, _cell(Path(path).name if path else no_value, tooltip=path))
-            self.problems_table.setItem(
-                row, 1, _cell(no_value if problem["row"] is None else problem["row"], align_right=True))
-            self.problems_table.setItem(row, 2, _cell(problem["column"] or no_value))
-            self.problems_table.setItem(row, 3, _cell(message, tooltip=message))
-            if path in self.mappable and path not in offered:
-                offered.add(path)
-                self._add_map_button(row, path)
-        self.problems_table.setColumnHidden(4, not self.map_buttons)
-        if self.map_buttons:
-            holders = [self.problems_table.cellWidget(row, 4) for row in self.map_buttons]
-            header = self.problems_table.horizontalHeader()
-            self.problems_table.setColumnWidth(4, max(
-                [header.sectionSizeFromContents(4).width()]
-                + [holder.sizeHint().width() + CELL_PADDING for holder in holders]))
-        self.problems_table.verticalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents if len(problems) <= WRAP_PROBLEMS_UP_TO
-            else QHeaderView.ResizeMode.Fixed)
-
-    def _add_map_button(self, row: int, path: str) -> None:
-        button = QPushButton(t("ui.problems.map_button"))
-        button.setObjectName("mapButton")
-        button.setToolTip(t("ui.problems.map_tip"))
-        button.setCursor(Qt.CursorShape.PointingHandCursor)
-        button.clicked.connect(lambda _checked=False, path=path: self.map_requested.emit(path))
-        holder = QWidget()  # keeps the button its natural height, centred in a tall row
-        layout = QHBoxLayout(holder)
-        layout.setContentsMargins(0, 2, 0, 2)
-        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
-        self.problems_table.setCellWidget(row, 4, holder)
-        for column in range(4):
-            item = self.problems_table.item(row, column)
-            item.setToolTip("\n\n".join(x for x in (item.toolTip(), t("ui.problems.map_tip")) if x))
-        self.map_buttons[row] = button
-
-    def _problem_activated(self, row: int, _column: int) -> None:
-        if row in self.map_buttons:
-            self.map_buttons[row].click()
 
 
 class MainWindow(QMainWindow):
