@@ -28,6 +28,7 @@ def run(argv: list[str], started: float | None = None) -> int:
     QApplication.setOrganizationName("SegmentDesk")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     theme.install(app)
+    app.setWindowIcon(theme.app_icon())
     from ui.worker import collect_garbage_on_gui_thread
 
     collect_garbage_on_gui_thread(app)

@@ -1,10 +1,12 @@
 """Look of the app: a font that renders Chinese everywhere, and the one stylesheet."""
 from __future__ import annotations
 
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
 from core.resources import RESOURCES
+from ui.fonts import register_bundled_fonts
 
 # Simplified-Chinese fonts per desktop, best first. Listing the SC face explicitly matters:
 # left to fontconfig, Han characters may fall back to the Japanese face of the same family.
@@ -15,6 +17,7 @@ ACCENT = "#2563eb"
 # Qt style sheets take file paths with forward slashes, on Windows too.
 CHEVRON = (RESOURCES / "icons" / "chevron-down.svg").as_posix()
 CHEVRON_UP = (RESOURCES / "icons" / "chevron-up.svg").as_posix()
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 STYLESHEET = f"""
 QMainWindow, #page {{ background: #f5f6f8; }}
@@ -133,10 +136,19 @@ def cjk_fallback_families() -> list[str]:
     return [name for name in CJK_FONTS if name in installed]
 
 
+def app_icon() -> QIcon:
+    """The SegmentDesk icon (resources/icons/segmentdesk-*.png, drawn by packaging/make_icons.py)."""
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addFile(str(RESOURCES / "icons" / f"segmentdesk-{size}.png"), QSize(size, size))
+    return icon
+
+
 def install(app: QApplication) -> None:
     """Give the app a font that can show Chinese (once); widgets inherit it."""
     if app.property("segmentdesk_theme"):
         return
+    register_bundled_fonts()  # the bundle's CJK face where the system has none
     font = QFont(app.font())
     # Latin text keeps the platform font; Chinese glyphs come from the first CJK font found.
     font.setFamilies([font.family(), *cjk_fallback_families()])

@@ -19,6 +19,7 @@ from PySide6.QtGui import (QAbstractTextDocumentLayout, QColor, QFont, QFontData
 
 from core.i18n import t
 from core.safe_write import atomic_path
+from ui.fonts import register_bundled_fonts
 from ui.report.charts import UNITS_PER_PT, chart_font
 from ui.report.content import CSS, Content, build_content, norm_lang
 
@@ -59,6 +60,7 @@ def _is_macos() -> bool:
 
 def font_families() -> list[str]:
     """Installed report faces, CJK-capable first; never empty."""
+    register_bundled_fonts()  # the bundle's faces where the system lacks them (frozen app)
     installed = set(QFontDatabase.families())
     families = [next((f for f in group if f in installed), None) for group in (LATIN_FONTS, CJK_FONTS)]
     families = [f for f in families if f]
