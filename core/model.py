@@ -20,6 +20,7 @@ Definitions (the README repeats them; every later figure uses these and nothing 
 * **Placed at**: when the buyer placed the order, in UTC. Offsets in the file are honoured; times
   without an offset are taken as given.
 * **Gender, age**: only where the export (or a mapped column) states them; never inferred from names.
+* **Note**: what the buyer wrote with the order (Shopify notes, 买家留言, a gift message), as written.
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ ORDER_FIELDS = (
     "platform", "order_id", "customer_key", "customer_name", "email", "buyer_id", "phone",
     "placed_at", "status", "currency", "order_total", "refunded", "shipping", "tax", "discount",
     "discount_code", "country", "region", "city", "postcode", "gender", "age", "channel", "item_count",
-    "source_file", "source_row",
+    "note", "source_file", "source_row",
 )
 LINE_FIELDS = (
     "platform", "order_id", "sku", "product_name", "category", "variation", "quantity",
