@@ -274,6 +274,8 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
             values = _packed_values(cells.clean(cols[0]), spec, decimal, money=name in MONEY_FIELDS)
             frame[name] = pc.coalesce(frame[name], values) if name in frame else values
     for name, comp in profile.computed.items():
+        if not resolve(comp.columns()):  # the file has none of its columns: the field stays unset
+            continue
         values = cells.computed(comp, resolve)
         if comp.per == "line" and excluded is not None:  # a cancelled line adds nothing
             values = pc.if_else(excluded, pa.scalar(None, pa.float64()), values)
@@ -663,6 +665,8 @@ def _finish_orders(orders: pd.DataFrame, line_sums, profile: Profile, raw,
                    problems: list[Problem], default_currency: str) -> pd.DataFrame:
     """Computed money, status, refunds and place fields of each order, as core.model defines them."""
     for name in profile.computed:
+        if "_comp_" + name not in orders:
+            continue
         values = orders.pop("_comp_" + name)
         orders[name] = orders[name].fillna(values) if name in orders else values
     if "order_total" not in orders and line_sums is not None:
