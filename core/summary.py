@@ -61,3 +61,22 @@ def customers(book: OrderBook) -> pd.DataFrame:
     out["currency"] = out["currency"].fillna(out["customer_key"].map(main_currency))
     out["net_sales"] = out["net"].fillna(0.0)
     return out[list(CUSTOMER_COLUMNS)]
+
+
+def monthly_net_sales(book: OrderBook) -> dict:
+    """Net sales of paid orders per calendar month in the shop's main currency (the one most
+    customers paid in), months without sales included as 0: the Overview's chart."""
+    from core.segments.features import main_currency
+
+    orders = book.orders
+    currency = main_currency(book)
+    if currency is None:  # only guest orders: the currency most paid orders are in
+        paid_currencies = orders.loc[orders["status"] == "paid", "currency"].dropna()
+        currency = str(paid_currencies.mode().iat[0]) if len(paid_currencies) else None
+    paid = orders[(orders["status"] == "paid") & (orders["currency"] == currency) & orders["placed_at"].notna()]
+    if paid.empty:
+        return {"currency": currency or "", "months": []}
+    month = paid["placed_at"].dt.tz_localize(None).dt.to_period("M")
+    sums = net_sales(paid).groupby(month).sum()
+    sums = sums.reindex(pd.period_range(sums.index.min(), sums.index.max(), freq="M"), fill_value=0.0)
+    return {"currency": currency, "months": [[str(p), round(float(v), 2)] for p, v in sums.items()]}

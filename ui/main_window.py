@@ -13,9 +13,10 @@ from PySide6.QtWidgets import (
 )
 
 from core.i18n import LANGUAGES, language, set_language, t
-from ui import theme
+from ui import settings, theme
 from ui.overview_page import EmptyPage, SummaryPage, plural
 from ui.personas_page import PersonasPage
+from ui.report_page import ReportPage
 from ui.saving import (
     ListRequest, default_list_suffix, default_paper, export_list_job, input_paths, is_input, list_filters,
     render_report_job, suggested_list, suggested_pdf, with_suffix,
@@ -32,7 +33,7 @@ EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
 UNKNOWN_LAYOUT = "import.unknown_layout"  # the problem a column mapping fixes
 # The pages of the left-side navigation, in order; Ctrl+1… switch to them. A new page adds its key
 # here, a `ui.nav.<key>` text and its widget in MainWindow._build_central.
-NAV_PAGES = ("overview", "segments", "targeting", "personas", "strategy")
+NAV_PAGES = ("overview", "segments", "targeting", "personas", "strategy", "report")
 
 
 # Work that runs on the pool thread. These functions get paths and plain data, never widgets;
@@ -89,8 +90,10 @@ def merge_books(books: list[Any], paths: list[str]) -> Any:
 
 
 def summarize(book: Any, lang: str) -> dict:
-    from core.summary import import_summary
-    return import_summary(book, lang)
+    """The import summary of `import --json`, plus the Overview's monthly net sales."""
+    from core.summary import import_summary, monthly_net_sales
+
+    return {**import_summary(book, lang), "monthly": monthly_net_sales(book)}
 
 
 def import_and_summarize(paths: list[str], lang: str, progress,
@@ -180,7 +183,8 @@ class MainWindow(QMainWindow):
         self.summary: dict | None = None
         self.last_error = ""
         self._job: Job | None = None
-        self._paths: list[str] = []
+        self._paths: list[str] = []  # the files of the import under way (or of the last one)
+        self._book_paths: list[str] = []  # the files of the book on screen
         self._mappings: dict[str, Any] = {}  # path -> the column mapping (Profile) it is read with
         self.mapping_dialog = None  # the open ColumnMappingDialog, if any
         self._status = Text("ui.status.ready")
@@ -193,6 +197,9 @@ class MainWindow(QMainWindow):
         self._build_central()
         self.retranslate()
         self._fit_to_screen()
+        geometry = settings.geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
 
     # Building --------------------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -200,8 +207,14 @@ class MainWindow(QMainWindow):
         self.open_action.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton))
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.open_action.triggered.connect(self.choose_files)
+        self.add_action = QAction(self)
+        self.add_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.add_action.triggered.connect(self.choose_files_to_add)
+        self.add_action.setEnabled(False)
         self.map_action = QAction(self)
         self.map_action.triggered.connect(self.choose_file_to_map)
+        self.clear_recent_action = QAction(self)
+        self.clear_recent_action.triggered.connect(self.clear_recent)
         # Saving: enabled once there is a book (the plan is built on demand if there is none yet).
         self.export_action = QAction(self)
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
@@ -241,6 +254,9 @@ class MainWindow(QMainWindow):
     def _build_menus_and_toolbar(self) -> None:
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addAction(self.open_action)
+        self.file_menu.addAction(self.add_action)
+        self.recent_menu = self.file_menu.addMenu("")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self.file_menu.addAction(self.map_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.export_action)
@@ -286,7 +302,16 @@ class MainWindow(QMainWindow):
         self.targeting_page = TargetingPage()
         self.personas_page = PersonasPage()
         self.strategy_page = StrategyPage()
-        for page in (self.personas_page, self.strategy_page):
+        self.report_page = ReportPage()
+        self.report_page.print_requested.connect(self.print_report)
+        self.report_page.pdf_requested.connect(self.save_pdf)
+        self.summary_page.page_requested.connect(self.show_page)
+        self.summary_page.add_files_requested.connect(self.choose_files_to_add)
+        self.summary_page.remove_file_requested.connect(self.remove_file)
+        self.segments_page.segmentation_finished.connect(self._segments_done)
+        self.targeting_page.plan_changed.connect(self.summary_page.show_plan)
+        self.targeting_page.plan_finished.connect(lambda outcome: self._remember_settings())
+        for page in (self.personas_page, self.strategy_page, self.report_page):
             self.targeting_page.plan_changed.connect(page.set_result)
             page.plan_wanted.connect(self.targeting_page.ensure_plan)
         self.targeting_page.plan_state.connect(self._show_plan_state)
@@ -301,7 +326,7 @@ class MainWindow(QMainWindow):
         self.sections = QStackedWidget()  # one widget per entry of NAV_PAGES
         self.section_widgets: dict[str, QWidget] = {
             "overview": self.pages, "segments": self.segments_page, "targeting": self.targeting_page,
-            "personas": self.personas_page, "strategy": self.strategy_page}
+            "personas": self.personas_page, "strategy": self.strategy_page, "report": self.report_page}
         self.sidebar = QFrame()
         self.sidebar.setObjectName("sidebar")
         self.nav_buttons: dict[str, QToolButton] = {}
@@ -335,6 +360,9 @@ class MainWindow(QMainWindow):
         main.setSpacing(0)
         notices = QVBoxLayout()
         notices.setContentsMargins(24, 12, 24, 0)
+        self.context_line = text_label("contextLine")  # the files and period analysed, on every page
+        self.context_line.hide()
+        notices.addWidget(self.context_line)
         notices.addWidget(self.banner)
         notices.addWidget(self.error_banner)
         main.addLayout(notices)
@@ -344,7 +372,9 @@ class MainWindow(QMainWindow):
         self.show_page("overview")
 
     def show_page(self, key: str) -> None:
-        """Switch the navigation to page `key` (one of NAV_PAGES)."""
+        """Switch the navigation to page `key` (one of NAV_PAGES; an unknown key shows the
+        Customers & Segments page, where every figure of the Overview comes from)."""
+        key = key if key in self.section_widgets else "segments"
         self.sections.setCurrentWidget(self.section_widgets[key])
         self.nav_buttons[key].setChecked(True)
         self.nav_actions[key].setChecked(True)
@@ -364,6 +394,7 @@ class MainWindow(QMainWindow):
     # Language --------------------------------------------------------------------------------
     def switch_language(self, code: str) -> None:
         set_language(code)
+        settings.set_language(code)
         self.language_actions[code].setChecked(True)
         if self.book is not None:
             try:  # problem messages and any other text the summary renders follow the language
@@ -381,6 +412,11 @@ class MainWindow(QMainWindow):
         self.open_action.setText(t("ui.menu.open"))
         self.open_action.setToolTip(t("ui.menu.open_tip"))
         self.open_action.setStatusTip(t("ui.menu.open_tip"))
+        self.add_action.setText(t("ui.overview.add_files"))
+        self.add_action.setToolTip(t("ui.overview.add_files_tip"))
+        self.add_action.setStatusTip(t("ui.overview.add_files_tip"))
+        self.recent_menu.setTitle(t("ui.overview.recent"))
+        self.clear_recent_action.setText(t("ui.overview.recent_clear"))
         self.map_action.setText(t("ui.menu.import_mapping"))
         self.map_action.setToolTip(t("ui.menu.import_mapping_tip"))
         self.map_action.setStatusTip(t("ui.menu.import_mapping_tip"))
@@ -413,6 +449,8 @@ class MainWindow(QMainWindow):
         self.targeting_page.retranslate()
         self.personas_page.retranslate()
         self.strategy_page.retranslate()
+        self.report_page.retranslate()
+        self._show_context()
         self._show_plan_state()
         self._show_status()
 
@@ -421,6 +459,7 @@ class MainWindow(QMainWindow):
         text = self.targeting_page.status_text()
         self.personas_page.set_status(text)
         self.strategy_page.set_status(text)
+        self.report_page.set_status(text)
 
     def set_status(self, key: str, count: int | None = None, **params: object) -> None:
         """Show a status bar message that follows later language switches."""
@@ -441,6 +480,7 @@ class MainWindow(QMainWindow):
 
         A file mapped with the column mapping dialog earlier is read with its mapping again.
         """
+        self._remember_settings()  # of the files on screen, before they are replaced
         self._paths = [str(p) for p in paths]
         self._status_after_import = None
         self._mappings = {p: m for p, m in self._mappings.items() if p in self._paths}
@@ -461,6 +501,72 @@ class MainWindow(QMainWindow):
         self._job.finished.connect(self._job_finished)
         return self._job.start(self, "import")
 
+    def choose_files_to_add(self) -> None:
+        """File → Add files…: more exports into the same customer base."""
+        paths, _ = QFileDialog.getOpenFileNames(self, t("ui.overview.add_files"), "", exports_filter())
+        if paths:
+            self.add_files(paths)
+
+    def add_files(self, paths: list[str]) -> Job:
+        """Import the files on screen together with `paths` (merged into one customer base)."""
+        known = {Path(p).resolve() for p in self._book_paths}
+        return self.open_files(self._book_paths + [p for p in paths if Path(p).resolve() not in known])
+
+    def remove_file(self, path: str) -> Job | None:
+        """Analyse the files on screen without `path`."""
+        rest = [p for p in self._book_paths if Path(p).resolve() != Path(path).resolve()]
+        if not rest or len(rest) == len(self._book_paths):
+            return None
+        return self.open_files(rest)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for entry in settings.recent_files():
+            first = Path(entry[0]).name
+            label = first if len(entry) == 1 else t("ui.overview.more_files", first=first, more=len(entry) - 1)
+            missing = [p for p in entry if not Path(p).exists()]
+            if missing:
+                label = t("ui.overview.recent_missing", file=label)
+            action = self.recent_menu.addAction(label.replace("&", "&&"))
+            action.setToolTip("\n".join(entry))
+            action.setEnabled(not missing)
+            action.triggered.connect(lambda _checked=False, entry=entry: self.open_files(entry))
+        if self.recent_menu.actions():
+            self.recent_menu.addSeparator()
+        self.recent_menu.addAction(self.clear_recent_action)
+        self.clear_recent_action.setEnabled(bool(settings.recent_files()))
+
+    def clear_recent(self) -> None:
+        settings.clear_recent()
+
+    def _segments_done(self, outcome: str) -> None:
+        if outcome == "success":
+            self.summary_page.show_segments(self.segments_page.result)
+            self._remember_settings()
+
+    def _remember_settings(self) -> None:
+        """Keep what the seller chose for the files on screen, for the next time they open them."""
+        if self.book is not None and self._book_paths:
+            settings.remember_for(self._book_paths, {
+                "segments": self.segments_page.saved_settings(),
+                "targeting": self.targeting_page.saved_settings(), "language": language()})
+
+    def _show_context(self) -> None:
+        """The line above every page: which files, which period."""
+        if self.summary is None:
+            self.context_line.hide()
+            return
+        names = [Path(str(f["path"])).name for f in self.summary["files"]] or [Path(p).name for p in self._book_paths]
+        if not names:
+            self.context_line.hide()
+            return
+        files = names[0] if len(names) == 1 else t("ui.overview.more_files", first=names[0], more=len(names) - 1)
+        period = (t("ui.summary.period", first=self.summary["first_order"], last=self.summary["last_order"])
+                  if self.summary.get("first_order") else t("ui.summary.no_orders"))
+        self.context_line.setText(t("ui.overview.files_line", files=files, period=period))
+        self.context_line.setToolTip("\n".join(str(f["path"]) for f in self.summary["files"]))
+        self.context_line.show()
+
     def cancel_import(self) -> None:
         if self._job is not None:
             self._job.cancel()
@@ -472,7 +578,15 @@ class MainWindow(QMainWindow):
 
     def _import_succeeded(self, result: tuple[Any, dict]) -> None:
         self.book, self.summary = result
+        self._book_paths = list(self._paths)
         self.last_error = ""
+        saved = settings.settings_for(self._book_paths)  # these files were opened before
+        self.segments_page.restore_settings(saved.get("segments", {}))
+        self.targeting_page.restore_settings(saved.get("targeting", {}))
+        settings.add_recent(self._book_paths)
+        self.add_action.setEnabled(True)
+        self.report_page.set_book(self.book)
+        self.summary_page.show_segments(None)
         if self._import_language != language():  # the user switched language while importing
             self.summary = summarize(self.book, language())
         self.summary_page.show_summary(self.summary, mappable_files(self.book))
@@ -482,6 +596,9 @@ class MainWindow(QMainWindow):
         for action in self.save_actions:
             action.setEnabled(True)
         self.pages.setCurrentWidget(self.summary_page)
+        if saved.get("language") in LANGUAGES and saved["language"] != language():
+            self.switch_language(saved["language"])
+        self._show_context()
         self.set_status(
             "ui.status.loaded", files=Text("ui.summary.files", count=len(self.summary["files"])),
             orders=f"{self.summary['orders']:,}", customers=f"{self.summary['customers']:,}")
@@ -563,7 +680,11 @@ class MainWindow(QMainWindow):
             self.set_status("ui.status.nothing_to_open")
             return
         event.acceptProposedAction()
-        self.open_files(paths)
+        # Dropped onto a window with files: they join them (another marketplace, another month).
+        if self.book is not None:
+            self.add_files(paths)
+        else:
+            self.open_files(paths)
 
     # The report: Print… and Save as PDF… -----------------------------------------------------
     def _with_plan(self, then) -> None:
@@ -716,7 +837,10 @@ class MainWindow(QMainWindow):
     # Closing ---------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         # No import thread may outlive the window: cancel it and wait for its last chunk.
+        self._remember_settings()
+        settings.set_geometry(self.saveGeometry())
         shutdown(self, 10000)
         shutdown(self.segments_page, 10000)
         shutdown(self.targeting_page, 10000)
+        shutdown(self.report_page, 10000)
         super().closeEvent(event)

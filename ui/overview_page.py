@@ -11,9 +11,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from core.i18n import t
+from core.i18n import language, t
 from core.resources import RESOURCES
-from ui.widgets import text_label, tidy_table
+from ui.charts import Bar, BarChart
+from ui.widgets import page_scroll, text_label, tidy_table
 
 # Long messages wrap onto several lines; past this many rows measuring them gets slow, so they elide.
 WRAP_PROBLEMS_UP_TO = 300
@@ -64,11 +65,19 @@ def _cell(text: object, tooltip: str = "", align_right: bool = False) -> QTableW
 
 
 class MetricCard(QFrame):
-    """A white card with a caption, a large value and a detail line."""
+    """A white card with a caption, a large value and a detail line; with a `page` it is a link
+    to that page (click, or Enter/Space when focused)."""
 
-    def __init__(self):
+    clicked = Signal(str)  # the page it opens
+
+    def __init__(self, page: str = ""):
         super().__init__()
         self.setObjectName("card")
+        self.page = page
+        if page:
+            self.setProperty("link", True)
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+            self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.title = text_label("cardTitle")
         self.value = text_label("cardValue")
@@ -89,6 +98,43 @@ class MetricCard(QFrame):
         self.value.style().polish(self.value)
         self.value.setText("\n".join(value_lines))
         self.detail.setText(detail)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self.page and event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit(self.page)
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        if self.page and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.clicked.emit(self.page)
+            return
+        super().keyPressEvent(event)
+
+
+class MonthChart(QFrame):
+    """Net sales per month in a card, a link to the Trends page."""
+
+    clicked = Signal(str)
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.page = page
+        self.setObjectName("card")
+        self.setProperty("link", True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.chart = BarChart(vertical=True)
+        self.chart.setMinimumHeight(110)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 8)
+        layout.addWidget(self.chart)
+
+    def set_data(self, *args, **kwargs) -> None:
+        self.chart.set_data(*args, **kwargs)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self.page)
+        super().mouseReleaseEvent(event)
 
 
 class EmptyPage(QWidget):
@@ -160,16 +206,23 @@ class SummaryPage(QWidget):
     """
 
     map_requested = Signal(str)
+    page_requested = Signal(str)  # a card or chart was clicked: show that page
+    add_files_requested = Signal()
+    remove_file_requested = Signal(str)  # the full path of a loaded file to drop
 
     def __init__(self):
         super().__init__()
         self.summary: dict | None = None
+        self.segments_result = None  # the Segments page's last result, for its card
+        self.plan_result = None  # the Targeting page's last plan, for its card
         self.mappable: set[str] = set()
         self.map_buttons: dict[int, QPushButton] = {}  # problem row -> its "Map columns…" button
         self.title = text_label("pageTitle")
         self.subtitle = text_label("pageSubtitle")
-        self.orders_card, self.customers_card = MetricCard(), MetricCard()
-        self.sales_card, self.refunds_card = MetricCard(), MetricCard()
+        self.orders_card, self.customers_card = MetricCard("trends"), MetricCard("segments")
+        self.sales_card, self.refunds_card = MetricCard("trends"), MetricCard()
+        self.segments_card, self.target_card = MetricCard("segments"), MetricCard("targeting")
+        self.month_chart = MonthChart("trends")
         # The row of cards is as tall as its tallest card, never more: spare height belongs to
         # the problems table. Inside the row, every card fills the same height.
         cards_row = QWidget()
@@ -179,11 +232,26 @@ class SummaryPage(QWidget):
         cards.setSpacing(12)
         for card in (self.orders_card, self.customers_card, self.sales_card, self.refunds_card):
             cards.addWidget(card)
+        # The second row: where the analysis leads (segments, target) and the shop's months.
+        insight_row = QWidget()
+        insight_row.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        insights = QHBoxLayout(insight_row)
+        insights.setContentsMargins(0, 0, 0, 0)
+        insights.setSpacing(12)
+        insights.addWidget(self.segments_card, 1)
+        insights.addWidget(self.target_card, 1)
+        insights.addWidget(self.month_chart, 2)
+        for card in (self.orders_card, self.customers_card, self.sales_card, self.segments_card,
+                     self.target_card, self.month_chart):
+            card.clicked.connect(self.page_requested)
+        self.add_button = QPushButton()
+        self.add_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.add_button.clicked.connect(self.add_files_requested)
 
         self.files_title = text_label("sectionTitle")
-        self.files_table = _read_only_table(5)
+        self.files_table = _read_only_table(6)
         self.files_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, 5):
+        for column in range(1, 6):
             self.files_table.horizontalHeader().setSectionResizeMode(
                 column, QHeaderView.ResizeMode.ResizeToContents)
         self.files_table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -203,32 +271,80 @@ class SummaryPage(QWidget):
         self.problems_table.setWordWrap(True)
         self.problems_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 18, 24, 16)
+        # The page scrolls when the window is short (a 1366×768 laptop in Chinese): cards are never
+        # squeezed into clipped text, and the problems table keeps a useful height.
+        body = QWidget()
+        body.setObjectName("page")
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(24, 12, 24, 16)
         layout.setSpacing(10)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
         layout.addSpacing(4)
         layout.addWidget(cards_row)
-        layout.addSpacing(8)
-        layout.addWidget(self.files_title)
+        layout.addWidget(insight_row)
+        layout.addSpacing(4)
+        files_head = QHBoxLayout()
+        files_head.addWidget(self.files_title)
+        files_head.addStretch(1)
+        files_head.addWidget(self.add_button)
+        layout.addLayout(files_head)
         layout.addWidget(self.files_table)
         layout.addSpacing(8)
         layout.addWidget(self.problems_title)
         layout.addWidget(self.no_problems)
         layout.addWidget(self.problems_table, 1)
         layout.addStretch(0)
+        self.problems_table.setMinimumHeight(200)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(page_scroll(body))
 
     def retranslate(self) -> None:
         self.title.setText(t("ui.summary.title"))
         self.files_title.setText(t("ui.files.heading"))
         self.files_table.setHorizontalHeaderLabels(
-            [t(f"ui.files.{key}") for key in ("file", "platform", "report", "encoding", "rows")])
+            [t(f"ui.files.{key}") for key in ("file", "platform", "report", "encoding", "rows")] + [""])
+        self.add_button.setText(t("ui.overview.add_files"))
+        self.add_button.setToolTip(t("ui.overview.add_files_tip"))
+        for card in (self.orders_card, self.customers_card, self.sales_card, self.segments_card,
+                     self.target_card, self.month_chart):
+            card.setToolTip(t("ui.overview.open_tip", page=t(f"ui.nav.{card.page}").replace("&&", "&")))
+        self.show_segments(self.segments_result)
+        self.show_plan(self.plan_result)
         self.problems_table.setHorizontalHeaderLabels(
             [t(f"ui.problems.{key}") for key in ("file", "row", "column", "message", "action")])
         self.no_problems.setText(t("ui.problems.none"))
         if self.summary is not None:
             self.show_summary(self.summary)
+
+    def show_segments(self, result) -> None:
+        """The Segments card: the segment that brings the most net sales (None: not segmented yet)."""
+        self.segments_result = result
+        if result is None or not result.table:
+            self.segments_card.show_values(t("ui.overview.segments"), [t("ui.overview.not_yet")],
+                                           t("ui.overview.segments_wait"))
+            return
+        from ui.segments_page import map_name, segment_name
+
+        top = max(result.table, key=lambda row: row["net_sales"] or 0)
+        self.segments_card.show_values(
+            t("ui.overview.segments"), [segment_name(result, top["id"])],
+            t("ui.overview.segments_detail", customers=f"{top['customers']:,}",
+              customer_share=f"{top['share_customers']:.0%}", sales_share=f"{top['share_net_sales'] or 0:.0%}",
+              count=len(result.table), map=map_name(result.map_id)))
+
+    def show_plan(self, result) -> None:
+        """The Target card: the recommended pattern and approach (None: no plan yet)."""
+        self.plan_result = result
+        if result is None:
+            self.target_card.show_values(t("ui.overview.target"), [t("ui.overview.not_yet")],
+                                         t("ui.overview.target_wait"))
+            return
+        zh = language() != "en"
+        self.target_card.show_values(
+            t("ui.overview.target"), [result.pattern.name[zh]],
+            t("ui.overview.target_detail", approach=result.approach.name[zh], targets=len(result.targets)))
 
     def show_summary(self, summary: dict, mappable: set[str] | None = None) -> None:
         """Show an import's summary; `mappable` are the files to offer a column mapping for
@@ -267,6 +383,25 @@ class SummaryPage(QWidget):
             self.files_table.setItem(row, 2, _cell(info["report"]))
             self.files_table.setItem(row, 3, _cell(info["encoding"]))
             self.files_table.setItem(row, 4, _cell(f"{info['rows']:,}", align_right=True))
+            self.files_table.removeCellWidget(row, 5)
+            if len(files) > 1:  # the last file is not removed: open others instead
+                remove = QPushButton(t("ui.overview.remove_file"))
+                remove.setObjectName("mapButton")
+                remove.setToolTip(t("ui.overview.remove_file_tip", file=Path(path).name))
+                remove.clicked.connect(lambda _checked=False, path=path: self.remove_file_requested.emit(path))
+                holder = QWidget()  # keeps the button its natural height inside the row
+                holder_layout = QHBoxLayout(holder)
+                holder_layout.setContentsMargins(4, 1, 4, 1)
+                holder_layout.addWidget(remove)
+                self.files_table.setCellWidget(row, 5, holder)
+        self.files_table.setColumnHidden(5, len(files) <= 1)
+        monthly = summary.get("monthly") or {}
+        currency, months = monthly.get("currency", ""), monthly.get("months", [])[-24:]
+        self.month_chart.set_data(
+            t("ui.overview.months_title", currency=currency),
+            [Bar(month[2:].replace("-", "/") if len(months) > 12 else month, amount, short_amount(amount),
+                 t("ui.overview.month_tip", month=month, amount=f"{currency} {amount:,.2f}"))
+             for month, amount in months], t("ui.overview.no_months"), len(months) - 1 if months else None)
         # Show every file without an inner scroll bar, up to six; the problems get the rest.
         visible_rows = min(max(len(files), 1), 6)
         self.files_table.setFixedHeight(
@@ -326,3 +461,11 @@ class SummaryPage(QWidget):
     def _problem_activated(self, row: int, _column: int) -> None:
         if row in self.map_buttons:
             self.map_buttons[row].click()
+
+
+def short_amount(value: float) -> str:
+    """12,345 → 12k: bar labels stay short."""
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.1f}".rstrip("0").rstrip(".") + suffix
+    return f"{value:,.0f}"

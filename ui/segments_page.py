@@ -743,6 +743,20 @@ class SegmentsPage(QWidget):
     def set_map(self, map_id: str) -> None:
         self.map_combo.setCurrentIndex(MAPS.index(map_id))
 
+    def saved_settings(self) -> dict:
+        """What re-opening the same files brings back (see ui.settings)."""
+        map_id, bins, _currency = self.settings()
+        return {"map": map_id, "bins": bins}
+
+    def restore_settings(self, saved: dict) -> None:
+        """Put saved choices in the controls without running (the next book runs with them)."""
+        for combo, value in ((self.map_combo, saved.get("map")), (self.bins_combo, saved.get("bins"))):
+            index = combo.findData(value)
+            if index >= 0:
+                combo.blockSignals(True)
+                combo.setCurrentIndex(index)
+                combo.blockSignals(False)
+
     def set_bins(self, bins: int) -> None:
         self.bins_combo.setCurrentIndex(BINS.index(bins))
 

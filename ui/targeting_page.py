@@ -785,6 +785,33 @@ class TargetingPage(QWidget):
     def set_map(self, map_id: str) -> None:
         self.map_combo.setCurrentIndex(MAPS.index(map_id))
 
+    def saved_settings(self) -> dict:
+        """What re-opening the same files brings back (see ui.settings)."""
+        return {"map": self.map_combo.currentData(), "weights": self._weights, "margin": self._margin,
+                "knockouts": self._knockouts, "focus": self._focus}
+
+    def restore_settings(self, saved: dict) -> None:
+        """Put saved choices in the controls without running (the next book runs with them)."""
+        index = self.map_combo.findData(saved.get("map"))
+        if index >= 0:
+            self.map_combo.blockSignals(True)
+            self.map_combo.setCurrentIndex(index)
+            self.map_combo.blockSignals(False)
+        weights = saved.get("weights")
+        if isinstance(weights, dict) and set(weights) == set(self._weight_spins):
+            self._weights = {c: float(v) for c, v in weights.items()}
+            self._show_weights(self._weights)
+        margin = saved.get("margin")
+        self._margin = float(margin) if isinstance(margin, (int, float)) and 0 < margin < 1 else None
+        self._show_margin(self._margin)
+        if isinstance(saved.get("knockouts"), dict):
+            self._knockouts = saved["knockouts"]
+            self.knockouts.show_settings(self._knockouts)
+        focus = saved.get("focus")
+        if isinstance(focus, dict):
+            self._focus = {"categories": list(focus.get("categories", [])),
+                           "markets": list(focus.get("markets", []))}
+
     def set_weight(self, criterion: str, value: int) -> None:
         """As if the user typed `value` into the criterion's box (the run follows after the debounce)."""
         self._weight_spins[criterion].setValue(value)

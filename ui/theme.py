@@ -52,6 +52,10 @@ QProgressBar::chunk {{ background: {ACCENT}; border-radius: 4px; }}
 #pageTitle {{ font-size: 20px; font-weight: 600; color: #111827; }}
 #pageSubtitle {{ color: #4b5563; font-size: 13px; }}
 #card {{ background: #ffffff; border: 1px solid #e3e5ea; border-radius: 12px; }}
+#card[link="true"]:hover, #card[link="true"]:focus {{ border-color: {ACCENT}; }}
+#contextLine {{ color: #4b5563; font-size: 12px; padding: 0 0 4px 0; }}
+#reportSheets {{ background: #e5e7eb; }}
+#reportSheet {{ border: 1px solid #cbd5e1; background: #ffffff; }}
 #cardTitle {{ color: #6b7280; font-size: 12px; font-weight: 600; }}
 #cardValue {{ color: #111827; font-size: 22px; font-weight: 600; }}
 #cardValueSmall {{ color: #111827; font-size: 15px; font-weight: 600; }}

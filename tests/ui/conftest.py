@@ -25,6 +25,12 @@ def garbage_collected_on_gui_thread(qapp):
 
 
 @pytest.fixture(autouse=True)
+def own_settings(tmp_path_factory, monkeypatch):
+    """Each test its own settings (recent files, per-file choices, geometry): none leaks into the next."""
+    monkeypatch.setenv("SEGMENTDESK_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+
+
+@pytest.fixture(autouse=True)
 def no_thread_left_running(qapp):
     set_language("en")
     yield

@@ -273,3 +273,24 @@ def print_report(plan, lang: str = "en", parent=None, book=None, preview: bool =
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return False
     return paint_to_printer(printer, plan, lang, book) > 0
+
+
+def render_images(plan, lang: str = "en", paper: str = "a4", book=None, scale: float = 1.0,
+                  progress=None) -> list[QImage]:
+    """The report's pages as images (the Report page's preview); QImage paints on any thread, so
+    this runs in a Job. `scale` 1.0 is 96 dpi; `progress` (a core.jobs token) may cancel between pages."""
+    result = layout(plan, lang, paper, book)
+    size = result.geometry.page
+    pages = []
+    for index in range(result.pages):
+        if progress is not None:
+            progress.check_cancelled()
+            progress.report(0.2 + 0.8 * index / max(result.pages, 1), "progress.report_pages")
+        image = QImage(round(size.width() * scale), round(size.height() * scale), QImage.Format.Format_RGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        painter.scale(scale, scale)
+        _paint_page(result, painter, index, result.pages)
+        painter.end()
+        pages.append(image)
+    return pages
