@@ -1,0 +1,106 @@
+"""The desktop product around the pages: Overview dashboard links, loaded files (add, remove),
+recent files, settings restored when the same files are opened again, the Report page."""
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from core.i18n import language
+from core.resources import RESOURCES
+from tests.ui.conftest import open_window
+from tests.ui.helpers import import_and_wait, outcome, wait_plan, wait_run
+from ui import settings
+
+DEMO = sorted(str(p) for p in (RESOURCES / "demo").glob("*.csv"))
+SHOPIFY = [p for p in DEMO if Path(p).name.startswith(("shopify", "products"))]
+TAOBAO = [p for p in DEMO if Path(p).name.startswith("Export")]
+
+
+def test_overview_cards_open_their_page_and_fill_once_the_analysis_ran(qtbot, window):
+    assert import_and_wait(qtbot, window, DEMO) == "success"
+    page = window.summary_page
+    assert page.month_chart.chart.bars and page.month_chart.chart.title.endswith("(USD)")
+    assert page.segments_card.value.text() == "…"  # not segmented yet
+    qtbot.mouseClick(page.customers_card, Qt.MouseButton.LeftButton)
+    assert window.current_page() == "segments"
+    wait_run(qtbot, window.segments_page, lambda: None) if window.segments_page.is_running() else None
+    top = max(window.segments_page.result.table, key=lambda row: row["net_sales"])
+    assert page.segments_card.value.text() == top["name"]
+    window.show_page("overview")
+    qtbot.mouseClick(page.segments_card, Qt.MouseButton.LeftButton)
+    assert window.current_page() == "segments"
+    window.show_page("overview")
+    page.target_card.setFocus()
+    qtbot.keyClick(page.target_card, Qt.Key.Key_Return)
+    assert window.current_page() == "targeting"
+    wait_plan(qtbot, window.targeting_page, lambda: None) if window.targeting_page.is_running() else None
+    assert page.target_card.value.text() == window.targeting_page.result.pattern.name[0]
+
+
+def test_monthly_net_sales_add_up_to_the_summary_in_the_main_currency(qtbot, window):
+    assert import_and_wait(qtbot, window, DEMO) == "success"
+    monthly = window.summary["monthly"]
+    assert round(sum(amount for _month, amount in monthly["months"]), 2) == window.summary["net_sales"]["USD"]
+
+
+def test_added_files_merge_and_a_removed_file_is_left_out(qtbot, window):
+    assert import_and_wait(qtbot, window, SHOPIFY) == "success"
+    alone = window.summary["customers"]
+    assert window.summary_page.files_table.isColumnHidden(5) is False  # two files: both removable
+    assert outcome(qtbot, window.import_finished, lambda: window.add_files(TAOBAO)) == "success"
+    assert len(window.summary["files"]) == 4 and window.summary["customers"] > alone
+    assert "+ 3 more" in window.context_line.text()
+    order_file = next(p for p in TAOBAO if "OrderList" in p)
+    detail_file = next(p for p in TAOBAO if "DetailList" in p)
+    assert outcome(qtbot, window.import_finished, lambda: window.remove_file(order_file)) == "success"
+    assert outcome(qtbot, window.import_finished, lambda: window.remove_file(detail_file)) == "success"
+    assert window.summary["customers"] == alone and len(window.summary["files"]) == 2
+
+
+def test_recent_files_reopen_the_same_set(qtbot, window):
+    assert import_and_wait(qtbot, window, SHOPIFY) == "success"
+    assert import_and_wait(qtbot, window, DEMO) == "success"
+    recent = settings.recent_files()
+    assert [sorted(entry) for entry in recent] == [sorted(str(Path(p).resolve()) for p in files)
+                                                   for files in (DEMO, SHOPIFY)]
+    window._fill_recent_menu()
+    actions = [a for a in window.recent_menu.actions() if not a.isSeparator()]
+    assert actions[0].text().endswith("+ 3 more") and actions[-1] is window.clear_recent_action
+    assert outcome(qtbot, window.import_finished, actions[1].trigger) == "success"
+    assert len(window.summary["files"]) == 2
+    window.clear_recent()
+    assert settings.recent_files() == []
+
+
+def test_reopening_the_same_files_restores_the_last_settings(qtbot, window):
+    assert import_and_wait(qtbot, window, DEMO) == "success"
+    window.show_page("segments")
+    segments = window.segments_page
+    if segments.is_running():
+        wait_run(qtbot, segments, lambda: None)
+    assert wait_run(qtbot, segments, lambda: segments.set_map("cn8")) == "success"
+    window.show_page("targeting")
+    targeting = window.targeting_page
+    if targeting.is_running():
+        wait_plan(qtbot, targeting, lambda: None)
+    assert wait_plan(qtbot, targeting, lambda: targeting.set_weight("size", 40)) == "success"
+    window.switch_language("zh_CN")
+    window.close()  # keeps the settings of the files on screen
+
+    again = open_window(qtbot, 768)
+    assert import_and_wait(qtbot, again, list(reversed(DEMO))) == "success"  # any order: same set
+    assert again.segments_page.map_combo.currentData() == "cn8"
+    assert again.targeting_page.saved_settings()["weights"]["size"] == 40
+    assert language() == "zh_CN"  # the language these files were last read in
+
+
+def test_report_page_draws_the_pages_and_follows_the_language(qtbot, window):
+    assert import_and_wait(qtbot, window, DEMO) == "success"
+    report = window.report_page
+    with qtbot.waitSignal(report.pages_shown, timeout=120000) as shown:
+        window.show_page("report")
+    assert shown.args[0] == "success"
+    english = len(report.page_labels)
+    assert english >= 8 and report.print_button.isEnabled()
+    assert all(label.pixmap().width() <= report.content.width() for label in report.page_labels)
+    assert outcome(qtbot, report.pages_shown, lambda: window.switch_language("zh_CN"), 120000) == "success"
+    assert report._drawn[1] == "zh_CN" and len(report.page_labels) >= 8
