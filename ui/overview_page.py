@@ -90,10 +90,10 @@ class MetricCard(QFrame):
         layout.addWidget(self.detail)
         layout.addStretch(1)
 
-    def show_values(self, title: str, value_lines: list[str], detail: str) -> None:
+    def show_values(self, title: str, value_lines: list[str], detail: str, small: bool = False) -> None:
         self.title.setText(title.upper() if title.isascii() else title)
         # Several currencies do not fit the large type: fall back to a smaller size.
-        self.value.setObjectName("cardValue" if len(value_lines) <= 1 else "cardValueSmall")
+        self.value.setObjectName("cardValue" if len(value_lines) <= 1 and not small else "cardValueSmall")
         self.value.style().unpolish(self.value)
         self.value.style().polish(self.value)
         self.value.setText("\n".join(value_lines))
@@ -241,6 +241,9 @@ class SummaryPage(QWidget):
         insights.addWidget(self.segments_card, 1)
         insights.addWidget(self.target_card, 1)
         insights.addWidget(self.month_chart, 2)
+        insight_row.setMaximumHeight(160)
+        for card in (self.segments_card, self.target_card):
+            card.value.setWordWrap(True)
         for card in (self.orders_card, self.customers_card, self.sales_card, self.segments_card,
                      self.target_card, self.month_chart):
             card.clicked.connect(self.page_requested)
@@ -251,9 +254,10 @@ class SummaryPage(QWidget):
         self.files_title = text_label("sectionTitle")
         self.files_table = _read_only_table(6)
         self.files_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, 6):
+        for column in range(1, 5):
             self.files_table.horizontalHeader().setSectionResizeMode(
                 column, QHeaderView.ResizeMode.ResizeToContents)
+        self.files_table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Fixed)
         self.files_table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
         self.problems_title = text_label("sectionTitle")
@@ -332,7 +336,7 @@ class SummaryPage(QWidget):
             t("ui.overview.segments"), [segment_name(result, top["id"])],
             t("ui.overview.segments_detail", customers=f"{top['customers']:,}",
               customer_share=f"{top['share_customers']:.0%}", sales_share=f"{top['share_net_sales'] or 0:.0%}",
-              count=len(result.table), map=map_name(result.map_id)))
+              count=len(result.table), map=map_name(result.map_id)), small=True)
 
     def show_plan(self, result) -> None:
         """The Target card: the recommended pattern and approach (None: no plan yet)."""
@@ -344,7 +348,7 @@ class SummaryPage(QWidget):
         zh = language() != "en"
         self.target_card.show_values(
             t("ui.overview.target"), [result.pattern.name[zh]],
-            t("ui.overview.target_detail", approach=result.approach.name[zh], targets=len(result.targets)))
+            t("ui.overview.target_detail", approach=result.approach.name[zh], targets=len(result.targets)), small=True)
 
     def show_summary(self, summary: dict, mappable: set[str] | None = None) -> None:
         """Show an import's summary; `mappable` are the files to offer a column mapping for
@@ -386,7 +390,8 @@ class SummaryPage(QWidget):
             self.files_table.removeCellWidget(row, 5)
             if len(files) > 1:  # the last file is not removed: open others instead
                 remove = QPushButton(t("ui.overview.remove_file"))
-                remove.setObjectName("mapButton")
+                remove.setObjectName("rowButton")
+                remove.setFixedHeight(22)
                 remove.setToolTip(t("ui.overview.remove_file_tip", file=Path(path).name))
                 remove.clicked.connect(lambda _checked=False, path=path: self.remove_file_requested.emit(path))
                 holder = QWidget()  # keeps the button its natural height inside the row
@@ -395,6 +400,9 @@ class SummaryPage(QWidget):
                 holder_layout.addWidget(remove)
                 self.files_table.setCellWidget(row, 5, holder)
         self.files_table.setColumnHidden(5, len(files) <= 1)
+        holders = [self.files_table.cellWidget(row, 5) for row in range(len(files))]
+        if len(files) > 1:  # as wide as its buttons (contents-sizing does not see cell widgets)
+            self.files_table.setColumnWidth(5, max(h.sizeHint().width() for h in holders if h) + CELL_PADDING)
         monthly = summary.get("monthly") or {}
         currency, months = monthly.get("currency", ""), monthly.get("months", [])[-24:]
         self.month_chart.set_data(

@@ -53,6 +53,7 @@ QProgressBar::chunk {{ background: {ACCENT}; border-radius: 4px; }}
 #pageSubtitle {{ color: #4b5563; font-size: 13px; }}
 #card {{ background: #ffffff; border: 1px solid #e3e5ea; border-radius: 12px; }}
 #card[link="true"]:hover, #card[link="true"]:focus {{ border-color: {ACCENT}; }}
+QPushButton#rowButton {{ padding: 0px 10px; min-height: 0px; font-size: 12px; }}
 #contextLine {{ color: #4b5563; font-size: 12px; padding: 0 0 4px 0; }}
 #reportSheets {{ background: #e5e7eb; }}
 #reportSheet {{ border: 1px solid #cbd5e1; background: #ffffff; }}

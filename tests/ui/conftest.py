@@ -11,7 +11,7 @@ from PySide6.QtCore import QThreadPool
 from core.i18n import set_language
 from core.importing import import_files
 from core.resources import RESOURCES
-from tests.ui.helpers import wait_plan, wait_run
+from tests.ui.helpers import Dialogs, wait_plan, wait_run
 from ui.main_window import MainWindow
 from ui.worker import collect_garbage_on_gui_thread
 
@@ -102,3 +102,9 @@ def planned_page(qtbot, demo_window, demo_book):
 
     assert wait_plan(qtbot, page, show) == "success"
     return page
+
+
+@pytest.fixture
+def dialogs(monkeypatch):
+    """File dialogs and message boxes answered by the test (see helpers.Dialogs)."""
+    return Dialogs(monkeypatch)

@@ -2,6 +2,8 @@
 and waiting for a background run's "finished" signal."""
 from pathlib import Path
 
+import ui.main_window as main_window
+
 SHOPIFY_HEADER = ("Name,Email,Financial Status,Paid at,Currency,Total,Created at,Lineitem quantity,"
                   "Lineitem name,Lineitem price,Billing Name,Billing Country,Refunded Amount")
 GOOD_ROWS = [
@@ -40,3 +42,31 @@ def wait_run(qtbot, page, action, timeout=60000) -> str:
 def wait_plan(qtbot, page, action, timeout=60000) -> str:
     """Do `action` and wait for the Targeting page's plan it starts."""
     return outcome(qtbot, page.plan_finished, action, timeout)
+
+
+class Dialogs:
+    """Stands in for QFileDialog.getSaveFileName and QMessageBox: records what was asked and
+    answers with `answer` (a path, or "" for Cancel) and the filter the user picked."""
+
+    def __init__(self, monkeypatch):
+        self.answer: str = ""
+        self.filter: str | None = None  # None: the filter the window offered first
+        self.asked: list[tuple] = []
+        self.errors: list[str] = []
+        self.questions: list[str] = []
+        dialogs = self
+
+        def get_save_file_name(parent, caption, directory, filters, selected=""):
+            dialogs.asked.append((caption, directory, filters, selected))
+            return dialogs.answer, dialogs.filter if dialogs.filter is not None else selected
+
+        def warning(parent, title, text, *args):
+            dialogs.errors.append(text)
+
+        def question(parent, title, text, *args):
+            dialogs.questions.append(text)
+            return main_window.QMessageBox.StandardButton.Yes
+
+        monkeypatch.setattr(main_window.QFileDialog, "getSaveFileName", staticmethod(get_save_file_name))
+        monkeypatch.setattr(main_window.QMessageBox, "warning", staticmethod(warning))
+        monkeypatch.setattr(main_window.QMessageBox, "question", staticmethod(question))

@@ -7,46 +7,12 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtGui import QPainter
 
-import ui.main_window as main_window
 from core.i18n import t
 from core.resources import RESOURCES
 from tests.ui.helpers import import_and_wait, outcome
 from ui.main_window import summarize
 
 DEMO = sorted(str(p) for p in (RESOURCES / "demo").glob("*.csv"))
-
-
-class Dialogs:
-    """Stands in for QFileDialog.getSaveFileName and QMessageBox: records what was asked and
-    answers with `answer` (a path, or "" for Cancel) and the filter the user picked."""
-
-    def __init__(self, monkeypatch):
-        self.answer: str = ""
-        self.filter: str | None = None  # None: the filter the window offered first
-        self.asked: list[tuple] = []
-        self.errors: list[str] = []
-        self.questions: list[str] = []
-        dialogs = self
-
-        def get_save_file_name(parent, caption, directory, filters, selected=""):
-            dialogs.asked.append((caption, directory, filters, selected))
-            return dialogs.answer, dialogs.filter if dialogs.filter is not None else selected
-
-        def warning(parent, title, text, *args):
-            dialogs.errors.append(text)
-
-        def question(parent, title, text, *args):
-            dialogs.questions.append(text)
-            return main_window.QMessageBox.StandardButton.Yes
-
-        monkeypatch.setattr(main_window.QFileDialog, "getSaveFileName", staticmethod(get_save_file_name))
-        monkeypatch.setattr(main_window.QMessageBox, "warning", staticmethod(warning))
-        monkeypatch.setattr(main_window.QMessageBox, "question", staticmethod(question))
-
-
-@pytest.fixture
-def dialogs(monkeypatch):
-    return Dialogs(monkeypatch)
 
 
 @pytest.fixture
