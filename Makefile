@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(VENV)/bin/python bench/bench_import.py
 	$(VENV)/bin/python bench/bench_segments.py
 	$(VENV)/bin/python bench/bench_exports.py
+	$(VENV)/bin/python bench/bench_startup.py
 
 build: $(STAMP) system-deps
 	$(VENV)/bin/pyinstaller --noconfirm build.spec
