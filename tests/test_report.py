@@ -149,7 +149,7 @@ def test_printer_door_prints_the_same_report(demo, tmp_path):
     from PySide6.QtGui import QPageSize
     from PySide6.QtPrintSupport import QPrinter
 
-    from ui.report import paint_to_printer
+    from ui.report.render import paint_to_printer
 
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)

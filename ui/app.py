@@ -33,6 +33,12 @@ def run(argv: list[str], started: float | None = None) -> int:
 
     collect_garbage_on_gui_thread(app)
 
+    from core.i18n import LANGUAGES, set_language
+    from ui import settings
+
+    saved = settings.language()  # the language the user last chose, unless the environment says
+    if saved in LANGUAGES and not os.environ.get("SEGMENTDESK_LANG"):
+        set_language(saved)
     from ui.main_window import MainWindow  # after the QApplication: widgets need it
 
     window = MainWindow()

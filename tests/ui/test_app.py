@@ -64,3 +64,27 @@ def test_smoke_exits_1_when_the_files_cannot_be_read(tmp_path):
                             cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 1
     assert "FAILED" in result.stderr
+
+
+def test_the_app_starts_in_the_language_the_user_chose_last(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
+    import ui.app
+    from core.i18n import language
+    from ui import settings
+    from ui.main_window import MainWindow
+
+    settings.set_language("zh_CN")
+    monkeypatch.delenv("SEGMENTDESK_LANG")
+    seen = {}
+
+    def exec_once():
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        seen["nav"], seen["lang"] = window.nav_buttons["overview"].text(), language()
+        window.close()
+        window.deleteLater()
+        return 0
+
+    monkeypatch.setattr(QApplication.instance(), "exec", exec_once, raising=False)
+    assert ui.app.run([]) == 0
+    assert seen == {"nav": "概览", "lang": "zh_CN"}
