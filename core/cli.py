@@ -459,6 +459,9 @@ def parser() -> argparse.ArgumentParser:
     trends.add_argument("--clv-weeks", dest="clv_weeks", type=float, default=26.0, help=t("cli.help_clv_weeks"))
     trends.add_argument("--json", action="store_true", help=t("cli.help_json"))
     trends.set_defaults(run=cmd_trends)
+    from core.cli_over_time import add_commands as add_over_time  # cohorts, migration, clv, forecast
+
+    add_over_time(command, _analysis_command)
     command("report", help=t("cli.help_report"))  # listed here; main.py hands it to ui/report
     demo = command("demo", help=t("cli.help_demo"))
     demo.add_argument("out_dir")
@@ -467,7 +470,8 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = ("import", "customers", "segment", "plan", "export", "trends", "demo")
+COMMANDS = ("import", "customers", "segment", "plan", "export", "trends", "cohorts", "migration", "clv",
+            "forecast", "demo")
 
 
 def main(argv: list[str]) -> int:

@@ -64,17 +64,46 @@ def bgnbd_log_likelihood(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: 
     return a1 + a2 + np.logaddexp(a3, a4)
 
 
-def _fit(negative_ll, start: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Maximise over log-parameters (all parameters are positive)."""
-    result = optimize.minimize(lambda p: negative_ll(np.exp(p)), np.log(start), method="Nelder-Mead",
-                               options={"maxiter": 8000, "xatol": 1e-9, "fatol": 1e-10})
-    return np.exp(result.x), bool(result.success and np.isfinite(result.fun))
+BOUND = 15.0  # log-parameters stay within e^±15: wide enough for any shop, finite for the optimiser
+
+
+def _fit(negative_ll, start: np.ndarray) -> tuple[np.ndarray, bool, float]:
+    """Maximise over log-parameters (all parameters are positive): L-BFGS-B, which needs about a
+    third of Nelder-Mead's evaluations, and Nelder-Mead when it fails. Returns the parameters,
+    whether the fit is usable (converged, finite, not stuck at a bound) and the log-likelihood."""
+    def objective(p):
+        value = negative_ll(np.exp(p))
+        return float(value) if np.isfinite(value) else 1e300  # a wall, not a NaN, for the line search
+
+    with np.errstate(all="ignore"):
+        result = optimize.minimize(objective, np.log(start), method="L-BFGS-B",
+                                   bounds=[(-BOUND, BOUND)] * len(start),
+                                   options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-8})
+        if not result.success or result.fun >= 1e300:
+            result = optimize.minimize(objective, np.log(start), method="Nelder-Mead",
+                                       options={"maxiter": 8000, "xatol": 1e-9, "fatol": 1e-10})
+    ok = bool(result.success and result.fun < 1e300 and np.all(np.abs(result.x) < BOUND - 0.1))
+    return np.exp(result.x), ok, -float(result.fun)
+
+
+def _distinct(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """The distinct rows of the columns and how often each occurs: the likelihood of a shop's
+    many one-time buyers of the same week is computed once (an exact saving, not a sample)."""
+    rows, counts = np.unique(np.column_stack(columns), axis=0, return_counts=True)
+    return [rows[:, i] for i in range(rows.shape[1])], counts
 
 
 def fit_bgnbd(data: RepeatData) -> tuple[dict, bool]:
-    params, ok = _fit(lambda p: -bgnbd_log_likelihood(p, data.x, data.t_x, data.T).sum(),
-                      np.array([0.5, 5.0, 0.5, 2.0]))
-    return dict(zip(("r", "alpha", "a", "b"), params)), ok
+    params, ok, _ = fit_bgnbd_ll(data)
+    return params, ok
+
+
+def fit_bgnbd_ll(data: RepeatData) -> tuple[dict, bool, float]:
+    """BG/NBD by maximum likelihood: (params, usable, log-likelihood of the data)."""
+    (x, t_x, T), weight = _distinct(data.x, data.t_x, data.T)
+    params, ok, ll = _fit(lambda p: -(weight * bgnbd_log_likelihood(p, x, t_x, T)).sum(),
+                          np.array([0.5, 5.0, 0.5, 2.0]))
+    return dict(zip(("r", "alpha", "a", "b"), params)), ok, ll
 
 
 def p_alive(params: dict, x, t_x, T) -> np.ndarray:
@@ -104,8 +133,12 @@ def gamma_gamma_log_likelihood(params: np.ndarray, x: np.ndarray, m: np.ndarray)
 
 
 def fit_gamma_gamma(x: np.ndarray, m: np.ndarray) -> tuple[dict, bool]:
-    params, ok = _fit(lambda p: -gamma_gamma_log_likelihood(p, x, m).sum(), np.array([1.0, 1.0, 1.0]))
-    return dict(zip(("p", "q", "v"), params)), ok
+    """Gamma-Gamma by maximum likelihood on repeat buyers' mean spend. Spend is scaled to its
+    median for the fit (v scales with the money, p and q do not), so yen and dong fit like dollars."""
+    scale = float(np.median(m)) if len(m) and np.median(m) > 0 else 1.0
+    params, ok, _ = _fit(lambda p: -gamma_gamma_log_likelihood(p, x, m / scale).sum(), np.array([1.0, 2.0, 1.0]))
+    p, q, v = params
+    return {"p": p, "q": q, "v": v * scale}, ok and len(m) > 0
 
 
 def expected_spend(params: dict, x, m) -> np.ndarray:
@@ -127,6 +160,8 @@ class CLVResult:
     gamma_gamma: dict | None
     notes: list[tuple[str, dict]] = field(default_factory=list)
     trusted: bool = True
+    log_likelihood: float | None = None  # of the BG/NBD fit, over the customers it was fitted on
+    fitted_on: int = 0  # customers the models learned from (a sample of a large shop)
 
 
 def customer_purchases(book: OrderBook, currency: str) -> pd.DataFrame:
@@ -137,30 +172,60 @@ def customer_purchases(book: OrderBook, currency: str) -> pd.DataFrame:
                          "value": net_sales(orders)})
 
 
-def customer_lifetime(purchases: pd.DataFrame, end: dt.date, horizon_weeks: float = 26.0) -> CLVResult:
+def _subset(data: RepeatData, keep: np.ndarray) -> RepeatData:
+    return RepeatData(data.x[keep], data.t_x[keep], data.T[keep], data.monetary[keep], data.index[keep])
+
+
+def customer_lifetime(purchases: pd.DataFrame, end: dt.date, horizon_weeks: float = 26.0,
+                      fit_on: int | None = None, seed: int = 7) -> CLVResult:
     """Fit both models on the purchases up to `end` and predict the next `horizon_weeks`.
+
+    With `fit_on`, a large shop's models learn from a seeded sample of that many customers and
+    predict every customer (the parameters of a 20,000-customer sample are as good for a
+    strategy text, and the fit stays under a second).
 
     The traps are guarded: one-time buyers count (x = 0), repeat purchases worth nothing or less
     after refunds are left out of the spend model, and with too few customers, too few repeat
     buyers or too short a history the result says the model cannot be trusted and gives the simple
-    figures instead (the customer's own purchase rate and average order)."""
+    figures instead (the customer's own purchase rate and average order, never below 0)."""
     data = repeat_data(purchases, end)
     notes: list[tuple[str, dict]] = []
-    history = float(data.T.max()) if len(data.T) else 0.0
-    trusted = len(data.x) >= MIN_CUSTOMERS and (data.x > 0).sum() >= MIN_REPEAT_CUSTOMERS and history >= MIN_HISTORY_WEEKS
     out = pd.DataFrame({"repeat_purchases": data.x, "weeks_to_last": data.t_x, "weeks_observed": data.T,
                         "repeat_value": data.monetary}, index=data.index)
-    bg = gg = None
-    if trusted:
-        bg, ok = fit_bgnbd(data)
-        trusted = ok and bg["a"] > 1e-6 and bg["b"] > 1e-6
-    if trusted:
-        out["p_alive"] = p_alive(bg, data.x, data.t_x, data.T)
-        out["expected_purchases"] = expected_purchases(bg, horizon_weeks, data.x, data.t_x, data.T)
+    if not len(data.x):
+        notes.append(("clv.no_purchases", {"date": pd.Timestamp(end).date().isoformat()}))
+        for column in ("p_alive", "expected_purchases", "expected_spend", "expected_value"):
+            out[column] = pd.Series(dtype=float)
+        return CLVResult(out, horizon_weeks, None, None, notes, False)
+    history = float(data.T.max())
+    repeaters = int((data.x > 0).sum())
+    enough = len(data.x) >= MIN_CUSTOMERS and repeaters >= MIN_REPEAT_CUSTOMERS and history >= MIN_HISTORY_WEEKS
+    bg = gg = ll = None
+    fitted = 0
+    if enough:
+        in_fit = np.ones(len(data.x), dtype=bool)
+        if fit_on and len(data.x) > fit_on:
+            in_fit[:] = False
+            in_fit[np.random.default_rng(seed).choice(len(data.x), fit_on, replace=False)] = True
+            notes.append(("clv.fitted_on_sample", {"sample": fit_on, "customers": len(data.x)}))
+        bg, ok, ll = fit_bgnbd_ll(_subset(data, in_fit))
+        fitted = int(in_fit.sum())
+        if ok and bg["a"] > 1e-6 and bg["b"] > 1e-6:
+            with np.errstate(all="ignore"):
+                alive = p_alive(bg, data.x, data.t_x, data.T)
+                purchases_ahead = expected_purchases(bg, horizon_weeks, data.x, data.t_x, data.T)
+            ok = bool(np.isfinite(alive).all() and np.isfinite(purchases_ahead).all())
+        if not ok:
+            notes.append(("clv.fit_failed", {}))
+            bg = ll = None
+    if bg is not None:
+        out["p_alive"] = alive
+        out["expected_purchases"] = np.maximum(purchases_ahead, 0.0)
         usable = (data.x > 0) & (data.monetary > 0)
-        if (data.x > 0).sum() > usable.sum():
-            notes.append(("clv.no_value_repeats", {"count": int((data.x > 0).sum() - usable.sum())}))
-        gg, ok = fit_gamma_gamma(data.x[usable], data.monetary[usable])
+        if repeaters > usable.sum():
+            notes.append(("clv.no_value_repeats", {"count": int(repeaters - usable.sum())}))
+        fit_usable = usable & in_fit
+        gg, ok = fit_gamma_gamma(data.x[fit_usable], data.monetary[fit_usable]) if fit_usable.sum() >= 2 else (None, False)
         if ok and gg["q"] > 1:
             population = gg["p"] * gg["v"] / (gg["q"] - 1)
             spend = np.where(usable, expected_spend(gg, data.x, data.monetary), population)
@@ -170,13 +235,37 @@ def customer_lifetime(purchases: pd.DataFrame, end: dt.date, horizon_weeks: floa
             spend = np.full(len(data.x), data.monetary[usable].mean() if usable.any() else 0.0)
         out["expected_spend"] = spend
     else:
-        notes.append(("clv.not_trusted", {"customers": len(data.x), "repeaters": int((data.x > 0).sum()),
-                                          "weeks": round(history), "min_customers": MIN_CUSTOMERS,
-                                          "min_repeaters": MIN_REPEAT_CUSTOMERS, "min_weeks": MIN_HISTORY_WEEKS}))
-        # Simple figures: the customer's own weekly rate since the first purchase and average order.
-        per_customer = purchases.groupby("customer")["value"].agg(["sum", "size"]).reindex(data.index)
+        if not enough:
+            notes.append(("clv.not_trusted", {"customers": len(data.x), "repeaters": repeaters,
+                                              "weeks": round(history), "min_customers": MIN_CUSTOMERS,
+                                              "min_repeaters": MIN_REPEAT_CUSTOMERS, "min_weeks": MIN_HISTORY_WEEKS}))
+        # Simple figures: the customer's own weekly rate since the first purchase (over at least
+        # MIN_HISTORY_WEEKS: a buyer of last week is not a weekly buyer) and average order; refunds
+        # can make that average 0 or less, and nobody is expected to spend less than 0.
+        per_customer = purchases[pd.to_datetime(purchases["date"]).dt.tz_localize(None).dt.normalize()
+                                 <= pd.Timestamp(end)].groupby("customer")["value"].agg(["sum", "size"])
+        per_customer = per_customer.reindex(data.index)
         out["p_alive"] = np.nan
-        out["expected_purchases"] = (data.x + 1) / np.maximum(data.T, 1.0) * horizon_weeks
-        out["expected_spend"] = (per_customer["sum"] / per_customer["size"]).to_numpy()
+        out["expected_purchases"] = (data.x + 1) / np.maximum(data.T, MIN_HISTORY_WEEKS) * horizon_weeks
+        out["expected_spend"] = (per_customer["sum"] / per_customer["size"]).clip(lower=0.0).to_numpy()
     out["expected_value"] = out["expected_purchases"] * out["expected_spend"]
-    return CLVResult(out, horizon_weeks, bg, gg, notes, trusted)
+    return CLVResult(out, horizon_weeks, bg, gg, notes, bg is not None, ll, fitted)
+
+
+def holdout(purchases: pd.DataFrame, result: CLVResult, end: dt.date) -> dict | None:
+    """How the model did on the purchases after `end` (when the data goes on): the calibration
+    customers' repeat purchases (distinct days) in the weeks after `end` against the model's
+    expectation for exactly that many weeks. None without a fitted model or later data."""
+    if result.bgnbd is None:
+        return None
+    when = pd.to_datetime(purchases["date"]).dt.tz_localize(None).dt.normalize()
+    later = purchases.assign(date=when)[(when > pd.Timestamp(end)) & purchases["customer"].isin(result.customers.index)]
+    last = when.max()
+    if later.empty or pd.isna(last):
+        return None
+    weeks = (last - pd.Timestamp(end)).days / WEEK
+    table = result.customers
+    expected = expected_purchases(result.bgnbd, weeks, table["repeat_purchases"], table["weeks_to_last"],
+                                  table["weeks_observed"])
+    return {"weeks": round(weeks, 2), "actual_purchases": int(len(later.drop_duplicates(["customer", "date"]))),
+            "expected_purchases": float(np.sum(expected))}

@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from core.model import OrderBook
+from core.model import OrderBook, net_sales
 from core.segments import Segmentation, segment
 from core.segments.features import main_currency, paid_orders
-from core.segments.products import paid_lines
 
 NOT_YET = "not_yet"  # the "segment before" of customers who had not bought yet
 WINNABLE = 0.1  # below this probability of still being a customer, a win-back is unlikely to pay
@@ -102,18 +101,29 @@ class Forecast:
 
 
 def monthly_series(book: OrderBook, currency: str, measure: str = "net_sales") -> dict[str, pd.Series]:
-    """Monthly net sales (or units) of the shop and of each category, over complete months."""
-    lines = paid_lines(book)
-    lines = lines[lines["currency"] == currency]
+    """Monthly net sales (or units) of the shop and of each category, over complete months, from
+    every paid order in `currency` (demand counts guests' orders too). The shop's net sales are its
+    orders' (order total − refunds, as everywhere), so a table without line items has them too; a
+    category's are its lines' totals, and units come from the lines."""
+    orders = book.orders[(book.orders["status"] == "paid") & (book.orders["currency"] == currency)
+                         & book.orders["placed_at"].notna()]
+    lines = book.lines.merge(orders[["platform", "order_id", "placed_at"]], on=["platform", "order_id"], how="inner")
+    lines = lines.assign(item=lines["category"].fillna(lines["product_name"]).fillna(lines["sku"]).fillna("?"))
+    dated = orders["placed_at"] if measure == "net_sales" else lines["placed_at"]
+    if dated.empty:
+        return {}
+    last_complete = _last_complete_month(dated)
     month = lines["placed_at"].dt.tz_localize(None).dt.to_period("M")
     value = lines["line_total"] if measure == "net_sales" else lines["quantity"]
-    last_complete = _last_complete_month(lines["placed_at"])
-    frame = pd.DataFrame({"month": month, "item": lines["item"].fillna("?"), "value": value})
+    frame = pd.DataFrame({"month": month, "item": lines["item"], "value": value})
     frame = frame[frame["month"] <= last_complete]
-    if frame.empty:
+    shop = pd.DataFrame({"month": orders["placed_at"].dt.tz_localize(None).dt.to_period("M"),
+                         "value": net_sales(orders)}) if measure == "net_sales" else frame
+    shop = shop[shop["month"] <= last_complete]
+    if shop.empty:
         return {}
-    months = pd.period_range(frame["month"].min(), last_complete, freq="M")
-    series = {"all": frame.groupby("month")["value"].sum().reindex(months, fill_value=0.0)}
+    months = pd.period_range(shop["month"].min(), last_complete, freq="M")
+    series = {"all": shop.groupby("month")["value"].sum().reindex(months, fill_value=0.0)}
     for item, part in frame.groupby("item"):
         series[str(item)] = part.groupby("month")["value"].sum().reindex(months, fill_value=0.0)
     return series

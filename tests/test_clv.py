@@ -71,3 +71,18 @@ def test_repeat_purchases_worth_nothing_after_refunds_are_left_out(cdnow):
     result = customer_lifetime(broken, CALIBRATION_END)
     assert result.trusted and any(note[0] == "clv.no_value_repeats" for note in result.notes)
     assert np.isfinite(result.customers["expected_spend"]).all()
+
+
+def test_a_large_shop_is_fitted_on_a_sample_and_every_customer_predicted(cdnow):
+    full = customer_lifetime(cdnow, CALIBRATION_END, horizon_weeks=39)
+    sampled = customer_lifetime(cdnow, CALIBRATION_END, horizon_weeks=39, fit_on=1500)
+    assert sampled.trusted and sampled.fitted_on == 1500 and full.fitted_on == 2357
+    assert ("clv.fitted_on_sample", {"sample": 1500, "customers": 2357}) in sampled.notes
+    assert sampled.customers.index.equals(full.customers.index) and sampled.customers["p_alive"].notna().all()
+    assert sampled.customers["expected_purchases"].sum() == pytest.approx(full.customers["expected_purchases"].sum(), rel=0.15)
+    assert full.log_likelihood == pytest.approx(-9582.4, abs=0.1)
+
+
+def test_calibration_before_any_purchase_is_a_note_not_a_crash(cdnow):
+    result = customer_lifetime(cdnow, dt.date(1996, 12, 31))
+    assert not result.trusted and result.customers.empty and result.notes[0][0] == "clv.no_purchases"
