@@ -18,7 +18,7 @@ from core.segments.maps import (MAP_IDS, SegmentLabel, assign, high_low_limits, 
 from core.segments.products import affinity_segments, category_mix
 from core.segments.rfm import AxisCuts, rfm_scores
 
-SEGMENTERS = MAP_IDS + ("clusters", "affinity")
+SEGMENTERS = MAP_IDS + ("clusters", "affinity", "tags")
 
 
 @dataclass
@@ -52,7 +52,7 @@ def segment(book: OrderBook, map_id: str = "rfm11", bins: int = 5,
 
     Parameters
     ----------
-    map_id : rfm11, rfgrid, cn8, value, clusters or affinity.
+    map_id : rfm11, rfgrid, cn8, value, clusters, affinity or tags (primary interest tag).
     bins : 3, 4 or 5 RFM scores per axis.
     analysis_date : recency is counted back from this day; default: the day after the last order.
     custom_cuts : {"r": [days…], "f": [orders…], "m": [amounts…]} instead of quantiles.
@@ -100,6 +100,10 @@ def segment(book: OrderBook, map_id: str = "rfm11", bins: int = 5,
         labels = clusters.segment_labels
     elif used == "affinity":
         customers["segment"], labels = affinity_segments(book, features.index)
+    elif used == "tags":
+        from core.tags import tag_segments  # the tag tables are read only when asked for
+
+        customers["segment"], labels = tag_segments(book, features.index, analysis_date)
     else:
         segment_map = load_map(used)
         if shares and segment_map.kind == "tiers":
