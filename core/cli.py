@@ -303,7 +303,11 @@ def format_plan(d: dict) -> str:
 
 
 def cmd_export(args) -> int:
-    """The customers of the chosen segments (or all) as a CSV or XLSX list."""
+    """The customers of the chosen segments (or all) as a CSV or XLSX list (hashed: core.cli_audiences)."""
+    if getattr(args, "hashed", False):
+        from core.cli_audiences import cmd_export_hashed
+
+        return cmd_export_hashed(args)
     from core.exports import check_target, customer_list, segment_ids, write_customer_list
     from core.segments import note_message, segment
 
@@ -396,7 +400,7 @@ def cmd_demo(args) -> int:
 
 
 # The segmentations (core.segments.SEGMENTERS, repeated here so that `main.py` starts without pandas).
-SEGMENT_MAPS = ("rfm11", "rfgrid", "cn8", "value", "clusters", "affinity")
+SEGMENT_MAPS = ("rfm11", "rfgrid", "cn8", "value", "clusters", "affinity", "tags")
 
 
 def _analysis_command(command, name: str, help_text: str):
@@ -453,6 +457,10 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", required=True, metavar="OUT", help=t("export.help_output"))
     export.add_argument("--force", action="store_true", help=t("export.help_force"))
     export.set_defaults(run=cmd_export)
+    from core.cli_audiences import add_commands, add_export_options  # tags, crosssell, --hashed
+
+    add_export_options(export)
+    add_commands(command, _analysis_command)
     trends = _analysis_command(command, "trends", t("cli.help_trends"))
     trends.add_argument("--horizon", type=int, default=6, help=t("cli.help_horizon"))
     trends.add_argument("--days", type=int, default=90, help=t("cli.help_migration_days"))
@@ -471,7 +479,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = ("import", "customers", "segment", "plan", "export", "trends", "cohorts", "migration", "clv",
-            "forecast", "demo")
+            "forecast", "demo", "tags", "crosssell")
 
 
 def main(argv: list[str]) -> int:

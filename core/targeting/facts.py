@@ -47,7 +47,22 @@ def segment_facts(seg: Segmentation, book: OrderBook, period_days: int = 90) -> 
     facts["peak_weekday"] = weekday.reindex(facts.index).astype(float)
     facts["price_level"] = _segment_price_level(seg, book).reindex(facts.index)
     facts["currency"] = seg.currency
+    facts["top_tag"], facts["top_tag_share"], facts["tag_mix"] = _tag_facts(seg, book, facts.index)
     return facts
+
+
+def _tag_facts(seg: Segmentation, book: OrderBook, index: pd.Index):
+    """Per segment: the interest tag most of its customers have (id) and that share, and the
+    whole mix {tag id: share of customers} (core.tags; the tag tables in force)."""
+    from core.tags import NONE, customer_tags, tag_mix
+
+    mix = tag_mix(customer_tags(book, until=seg.analysis_date, customers=seg.customers.index), seg)
+    shares = mix.drop(columns=["customers", NONE]).reindex(index)
+    top = shares.idxmax(axis=1).where(shares.max(axis=1) > 0) if len(shares.columns) else pd.Series(np.nan, index=index)
+    top_share = shares.max(axis=1).where(top.notna()) if len(shares.columns) else top
+    mixes = pd.Series([{k: float(v) for k, v in row.items() if v > 0} for _, row in mix.reindex(index).drop(
+        columns="customers").fillna(0.0).iterrows()], index=index, dtype=object)
+    return top, top_share, mixes
 
 
 def reachability(seg: Segmentation, book: OrderBook) -> pd.Series:

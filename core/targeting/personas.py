@@ -10,6 +10,7 @@ from core.targeting.texts import Template, fact_rows, format_value, is_zh, load,
 
 SOURCE = "resources/targeting/personas.toml"
 MAX_STATEMENTS = 7
+MAX_TAGS, MIN_TAG_SHARE = 4, 0.05  # the tag mix on a card: the largest shares, from 5 % up
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,8 @@ class Persona:
     portrait: str  # one line built from the facts
     statements: list[str]  # each states one fact, with its number
     figures: dict[str, str] = field(default_factory=dict)  # label -> formatted value, for the card
+    tags: list[tuple[str, str, float]] = field(default_factory=list)  # (tag id, name, share of customers)
+    cross_sell: list[str] = field(default_factory=list)  # concrete offers (core.crosssell), best first
 
 
 def first_name(country: object, index: int, lang: str) -> str:
@@ -44,9 +47,29 @@ def persona_for(row: dict, index: int, lang: str = "en") -> Persona:
     statements = [s for entry in data["statements"] if (s := Template.of(entry, source=SOURCE).render(row, lang))]
     figures = {fig[text_key("label", lang)]: value for fig in data["figures"]
                if (value := format_value(fig["fact"], row, lang)) is not None}
-    return Persona(name, portrait, statements[:MAX_STATEMENTS], figures)
+    return Persona(name, portrait, statements[:MAX_STATEMENTS], figures, tag_list(row.get("tag_mix"), lang))
 
 
-def personas(seg: Segmentation, facts: pd.DataFrame, lang: str = "en") -> dict[str, Persona]:
-    """Segment id -> Persona in display order, in English ("en") or Chinese ("zh_CN")."""
-    return {sid: persona_for(row, i, lang) for i, (sid, row) in enumerate(fact_rows(facts).items())}
+def tag_list(mix, lang: str = "en") -> list[tuple[str, str, float]]:
+    """The segment's interest tags for its card: (id, name in `lang`, share), largest first."""
+    from core.tags import NONE, load_tables
+
+    if not isinstance(mix, dict):
+        return []
+    tables = load_tables()
+    shown = sorted(((k, v) for k, v in mix.items() if k != NONE and v >= MIN_TAG_SHARE and k in tables.ids),
+                   key=lambda kv: -kv[1])[:MAX_TAGS]
+    return [(k, tables.name(k, lang), round(v, 4)) for k, v in shown]
+
+
+def personas(seg: Segmentation, facts: pd.DataFrame, lang: str = "en", crosssell=None) -> dict[str, Persona]:
+    """Segment id -> Persona in display order, in English ("en") or Chinese ("zh_CN"); with
+    `crosssell` (core.crosssell.CrossSell) each card also gets the segment's top offers."""
+    out = {sid: persona_for(row, i, lang) for i, (sid, row) in enumerate(fact_rows(facts).items())}
+    if crosssell is not None:
+        for sid, persona in out.items():
+            persona.cross_sell.extend(crosssell.recommendations(sid, lang, limit=CROSS_SELL_OFFERS))
+    return out
+
+
+CROSS_SELL_OFFERS = 3

@@ -35,6 +35,7 @@ class Plan:
     approach: Choice
     focus: dict
     demographics: dict  # segment -> {gender, age_band} where the exports state them
+    crosssell: object = None  # core.crosssell.CrossSell: co-purchase offers per segment
 
 
 def market_scope(book: OrderBook, seg: Segmentation, focus_categories=None, focus_markets=None) -> dict:
@@ -109,11 +110,14 @@ def make_plan(book: OrderBook, map_id: str = "rfm11", weights: dict | None = Non
     values["top_segment"] = seg.labels[top].name if top in seg.labels else ""
     values["top_segment_zh"] = seg.labels[top].name_zh if top in seg.labels else ""
     pattern, approach = recommend(values)
+    from core.crosssell import crosssell
+
+    offers = crosssell(book, seg)
     progress.report(1.0, "progress.done")
     return Plan(seg, facts, market_scope(book, seg, focus_categories, focus_markets), card, targets,
                 in_depth(seg, book, facts, targets), category_matrix(seg, book, targets), values,
                 pattern, approach, {"categories": focus_categories, "markets": focus_markets},
-                demographic_needs(seg, book))
+                demographic_needs(seg, book), offers)
 
 
 def needs(plan: Plan, lang: str = "en") -> list[dict]:
@@ -191,11 +195,15 @@ def plan_json(plan: Plan, lang: str = "en") -> dict:
         "pattern": _choice_json(plan.pattern, lang),
         "approach": _choice_json(plan.approach, lang),
         "personas": [{"segment": sid, "name": p.name, "portrait": p.portrait, "statements": p.statements,
-                      "figures": {k: _number(v) for k, v in p.figures.items()}}
-                     for sid, p in personas(plan.seg, plan.facts, lang).items() if sid in plan.targets],
+                      "figures": {k: _number(v) for k, v in p.figures.items()},
+                      "tags": [{"tag": tag, "name": name, "share": share} for tag, name, share in p.tags],
+                      "cross_sell": p.cross_sell}
+                     for sid, p in personas(plan.seg, plan.facts, lang, plan.crosssell).items()
+                     if sid in plan.targets],
         "strategies": [{"segment": sid, "goal": s.goal,
                         "actions": [{"mix": a.mix, "text": a.text} for a in s.actions]}
-                       for sid, s in strategies(plan.seg, plan.facts, lang).items()],
+                       for sid, s in strategies(plan.seg, plan.facts, lang, plan.crosssell).items()],
+        "crosssell": plan.crosssell.as_json(lang)["segments"] if plan.crosssell is not None else [],
     }
 
 

@@ -69,6 +69,16 @@ def strategy_for(map_id: str, segment_id: str, row: dict, lang: str = "en") -> S
     return Strategy(goal or str(fallback), actions)
 
 
-def strategies(seg: Segmentation, facts: pd.DataFrame, lang: str = "en") -> dict[str, Strategy]:
-    """Segment id -> Strategy(goal, actions) in display order, in English ("en") or Chinese ("zh_CN")."""
-    return {sid: strategy_for(seg.map_id, sid, row, lang) for sid, row in fact_rows(facts).items()}
+def strategies(seg: Segmentation, facts: pd.DataFrame, lang: str = "en", crosssell=None) -> dict[str, Strategy]:
+    """Segment id -> Strategy(goal, actions) in display order, in English ("en") or Chinese ("zh_CN").
+    With `crosssell` (core.crosssell.CrossSell) the segment's best offers join its product actions."""
+    out = {sid: strategy_for(seg.map_id, sid, row, lang) for sid, row in fact_rows(facts).items()}
+    if crosssell is not None:
+        for sid, strategy in out.items():
+            offers = [Action("product", text) for text in crosssell.recommendations(sid, lang, limit=CROSS_SELL_ACTIONS)]
+            last_product = max((i for i, a in enumerate(strategy.actions) if a.mix == "product"), default=-1)
+            strategy.actions[last_product + 1:last_product + 1] = offers  # keeps product, price, … order
+    return out
+
+
+CROSS_SELL_ACTIONS = 2

@@ -285,6 +285,13 @@ def format_value(name: str, facts: Mapping, lang: str = "en") -> str | None:
         return weekday(float(value), lang)
     if kind in ("country", "platform", "price_level"):
         return _named(f"{kind}_names", str(value), lang)
+    if kind == "tag":  # an interest tag id: its name in the tag tables in force
+        from core.tags import load_tables
+
+        try:
+            return load_tables().name(str(value), lang)
+        except KeyError:
+            return str(value)
     return str(value)
 
 
