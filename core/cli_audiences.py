@@ -146,10 +146,12 @@ def format_tags(d: dict, tables) -> str:
     zh = _zh()
     out = [t("tags.cli.title", customers=f"{d['customers']:,}", source=d["tables"])]
     for tag in d["tags"]:
-        out.append("  " + t("tags.cli.tag_line", name=tag["name_zh"] if zh else tag["name"],
-                            customers=f"{tag['customers']:,}", share=f"{tag['share']:.0%}",
-                            min=tag["min_purchases"], unit=t(f"tags.cli.unit_{tag['unit']}"),
-                            min_share=f"{tag['min_share']:.0%}"))
+        unit = t(f"tags.cli.unit_{tag['unit']}")
+        line = t("tags.cli.tag_line", name=tag["name_zh"] if zh else tag["name"], customers=f"{tag['customers']:,}",
+                 share=f"{tag['share']:.0%}", min=tag["min_purchases"], unit=unit)
+        if tag["min_share"] > 0:
+            line += (" " if not zh else "，") + t("tags.cli.tag_share", min_share=f"{tag['min_share']:.0%}", unit=unit)
+        out.append("  " + line)
         if tag["top_evidence"]:
             out.append("    " + t("tags.cli.top_evidence", items=", ".join(
                 f"{e['detail'] or '—'} ({e['customers']:,})" for e in tag["top_evidence"])))
