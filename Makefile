@@ -13,7 +13,7 @@ SYSTEM_PACKAGES := libegl1 libgl1 libglib2.0-0 libdbus-1-3 libfontconfig1 libfre
 	fonts-dejavu-core poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench build demo lock system-deps
+.PHONY: run test bench build build-smoke demo lock system-deps
 
 run: $(STAMP) system-deps
 	$(VENV)/bin/python main.py $(wildcard resources/demo/*.csv)
@@ -27,8 +27,13 @@ bench: $(STAMP)
 	$(VENV)/bin/python bench/bench_exports.py
 	$(VENV)/bin/python bench/bench_startup.py
 
+# dist/segmentdesk/ (see build.spec; packaging/ has the installers); build-smoke runs it headless.
 build: $(STAMP) system-deps
-	$(VENV)/bin/pyinstaller --noconfirm build.spec
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN build.spec
+	@du -sh dist/segmentdesk
+
+build-smoke: system-deps
+	packaging/smoke_frozen.sh
 
 demo: $(STAMP)
 	$(VENV)/bin/python main.py demo resources/demo
