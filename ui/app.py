@@ -26,6 +26,7 @@ def run(argv: list[str], started: float | None = None) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a smoke run needs no screen
     QApplication.setApplicationName("SegmentDesk")
     QApplication.setOrganizationName("SegmentDesk")
+    QApplication.setDesktopFileName("segmentdesk")  # Wayland shows the icon of segmentdesk.desktop
     app = QApplication.instance() or QApplication(sys.argv[:1])
     theme.install(app)
     app.setWindowIcon(theme.app_icon())
