@@ -7,6 +7,7 @@ import pandas as pd
 from core.model import OrderBook
 from core.segments import Segmentation, breakdown, segment_table
 from core.segments.products import paid_lines, segment_lines
+from core.targeting.lifetime import lifetime_facts
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
@@ -47,6 +48,7 @@ def segment_facts(seg: Segmentation, book: OrderBook, period_days: int = 90) -> 
     facts["peak_weekday"] = weekday.reindex(facts.index).astype(float)
     facts["price_level"] = _segment_price_level(seg, book).reindex(facts.index)
     facts["currency"] = seg.currency
+    facts = facts.join(lifetime_facts(seg, book))  # churn risk and lifetime value (core/clv.py)
     facts["top_tag"], facts["top_tag_share"], facts["tag_mix"] = _tag_facts(seg, book, facts.index)
     return facts
 

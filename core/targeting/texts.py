@@ -253,6 +253,11 @@ def days(value: float, lang: str = "en") -> str:
     return f"{n:,}天" if is_zh(lang) else f"{n:,} day{'' if n == 1 else 's'}"
 
 
+def weeks(value: float, lang: str = "en") -> str:
+    n = round(value)
+    return f"{n:,}周" if is_zh(lang) else f"{n:,} week{'' if n == 1 else 's'}"
+
+
 def _named(table: str, value: str, lang: str) -> str:
     names = vocabulary()[table].get(value)
     return names[1 if is_zh(lang) else 0] if names else value
@@ -275,6 +280,8 @@ def format_value(name: str, facts: Mapping, lang: str = "en") -> str | None:
         return percent(float(value), lang, signed=True)
     if kind == "days":
         return days(float(value), lang)
+    if kind == "weeks":
+        return weeks(float(value), lang)
     if kind == "count":
         return f"{round(float(value)):,}"
     if kind == "number":
