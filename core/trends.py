@@ -255,3 +255,42 @@ def trends_json(book: OrderBook, map_id: str = "rfm11", horizon: int = 6, days: 
                       "backtest": {k: _number(v) if not isinstance(v, int) else v for k, v in f.backtest.items()},
                       "notes": [t(m, **p) for m, p in f.notes]} for f in forecasts],
     }
+
+
+# --- helpers of the desktop app's Trends page and customer table -------------------------------
+
+def earlier_counts(book: OrderBook, seg: Segmentation, days: int = 90, **options) -> pd.Series | None:
+    """Customers per segment of `seg` `days` before its analysis date, segmented the same way
+    (map, scores, currency, `options`); 0 for a segment nobody was in. None when the earlier data
+    gets a different map (a smaller shop then) or the map has no stable meaning over time (clusters)."""
+    from core.errors import InputError
+
+    if seg.map_id == "clusters":
+        return None
+    options = {k: v for k, v in options.items() if k not in ("analysis_date", "currency")}
+    if not options.get("rates"):
+        options["currency"] = seg.currency
+    try:
+        before = segment(book, seg.map_id, bins=seg.bins,
+                         analysis_date=seg.analysis_date - dt.timedelta(days=days), **options)
+    except InputError:  # nobody had paid yet
+        return pd.Series(0, index=seg.order, dtype=int)
+    if before.map_id != seg.map_id:
+        return None
+    return before.customers["segment"].value_counts().reindex(seg.order, fill_value=0).astype(int)
+
+
+def forecast_each(book: OrderBook, currency: str | None = None, horizon: int = 6, measure: str = "net_sales",
+                  top: int = 8, progress=None) -> list[Forecast]:
+    """`demand_forecast`, one series at a time: `progress` (core.jobs.Progress) hears how far it is
+    (no step text: the caller names the work) and may cancel between series."""
+    series = monthly_series(book, currency or main_currency(book), measure)
+    ranked = sorted((k for k in series if k != "all"), key=lambda k: -series[k].sum())[:top]
+    names = ["all", *ranked] if series else []
+    out = []
+    for i, name in enumerate(names):
+        if progress is not None:
+            progress.check_cancelled()
+            progress.report(i / len(names))
+        out.append(forecast_series(name, series[name], horizon))
+    return out

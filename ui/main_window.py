@@ -24,6 +24,7 @@ from ui.saving import (
 from ui.segments_page import SegmentsPage
 from ui.strategy_page import StrategyPage
 from ui.targeting_page import TargetingPage
+from ui.trends_page import TrendsPage
 from ui.widgets import BusyBar, error_text, text_label
 from ui.worker import Job, shutdown
 
@@ -33,7 +34,7 @@ EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
 UNKNOWN_LAYOUT = "import.unknown_layout"  # the problem a column mapping fixes
 # The pages of the left-side navigation, in order; Ctrl+1… switch to them. A new page adds its key
 # here, a `ui.nav.<key>` text and its widget in MainWindow._build_central.
-NAV_PAGES = ("overview", "segments", "targeting", "personas", "strategy", "report")
+NAV_PAGES = ("overview", "segments", "targeting", "personas", "strategy", "trends", "report")
 
 
 # Work that runs on the pool thread. These functions get paths and plain data, never widgets;
@@ -302,6 +303,7 @@ class MainWindow(QMainWindow):
         self.targeting_page = TargetingPage()
         self.personas_page = PersonasPage()
         self.strategy_page = StrategyPage()
+        self.trends_page = TrendsPage()
         self.report_page = ReportPage()
         self.report_page.print_requested.connect(self.print_report)
         self.report_page.pdf_requested.connect(self.save_pdf)
@@ -326,7 +328,8 @@ class MainWindow(QMainWindow):
         self.sections = QStackedWidget()  # one widget per entry of NAV_PAGES
         self.section_widgets: dict[str, QWidget] = {
             "overview": self.pages, "segments": self.segments_page, "targeting": self.targeting_page,
-            "personas": self.personas_page, "strategy": self.strategy_page, "report": self.report_page}
+            "personas": self.personas_page, "strategy": self.strategy_page, "trends": self.trends_page,
+            "report": self.report_page}
         self.sidebar = QFrame()
         self.sidebar.setObjectName("sidebar")
         self.nav_buttons: dict[str, QToolButton] = {}
@@ -449,6 +452,7 @@ class MainWindow(QMainWindow):
         self.targeting_page.retranslate()
         self.personas_page.retranslate()
         self.strategy_page.retranslate()
+        self.trends_page.retranslate()
         self.report_page.retranslate()
         self._show_context()
         self._show_plan_state()
@@ -592,6 +596,7 @@ class MainWindow(QMainWindow):
         self.summary_page.show_summary(self.summary, mappable_files(self.book))
         self.segments_page.set_book(self.book)
         self.targeting_page.set_book(self.book)
+        self.trends_page.set_book(self.book)
         self._after_plan = None  # a report asked for with the previous book is not made
         for action in self.save_actions:
             action.setEnabled(True)
@@ -842,5 +847,6 @@ class MainWindow(QMainWindow):
         shutdown(self, 10000)
         shutdown(self.segments_page, 10000)
         shutdown(self.targeting_page, 10000)
+        shutdown(self.trends_page, 10000)
         shutdown(self.report_page, 10000)
         super().closeEvent(event)

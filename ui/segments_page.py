@@ -56,6 +56,8 @@ class CustomerData:
     search: list[str]  # "key name" lower-cased, for the search box
     cell_r: np.ndarray | None = None  # grid maps: the heatmap cell (1…5 scale of the map)
     cell_c: np.ndarray | None = None
+    clv: np.ndarray | None = None  # expected value over CLV_WEEKS; None until the follow-up run, NaN: unknown
+    p_alive: np.ndarray | None = None  # chance the customer still buys; NaN when the model cannot be trusted
 
 
 @dataclass
@@ -78,6 +80,8 @@ class SegmentsResult:
     profiles: list[dict] = field(default_factory=list)
     breakdowns: dict[str, dict[str, list[tuple[str, float]]]] = field(default_factory=dict)
     segmentation: Any = None  # the core Segmentation, for tests and later pages; never read by widgets
+    previous: dict[str, int] | None = None  # segment -> customers PREVIOUS_DAYS earlier (follow-up run)
+    previous_date: str = ""
 
 
 def _none_if_nan(value: Any) -> Any:
@@ -85,6 +89,47 @@ def _none_if_nan(value: Any) -> Any:
         return None if value is None or value != value else value
     except (TypeError, ValueError):
         return value
+
+
+CLV_WEEKS = 26  # the customer table's lifetime value looks this far ahead
+CLV_SAMPLE = 20_000  # a large shop's lifetime models learn from a sample this big (under a second)
+PREVIOUS_DAYS = 90  # the segment table compares each segment with this many days earlier
+
+
+@dataclass
+class FollowUp:
+    """What a second run adds to a segmentation: lifetime value and P(alive) in the order of
+    CustomerData, and each segment's customers PREVIOUS_DAYS before the analysis date."""
+
+    clv: np.ndarray
+    p_alive: np.ndarray
+    previous: dict[str, int] | None
+    previous_date: str
+
+
+def run_follow_up(seg: Any, book: Any, options: dict, progress) -> FollowUp:
+    """Lifetime value (BG/NBD + Gamma-Gamma, up to the day before the analysis date) and the
+    segment counts PREVIOUS_DAYS earlier, for the segmentation `seg` (runs on a pool thread)."""
+    import datetime as dt
+
+    from core.clv import customer_lifetime, customer_purchases
+    from core.trends import earlier_counts
+
+    progress.report(0.05, "ui.segments.step_lifetime")
+    index = seg.customers.index
+    if seg.rates:  # converted money: one currency's purchases would miss part of each customer
+        clv = p_alive = np.full(len(index), np.nan)
+    else:
+        end = seg.analysis_date - dt.timedelta(days=1)
+        lifetime = customer_lifetime(customer_purchases(book, seg.currency), end, CLV_WEEKS, fit_on=CLV_SAMPLE)
+        table = lifetime.customers.reindex(index)
+        clv, p_alive = table["expected_value"].to_numpy(dtype=float), table["p_alive"].to_numpy(dtype=float)
+    progress.check_cancelled()
+    progress.report(0.6, "ui.segments.step_previous", days=PREVIOUS_DAYS)
+    previous = earlier_counts(book, seg, PREVIOUS_DAYS, **options)
+    progress.report(1.0, "progress.done")
+    return FollowUp(clv, p_alive, None if previous is None else {str(k): int(v) for k, v in previous.items()},
+                    (seg.analysis_date - dt.timedelta(days=PREVIOUS_DAYS)).isoformat())
 
 
 def run_segmentation(book: Any, map_id: str, bins: int, currency: str | None, progress,
@@ -310,11 +355,11 @@ class SegmentTableModel(SortedModel):
     headers = ("ui.segments.col_segment", "ui.segments.col_customers", "ui.segments.col_share_customers",
                "ui.segments.col_net_sales", "ui.segments.col_share_net_sales", "ui.segments.col_orders",
                "ui.segments.col_aov", "ui.segments.col_medians", "ui.segments.col_repeat",
-               "ui.segments.col_growth")
-    right_aligned = frozenset(range(1, 10))
+               "ui.segments.col_growth", "ui.segments.col_previous")
+    right_aligned = frozenset(range(1, 11))
     fields = (None, "customers", "share_customers", "net_sales", "share_net_sales", "orders", "aov",
-              "median_monetary", "repeat_rate", "net_sales_change")
-    GROWTH, REPEAT, MEDIANS = 9, 8, 7
+              "median_monetary", "repeat_rate", "net_sales_change", None)
+    GROWTH, REPEAT, MEDIANS, PREVIOUS = 9, 8, 7, 10
 
     def __init__(self):
         super().__init__()
@@ -334,6 +379,8 @@ class SegmentTableModel(SortedModel):
     def header_text(self, section: int) -> str:
         currency = self.result.currency if self.result else ""
         days = self.result.table[0].get("period_days", 90) if self.result and self.result.table else 90
+        if section == self.PREVIOUS:
+            days = PREVIOUS_DAYS
         return t(self.headers[section], currency=currency, days=days)
 
     def header_tooltip(self, section: int) -> str:
@@ -343,7 +390,14 @@ class SegmentTableModel(SortedModel):
             return t("ui.segments.col_repeat_tip")
         if section == self.MEDIANS:
             return t("ui.segments.col_medians_tip")
+        if section == self.PREVIOUS:
+            return t("ui.segments.col_previous_tip", days=PREVIOUS_DAYS)
         return ""
+
+    def previous(self, entry: int) -> int | None:
+        """The segment's customers PREVIOUS_DAYS earlier (None: not known, or not yet)."""
+        previous = self.result.previous
+        return None if previous is None else previous.get(self.result.table[entry]["id"], 0)
 
     def text(self, entry: int, column: int) -> str:
         row = self.result.table[entry]
@@ -354,6 +408,13 @@ class SegmentTableModel(SortedModel):
             return fmt_share(value)
         if column == self.GROWTH:
             return fmt_change(value)
+        if column == self.PREVIOUS:
+            before = self.previous(entry)
+            if before is None:
+                return NO_VALUE
+            change = int(row.get("customers") or 0) - before
+            sign = "+" if change > 0 else "−" if change < 0 else "±"
+            return t("ui.segments.previous", count=f"{before:,}", change=f"{sign}{abs(change):,}")
         if column == self.MEDIANS:
             frequency = row.get("median_frequency")
             return t("ui.segments.medians", r=fmt_number(row.get("median_recency")),
@@ -370,20 +431,28 @@ class SegmentTableModel(SortedModel):
         if column == self.GROWTH:
             return t("ui.segments.growth_tip", recent=fmt_number(row.get("net_sales_recent"), 2),
                      previous=fmt_number(row.get("net_sales_previous"), 2), days=row.get("period_days", 90))
+        if column == self.PREVIOUS and self.previous(entry) is not None:
+            return t("ui.segments.previous_tip", date=self.result.previous_date, before=f"{self.previous(entry):,}",
+                     now=fmt_number(row.get("customers")), date_now=self.result.analysis_date)
         return ""
 
     def sort_key(self, column: int) -> np.ndarray:
         if column == 0:
             return np.arange(len(self.result.table))
-        values = [row.get(self.fields[column]) for row in self.result.table]
+        if column == self.PREVIOUS:
+            values = [self.previous(entry) for entry in range(len(self.result.table))]
+        else:
+            values = [row.get(self.fields[column]) for row in self.result.table]
         return np.array([np.nan if v is None else v for v in values], dtype=float)
 
 
 class CustomerTableModel(SortedModel):
     headers = ("ui.segments.col_customer", "ui.segments.col_segment",
                "ui.segments.col_r", "ui.segments.col_f", "ui.segments.col_m", "ui.segments.col_recency",
-               "ui.segments.col_orders", "ui.segments.col_net_sales", "ui.segments.col_last_order")
-    right_aligned = frozenset({2, 3, 4, 5, 6, 7})
+               "ui.segments.col_orders", "ui.segments.col_net_sales", "ui.segments.col_last_order",
+               "ui.segments.col_clv", "ui.segments.col_p_alive")
+    right_aligned = frozenset({2, 3, 4, 5, 6, 7, 9, 10})
+    CLV, P_ALIVE = 9, 10
 
     def __init__(self):
         super().__init__()
@@ -400,10 +469,16 @@ class CustomerTableModel(SortedModel):
             self.names = [segment_name(self.result, s) for s in self.result.order]
 
     def header_text(self, section: int) -> str:
-        return t(self.headers[section], currency=self.result.currency if self.result else "")
+        return t(self.headers[section], currency=self.result.currency if self.result else "", weeks=CLV_WEEKS)
 
     def text(self, entry: int, column: int) -> str:
         c = self.result.customers
+        if column in (self.CLV, self.P_ALIVE):
+            values = c.clv if column == self.CLV else c.p_alive
+            value = NO_VALUE if values is None else float(values[entry])
+            if value == NO_VALUE or value != value:
+                return NO_VALUE  # not estimated yet, or the model cannot say
+            return f"{value:,.2f}" if column == self.CLV else fmt_share(value)
         if column == 0:
             return str(c.keys[entry])
         if column == 1:
@@ -427,12 +502,17 @@ class CustomerTableModel(SortedModel):
         return ""
 
     def header_tooltip(self, section: int) -> str:
+        if section in (self.CLV, self.P_ALIVE):
+            key = "ui.segments.col_clv_tip" if section == self.CLV else "ui.segments.col_p_alive_tip"
+            return t(key, weeks=CLV_WEEKS)
         return t("ui.segments.col_recency_tip") if section == 5 else ""
 
     def sort_key(self, column: int) -> np.ndarray:
         c = self.result.customers
+        unknown = np.full(len(c.keys), np.nan)
         return (c.key_rank, c.segment, c.r, c.f, c.m, c.recency, c.frequency, c.monetary,
-                c.last_order_key)[column]
+                c.last_order_key, unknown if c.clv is None else c.clv,
+                unknown if c.p_alive is None else c.p_alive)[column]
 
     def visible_keys(self) -> list[str]:
         return [str(self.result.customers.keys[e]) for e in self._rows]
@@ -529,6 +609,7 @@ class SegmentsPage(QWidget):
     the clusters, the customer list and the breakdowns of the selected segment."""
 
     segmentation_finished = Signal(str)  # "success", "failure" or "cancelled" (never "stale")
+    follow_up_finished = Signal(str)  # the lifetime value and "previously" run after it, as above
     options_changed = Signal(object)  # the `segment` keywords of the new SegmentOptions (the plan uses them)
     export_requested = Signal(object)  # a ui.saving.ListRequest: the window asks where and saves
 
@@ -538,6 +619,7 @@ class SegmentsPage(QWidget):
         self.result: SegmentsResult | None = None
         self.error: BaseException | None = None
         self._job: Job | None = None
+        self._follow_up: Job | None = None  # lifetime value and "previously" of the result shown
         self._pending = False
         self._pending_settings: tuple[str, int, str | None] = ("rfm11", 5, None)
         self._shown: tuple[str, int, str | None] = ("rfm11", 5, None)  # settings of `result`
@@ -637,6 +719,9 @@ class SegmentsPage(QWidget):
         customers_header = QHBoxLayout()
         customers_header.setSpacing(8)
         customers_header.addWidget(self.customers_title)
+        self.lifetime_note = text_label("cutsCaption")  # while lifetime value is being estimated
+        self.lifetime_note.hide()
+        customers_header.addWidget(self.lifetime_note)
         customers_header.addStretch(1)
         customers_header.addWidget(self.search)
         customers_header.addWidget(self.export_customers_button)
@@ -700,6 +785,7 @@ class SegmentsPage(QWidget):
         """A new import: segment it now if the page is on screen, else when it is shown."""
         if self._job is not None:
             self._job.cancel()  # its result belongs to the previous book
+        self._cancel_follow_up()
         self.book = book
         self.result, self.error = None, None
         self.filter_segment, self.filter_cell = None, None
@@ -767,6 +853,7 @@ class SegmentsPage(QWidget):
         self._pending = False
         map_id, bins, currency = self.settings()
         self.error = None
+        self._cancel_follow_up()  # it would finish a result that is about to be replaced
         self.busy.start(t("ui.segments.running", map=map_name(map_id)))
         options = {"options": self.options.kwargs()} if not self.options.is_default() else {}
         self._job = (Job(run_segmentation, self.book, map_id, bins, currency, **options)
@@ -798,6 +885,46 @@ class SegmentsPage(QWidget):
         self.profiles_model.set_result(result)
         self.render()
         self.apply_filters()
+        self._start_follow_up(result)
+
+    def _start_follow_up(self, result: SegmentsResult) -> Job:
+        """Lifetime value and the segment counts 90 days earlier, in a run of their own so the
+        segments show first; the columns say "—" until it is done."""
+        options = self.options.kwargs()
+        job = (Job(run_follow_up, result.segmentation, self.book, options)
+               .on_success(lambda follow_up, result=result: self._follow_up_done(result, follow_up)))
+        job.finished.connect(self._follow_up_finished)
+        self._follow_up = job
+        self.lifetime_note.setText(t("ui.segments.lifetime_running"))
+        self.lifetime_note.show()
+        return job.start(self, "follow_up")
+
+    def _follow_up_done(self, result: SegmentsResult, follow_up: FollowUp) -> None:
+        if result is not self.result:
+            return  # made for a result no longer on screen
+        result.customers.clv, result.customers.p_alive = follow_up.clv, follow_up.p_alive
+        result.previous, result.previous_date = follow_up.previous, follow_up.previous_date
+        if self.customer_model._sort is not None:  # sorted by a column just filled: sort with the numbers
+            self.customer_model.sort(*self.customer_model._sort)
+        self.segment_model.refresh_texts()
+        self.customer_model.refresh_texts()
+        self._size_tables()
+
+    def _follow_up_finished(self, outcome: str) -> None:
+        if outcome == "stale":
+            return
+        self._follow_up = None
+        self.lifetime_note.hide()
+        self.follow_up_finished.emit(outcome)
+
+    def _cancel_follow_up(self) -> None:
+        if self._follow_up is not None:
+            self._follow_up.cancel()
+            self._follow_up = None
+            self.lifetime_note.hide()
+
+    def is_following_up(self) -> bool:
+        return self._follow_up is not None and self._follow_up.is_running()
 
     def _failed(self, error: BaseException) -> None:
         self.error = error
@@ -1105,6 +1232,7 @@ class SegmentsPage(QWidget):
         self.options_caption.show_options(self.options, self.result.currency if self.result else "")
         self.cancel_button.setText(t("ui.progress.cancel"))
         self.search.setPlaceholderText(t("ui.segments.search"))
+        self.lifetime_note.setText(t("ui.segments.lifetime_running"))
         self.clear_filter_button.setText(t("ui.segments.show_all"))
         self.export_segments_button.setText(t("ui.export.button"))
         self.export_segments_button.setToolTip(t("ui.export.segments_tip"))
