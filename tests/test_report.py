@@ -56,7 +56,7 @@ def demo(tmp_path_factory):
     book = import_files(DEMO)
     plan = make_plan(book)
     folder = tmp_path_factory.mktemp("report")
-    out = {"plan": plan}
+    out = {"plan": plan, "book": book}
     for lang in ("en", "zh_CN"):
         path = folder / f"summary-{lang}.pdf"
         out[lang] = {"path": path, "pages": render_pdf(plan, path, lang, "a4", book=book),
@@ -86,6 +86,7 @@ def test_sections_appear_in_order(demo, lang):
               t("report.section.pattern", lang=lang)]
     titles += [t("report.section.target", lang=lang, number=i, name=names[sid])
                for i, sid in enumerate(data["targets"], start=1)]
+    titles.append(t("report.forecast.title", lang=lang))
     titles.append(t("report.section.appendix", lang=lang))
     text, at = demo[lang]["text"], 0
     for title in titles:
@@ -106,6 +107,52 @@ def test_text_carries_the_plans_figures(demo, lang):
     for row in data["scorecard"]:
         if row["eliminated"]:
             assert _contains(text, row["reason"]) >= 0
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_forecast_section_carries_the_forecast_figures(demo, lang):
+    """Each forecast month of the whole shop with its mean, interval and naive seasonal value, the
+    back-tested errors of every series, and the top categories by name."""
+    from core.targeting.texts import money, percent
+    from core.trends import demand_forecast
+
+    text = demo[lang]["text"]
+    at = _contains(text, {"en": "Demand forecast", "zh_CN": "需求预测"}[lang])
+    assert at >= 0
+    section = text[at:]
+    forecasts = demand_forecast(demo["book"], "USD", 6, "net_sales", 4)
+    shop = forecasts[0]
+    assert shop.method == "ets_seasonal" and len(shop.forecast) == 6
+    for month, row in shop.forecast.iterrows():
+        figures = [str(month), money(row["mean"], "USD", lang),
+                   f"{money(row['lower'], 'USD', lang)}–{money(row['upper'], 'USD', lang)}",
+                   money(shop.baseline[month], "USD", lang)]
+        assert all(figure in section for figure in figures), (month, figures)
+    for f in forecasts:
+        assert _contains(section, f.name if f.name != "all" else {"en": "Whole shop", "zh_CN": "全店"}[lang]) >= 0
+        for error in (f.backtest["model_mape"], f.backtest["baseline_mape"]):
+            assert _squash(percent(error, lang)) in section, (f.name, error)
+
+
+def test_forecast_section_says_when_history_is_too_short(tmp_path):
+    """Eight months of orders: no forecast, the plain reason and the straight-line trend instead."""
+    import numpy as np
+    import pandas as pd
+
+    from core.importing import import_files
+    from core.targeting.plan import make_plan
+    from ui.report.content import build_content
+
+    rng = np.random.default_rng(3)
+    days = pd.Timestamp("2026-02-01") + pd.to_timedelta(rng.integers(0, 242, 600), unit="D")
+    pd.DataFrame({"order_id": range(600), "customer_id": [f"c{i}" for i in rng.integers(0, 250, 600)],
+                  "order_date": days.strftime("%Y-%m-%d"), "amount": rng.gamma(3, 12, 600).round(2)}
+                 ).to_csv(tmp_path / "short.csv", index=False)
+    book = import_files([tmp_path / "short.csv"])
+    content = build_content(make_plan(book, "value"), "en", book)
+    assert "Demand forecast" in content.sections
+    assert "only 8 months of history, too few for a forecast (it needs 12). The straight-line trend is" in content.html
+    assert "trend only: too little history" in content.html
 
 
 def test_chinese_report_is_in_chinese(demo):

@@ -347,3 +347,126 @@ def nice_edges(top: float, bins: int = 10) -> list[float]:
     step = nice_max(max(top, 1e-9) / bins)
     count = max(1, math.ceil(top / step))
     return [i * step for i in range(count + 1)]
+
+
+FORECAST = QColor("#d97706")
+BASELINE = QColor("#64748b")
+
+
+@dataclass
+class ForecastChart(Chart):
+    """Monthly history (solid) running into the forecast (dashed) inside its interval (band), with
+    the naive seasonal forecast (dotted) beside it; without a forecast, the straight-line trend
+    through the history (dashed). Labels name the first month, the last actual one and the last
+    forecast one."""
+
+    months: list[str] = field(default_factory=list)  # history months, then the forecast months
+    history: list[float] = field(default_factory=list)
+    mean: list[float] = field(default_factory=list)  # the forecast months; empty: too little history
+    lower: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    baseline: list[float] = field(default_factory=list)
+    trend: tuple[float, float] | None = None  # (value at the first month, change per month)
+    legend: dict[str, str] = field(default_factory=dict)  # history, forecast, interval, baseline, trend
+    empty_text: str = ""
+
+    def _series(self) -> list[tuple[str, QPen]]:
+        solid = QPen(ACCENT, 1.4)
+        dashed = QPen(FORECAST, 1.4, Qt.PenStyle.DashLine)
+        dotted = QPen(BASELINE, 1.4, Qt.PenStyle.DotLine)
+        trend = QPen(MUTED, 1.1, Qt.PenStyle.DashLine)
+        shown = [("history", solid)]
+        if self.mean:
+            shown += [("forecast", dashed), ("interval", QPen(Qt.PenStyle.NoPen))]
+        if self.baseline:
+            shown.append(("baseline", dotted))
+        if self.trend is not None and not self.mean:
+            shown.append(("trend", trend))
+        return [(key, pen) for key, pen in shown if self.legend.get(key)]
+
+    def plot(self, painter: QPainter, area: QRectF) -> None:
+        font = self.small(6.5)
+        painter.setFont(font)
+        metrics = QFontMetricsF(font)
+        line = metrics.height()
+        if not self.history:
+            painter.setPen(MUTED)
+            painter.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.empty_text)
+            return
+        # The legend, wrapped onto a second line when the chart is narrow.
+        x, y = area.left(), area.top()
+        band = QColor(FORECAST)
+        band.setAlphaF(0.18)
+        for key, pen in self._series():
+            text = self.legend[key]
+            width = line * 1.4 + metrics.horizontalAdvance(text) + line * 0.8
+            if x + width > area.right() and x > area.left():
+                x, y = area.left(), y + line * 1.1
+            swatch = QRectF(x, y + line * 0.2, line * 1.1, line * 0.6)
+            if key == "interval":
+                painter.fillRect(swatch, band)
+            else:
+                painter.setPen(pen)
+                painter.drawLine(QPointF(swatch.left(), swatch.center().y()), QPointF(swatch.right(), swatch.center().y()))
+            painter.setPen(MUTED)
+            painter.drawText(QPointF(x + line * 1.4, y + metrics.ascent()), text)
+            x += width
+        top = y + line * 1.4
+        ahead = max(len(self.mean), len(self.baseline))
+        values = [*self.history, *self.mean, *self.upper, *self.baseline]
+        if self.trend is not None and not self.mean:
+            start, slope = self.trend
+            values += [start + slope * (len(self.history) - 1 + ahead)]
+        top_value = nice_max(max(max(values), 0.0))
+        left = area.left() + metrics.horizontalAdvance(short_number(top_value)) + 6
+        plot = QRectF(left, top + line * 0.3, area.right() - left - 4, area.bottom() - top - line * 1.7)
+        _axes(painter, plot, top_value, metrics, "")
+        n = len(self.history) + ahead
+        step = plot.width() / max(1, n - 1)
+
+        def point(i: float, value: float) -> QPointF:
+            return QPointF(plot.left() + i * step, plot.bottom() - plot.height() * max(value, 0.0) / top_value)
+
+        last = len(self.history) - 1
+        if ahead:  # where the forecast starts
+            painter.setPen(QPen(GRID, 0.8, Qt.PenStyle.DashLine))
+            painter.drawLine(QPointF(point(last, 0).x(), plot.top()), QPointF(point(last, 0).x(), plot.bottom()))
+        if self.mean:
+            path = QPainterPath(point(last, self.history[-1]))
+            for i, value in enumerate(self.upper):
+                path.lineTo(point(last + 1 + i, value))
+            for i, value in reversed(list(enumerate(self.lower))):
+                path.lineTo(point(last + 1 + i, value))
+            path.closeSubpath()
+            painter.fillPath(path, band)
+        pens = dict(self._series())
+        for key, series in (("baseline", self.baseline), ("forecast", self.mean)):
+            if series and key in pens:
+                painter.setPen(pens[key])
+                points = [point(last, self.history[-1])] + [point(last + 1 + i, v) for i, v in enumerate(series)]
+                for a, b in zip(points, points[1:]):
+                    painter.drawLine(a, b)
+        if "trend" in pens:
+            start, slope = self.trend
+            painter.setPen(pens["trend"])
+            painter.drawLine(point(0, start), point(n - 1, start + slope * (n - 1)))
+        painter.setPen(QPen(ACCENT, 1.4))
+        points = [point(i, v) for i, v in enumerate(self.history)]
+        for a, b in zip(points, points[1:]):
+            painter.drawLine(a, b)
+        painter.setPen(MUTED)
+        marks = [(0, Qt.AlignmentFlag.AlignLeft), (last, Qt.AlignmentFlag.AlignHCenter if ahead else Qt.AlignmentFlag.AlignRight)]
+        if ahead:
+            marks.append((n - 1, Qt.AlignmentFlag.AlignRight))
+        taken = []
+        for i, align in marks:
+            text = self.months[i] if i < len(self.months) else ""
+            width = metrics.horizontalAdvance(text) + 4
+            x = point(i, 0).x()
+            box = QRectF(x, plot.bottom() + 2, width, line) if align == Qt.AlignmentFlag.AlignLeft else \
+                QRectF(x - width, plot.bottom() + 2, width, line) if align == Qt.AlignmentFlag.AlignRight else \
+                QRectF(x - width / 2, plot.bottom() + 2, width, line)
+            if any(box.intersects(other) for other in taken):
+                continue  # a short history: the labels would overlap
+            taken.append(box)
+            painter.drawText(box, align, text)

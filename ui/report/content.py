@@ -20,10 +20,12 @@ from core.targeting.plan import Plan, plan_json
 from core.targeting.screening import knockout_rules
 from core.targeting.screening import rules as screening_rules
 from core.targeting.strategies import MIXES, strategies
-from ui.report.charts import (Chart, ChartRow, Heatmap, Histogram, HorizontalBars, LineChart, PairedBars,
-                              nice_edges)
+from ui.report.charts import (Chart, ChartRow, ForecastChart, Heatmap, Histogram, HorizontalBars, LineChart,
+                              PairedBars, nice_edges)
 
-SECTIONS = ("key_figures", "segments", "screening", "pattern", "target", "appendix")
+SECTIONS = ("key_figures", "segments", "screening", "pattern", "target", "forecast", "appendix")
+FORECAST_MONTHS, FORECAST_CATEGORIES = 6, 4  # months ahead; categories beside the whole shop
+FORECAST_HISTORY = 24  # months of history the forecast charts show
 
 CSS = """
 body { color: #111827; }
@@ -380,6 +382,100 @@ class _Builder:
                                         labels=labels, values=values, empty_text=self.tr("target.no_trend"))))
         return out
 
+    def forecast(self) -> None:
+        """Demand forecast: the whole shop and its top categories, each month's forecast with its
+        interval beside the naive seasonal one, and how both did on months held back."""
+        if self.book is None:
+            return  # monthly figures need the orders
+        from core.over_time import INTERVAL
+        from core.trends import MIN_FORECAST_MONTHS, demand_forecast
+
+        forecasts = demand_forecast(self.book, self.currency, FORECAST_MONTHS, "net_sales", FORECAST_CATEGORIES)
+        self.section(self.tr("forecast.title"))
+        if not forecasts:
+            self.add(f"<p>{esc(self.tr('forecast.no_data'))}</p>")
+            return
+        interval = self.pct(INTERVAL)
+        self.add(f"<p>{esc(self.tr('forecast.intro', currency=self.currency, months=FORECAST_MONTHS, interval=interval))}</p>")
+        shop, categories = forecasts[0], forecasts[1:]
+        self.add("<p>" + self.chart(self.forecast_chart(shop, self.width, 215, interval)) + "</p>")
+        self.add(f"<p>{esc(self.forecast_verdict(shop, MIN_FORECAST_MONTHS))}</p>")
+        if len(shop.forecast):
+            rows = [[str(month), self.money(row["mean"]),
+                     f"{self.money(row['lower'])} – {self.money(row['upper'])}", self.money(shop.baseline[month])]
+                    for month, row in shop.forecast.iterrows()]
+            self.table([self.tr("forecast.month"), self.tr("forecast.forecast"),
+                        self.tr("forecast.interval", interval=interval), self.tr("forecast.baseline")],
+                       rows, numeric={1, 2, 3}, widths=[16, 24, 36, 24])
+        rows = []
+        for f in forecasts:
+            error = f.backtest.get("model_mape"), f.backtest.get("baseline_mape")
+            rows.append([self.series_name(f.name), self.tr(f"forecast.method_{f.method}"),
+                         self.money(f.forecast["mean"].sum()) if len(f.forecast) else "—",
+                         self.money(f.baseline.sum()) if len(f.forecast) else "—", self.pct(error[0]),
+                         self.pct(error[1])])
+        self.table([self.tr("forecast.series"), self.tr("forecast.method"),
+                    self.tr("forecast.next_total", months=FORECAST_MONTHS), self.tr("forecast.baseline_total"),
+                    self.tr("forecast.error_model"), self.tr("forecast.error_baseline")],
+                   rows, numeric={2, 3, 4, 5}, widths=[20, 22, 15, 15, 14, 14])
+        if not categories:
+            return
+        self.add(f"<h3>{esc(self.tr('forecast.categories'))}</h3>"
+                 f"<p>{esc(self.tr('forecast.categories_intro', count=len(categories)))}</p>")
+        width = (self.width - 16) / 2
+        charts = [self.forecast_chart(f, width, 165, interval) for f in categories]
+        for i in range(0, len(charts), 2):
+            pair = charts[i:i + 2]
+            self.add('<p style="margin-bottom: 8px;">' + self.chart(
+                ChartRow("", self.width, 165, self.families, items=pair, gap=16)) + "</p>")
+        short = [self.too_short(f, MIN_FORECAST_MONTHS) for f in categories if not len(f.forecast)]
+        if short:
+            self.add(self.bullets(short))
+
+    def series_name(self, name: str) -> str:
+        return self.tr("forecast.whole_shop") if name == "all" else name
+
+    def signed_money(self, value: float) -> str:
+        text = self.money(abs(value))
+        return ("+" if value >= 0 else "−") + text
+
+    def too_short(self, f, needed: int) -> str:
+        from core.over_time import trend_per_month
+
+        slope = trend_per_month(f.history)
+        return self.tr("forecast.too_short", name=self.series_name(f.name), months=len(f.history), needed=needed,
+                       slope=self.signed_money(slope) if slope is not None else "—")
+
+    def forecast_verdict(self, f, needed: int) -> str:
+        if not len(f.forecast):
+            return self.too_short(f, needed)
+        model, base = f.backtest.get("model_mape"), f.backtest.get("baseline_mape")
+        if model is None or base is None:
+            return self.tr("forecast.untested", months=len(f.history), needed=needed + FORECAST_MONTHS)
+        key = "forecast.better" if model <= base else "forecast.worse"
+        return self.tr(key, months=f.backtest["months"], model=self.pct(model), baseline=self.pct(base))
+
+    def forecast_chart(self, f, width: float, height: float, interval: str) -> Chart:
+        from core.over_time import trend_per_month
+
+        history = f.history.iloc[-FORECAST_HISTORY:]
+        future = list(f.forecast.index) if len(f.forecast) else list(f.baseline.index)
+        slope = trend_per_month(f.history)
+        trend = None
+        if slope is not None and not len(f.forecast):  # the least-squares line over the shown months
+            start = float(np.polyval(np.polyfit(np.arange(len(history)), history.to_numpy(dtype=float), 1), 0))
+            trend = (start, slope)
+        legend = {"history": self.tr("forecast.legend_history"), "forecast": self.tr("forecast.legend_forecast"),
+                  "interval": self.tr("forecast.interval", interval=interval),
+                  "baseline": self.tr("forecast.legend_baseline"), "trend": self.tr("forecast.legend_trend")}
+        return ForecastChart(self.tr("forecast.chart_title", name=self.series_name(f.name), currency=self.currency),
+                             width, height, self.families, months=[str(m) for m in [*history.index, *future]],
+                             history=[float(v) for v in history], mean=[float(v) for v in f.forecast.get("mean", [])],
+                             lower=[float(v) for v in f.forecast.get("lower", [])],
+                             upper=[float(v) for v in f.forecast.get("upper", [])],
+                             baseline=[float(v) for v in f.baseline] if len(f.forecast) else [],
+                             trend=trend, legend=legend, empty_text=self.tr("forecast.no_data"))
+
     def metric(self, name: str) -> str:
         key = f"report.metric.{name}"
         return catalog(self.lang).get(key) or catalog("en").get(key) or name
@@ -436,6 +532,7 @@ class _Builder:
         self.screening()
         self.pattern()
         self.targets()
+        self.forecast()
         self.appendix()
         return Content("<html><body>" + "\n".join(self.parts) + "</body></html>", self.charts,
                        self.tr("title"), self.tr("header"), self.data["analysis_date"], self.sections)
