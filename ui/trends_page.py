@@ -16,7 +16,7 @@ import numpy as np
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QPushButton, QStackedWidget, QTabBar, QTableView,
+    QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QPushButton, QStackedWidget, QTabBar, QTableView,
     QTabWidget, QVBoxLayout, QWidget,
 )
 
@@ -40,6 +40,7 @@ MOVER_KINDS = ("up", "slipped", "won", "lost")
 DAYS_BEFORE = 90  # the migration's default earlier date: this many days before the analysis date
 DEBOUNCE_MS = 400  # typing a date runs once it has settled
 NOT_YET = "not_yet"  # core.trends.NOT_YET (core.trends imports pandas: not at start-up)
+SMALLER_MAP = "segments.smaller_map"  # the segmentation's note worth repeating here
 
 
 # Pool thread --------------------------------------------------------------------------------------
@@ -119,6 +120,7 @@ class MigrationResult:
     direction: list[list[int]]  # 1 moved up, 0 stayed, -1 slipped
     movers: dict[str, Movers]
     customers: int
+    map_notes: list[tuple[str, dict]] = field(default_factory=list)  # a smaller map than asked for
 
 
 def run_migration(book: Any, map_id: str, currency: str | None, later: dt.date | None,
@@ -159,7 +161,7 @@ def run_migration(book: Any, map_id: str, currency: str | None, later: dt.date |
         labels={**moved.before.labels, **moved.after.labels}, rows=list(moved.matrix.index),
         columns=list(moved.matrix.columns), counts=moved.matrix.to_numpy().astype(int).tolist(),
         money=moved.money.to_numpy().astype(float).tolist(), direction=direction, movers=movers,
-        customers=len(after))
+        customers=len(after), map_notes=[n for n in moved.after.notes if n[0] == SMALLER_MAP])
 
 
 @dataclass
@@ -185,6 +187,7 @@ class LifetimeResult:
     value: np.ndarray  # expected value over the horizon
     win_back: np.ndarray  # 1, 2, …: who to win back first; NaN: not a win-back case
     winnable: float  # below this P(alive) a customer is probably gone (and not worth winning back)
+    map_notes: list[tuple[str, dict]] = field(default_factory=list)  # a smaller map than asked for
     key_rank: np.ndarray = field(default_factory=lambda: np.arange(0))
 
 
@@ -220,6 +223,7 @@ def run_lifetime(book: Any, map_id: str, currency: str | None, weeks: int, progr
         last_key=np.array([d.toordinal() for d in last], dtype=np.int64),
         p_alive=frame["p_alive"].to_numpy(dtype=float), purchases=frame["expected_purchases"].to_numpy(dtype=float),
         value=frame["expected_value"].to_numpy(dtype=float), win_back=rank, winnable=WINNABLE,
+        map_notes=[n for n in seg.notes if n[0] == SMALLER_MAP],
         key_rank=np.argsort(np.argsort(keys.astype(str), kind="stable"), kind="stable"))
 
 
@@ -283,6 +287,12 @@ def segment_label(labels: dict, seg: str) -> str:
         return t("ui.trends.not_yet")
     label = labels.get(seg)
     return label.text(language())[0] if label is not None else seg
+
+
+def map_note(note: tuple[str, dict]) -> str:
+    from core.segments import note_message  # loaded by the run that made the note
+
+    return note_message(note, language())
 
 
 def money(value: float) -> str:
@@ -583,6 +593,18 @@ class Section(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
+        self.problem = text_label("infoBanner", wrap=True)  # a failed re-run, above the result it kept
+        self.problem.hide()
+        self.stopped = False  # the first run was cancelled: nothing to show yet
+
+    def assemble(self, controls: QHBoxLayout) -> None:
+        """The tab's layout: its controls, a failed re-run's message, then the stack."""
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 10, 0, 0)
+        outer.setSpacing(8)
+        outer.addLayout(controls)
+        outer.addWidget(self.problem)
+        outer.addWidget(self.stack, 1)
 
     def job(self) -> tuple[Callable, tuple] | None:
         """The function and arguments of a run with the current controls (None: nothing to run)."""
@@ -591,17 +613,27 @@ class Section(QWidget):
     def running_text(self) -> str:
         return t(f"ui.trends.running_{self.key}")
 
+    def started(self) -> None:
+        """A run of the tab begins: what is on screen stays; a message of the last one goes."""
+        self.stale, self.stopped, self.error = False, False, None
+        self.problem.hide()
+        if self.result is None:
+            self.empty.setText(self.state_text())
+
     def succeeded(self, result: Any) -> None:
-        self.result, self.error, self.stale = result, None, False
+        self.result, self.error = result, None
         self.show_result()
 
     def failed(self, error: BaseException) -> None:
-        self.error, self.stale = error, False
+        self.error = error
         self.restore_controls()
         self.render()
 
     def cancelled(self) -> None:
         self.restore_controls()
+        if self.result is None:  # nothing on screen: showing the tab again runs it
+            self.stale = self.stopped = True
+        self.render()
 
     def restore_controls(self) -> None:
         """After a cancel or a failure the controls show what is on screen again."""
@@ -614,11 +646,14 @@ class Section(QWidget):
             return t("ui.trends.no_data")
         if self.error is not None:
             return error_text("ui.trends.failed", self.error)
-        return t("ui.trends.waiting")
+        return t("ui.trends.stopped") if self.stopped else t("ui.trends.waiting")
 
     def render(self) -> None:
         self.stack.setCurrentIndex(1 if self.result is not None else 0)
         self.empty.setText("" if self.result is not None else self.state_text())
+        failed_again = self.error is not None and self.result is not None
+        self.problem.setText(f"ⓘ {error_text('ui.trends.failed', self.error)}" if failed_again else "")
+        self.problem.setVisible(failed_again)
 
     def retranslate(self) -> None:
         self.render()
@@ -662,11 +697,7 @@ class CohortsSection(Section):
         layout.addWidget(self.caption)
         layout.addWidget(panel(self.hint, self.table, stretch_last=True), 1)
         self.stack.addWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 10, 0, 0)
-        outer.setSpacing(8)
-        outer.addLayout(_controls(self.period_label, self.period_combo, self.show_label, self.show_combo))
-        outer.addWidget(self.stack, 1)
+        self.assemble(_controls(self.period_label, self.period_combo, self.show_label, self.show_combo))
 
     def job(self):
         return run_cohorts, (self.page.book, self.page.currency(), self.period_combo.currentData())
@@ -771,12 +802,8 @@ class MigrationSection(Section):
         layout.addWidget(panel(self.movers_title, self.movers_bar, self.movers_hint, self.movers_table,
                                stretch_last=True), 1)
         self.stack.addWidget(page_scroll(body))
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 10, 0, 0)
-        outer.setSpacing(8)
-        outer.addLayout(_controls(self.from_label, self.from_edit, self.to_label, self.to_edit, self.reset_button,
+        self.assemble(_controls(self.from_label, self.from_edit, self.to_label, self.to_edit, self.reset_button,
                                   self.date_problem))
-        outer.addWidget(self.stack, 1)
 
     def job(self):
         if self.dates is not None and self.dates[0] >= self.dates[1]:
@@ -854,9 +881,10 @@ class MigrationSection(Section):
             return
         counts = {kind: len(r.movers[kind].keys) for kind in MOVER_KINDS}
         earlier, later = r.earlier.isoformat(), r.later.isoformat()
-        self.summary.setText(t("ui.trends.migration_summary", earlier=earlier, later=later,
-                               customers=f"{r.customers:,}", **{k: f"{v:,}" for k, v in counts.items()},
-                               worst=segment_label(r.labels, r.columns[-1])))
+        self.summary.setText("\n".join([t("ui.trends.migration_summary", earlier=earlier, later=later,
+                                             customers=f"{r.customers:,}", **{k: f"{v:,}" for k, v in counts.items()},
+                                             worst=segment_label(r.labels, r.columns[-1])),
+                                           *(f"ⓘ {map_note(note)}" for note in r.map_notes)]))
         self.matrix_title.setText(t("ui.trends.matrix_title", map=map_name(r.map_id)))
         self.matrix_hint.setText(t("ui.trends.matrix_hint", earlier=earlier, later=later, currency=r.currency))
         rows = [segment_label(r.labels, s) for s in r.rows]
@@ -909,11 +937,7 @@ class LifetimeSection(Section):
         layout.addWidget(self.notes)
         layout.addWidget(panel(self.title, self.hint, self.table, stretch_last=True), 1)
         self.stack.addWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 10, 0, 0)
-        outer.setSpacing(8)
-        outer.addLayout(_controls(self.horizon_label, self.horizon_combo, self.order_label, self.order_combo))
-        outer.addWidget(self.stack, 1)
+        self.assemble(_controls(self.horizon_label, self.horizon_combo, self.order_label, self.order_combo))
 
     def job(self):
         return run_lifetime, (self.page.book, self.page.map_id(), self.page.currency(), self.horizon_combo.currentData())
@@ -956,7 +980,7 @@ class LifetimeSection(Section):
             text = t("ui.trends.lifetime_summary_simple", weeks=r.weeks, customers=f"{len(r.keys):,}",
                      purchases=f"{purchases:,.0f}", value=f"{total:,.0f}", currency=r.currency)
         self.summary.setText(text)
-        lines = [t(key, **params) for key, params in r.notes]
+        lines = [map_note(note) for note in r.map_notes] + [t(key, **params) for key, params in r.notes]
         self.notes.setText("\n".join(f"ⓘ {line}" for line in lines))
         self.notes.setVisible(bool(lines))
         self.title.setText(t("ui.trends.lifetime_title", weeks=r.weeks, map=map_name(r.map_id), date=r.end.isoformat()))
@@ -1002,12 +1026,8 @@ class ForecastSection(Section):
         layout.addWidget(self.verdict)
         layout.addWidget(self.method)
         self.stack.addWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 10, 0, 0)
-        outer.setSpacing(8)
-        outer.addLayout(_controls(self.series_label, self.series_combo, self.measure_label, self.measure_combo,
+        self.assemble(_controls(self.series_label, self.series_combo, self.measure_label, self.measure_combo,
                                   self.horizon_label, self.horizon_combo))
-        outer.addWidget(self.stack, 1)
 
     def job(self):
         return run_forecast, (self.page.book, self.page.currency(), self.measure_combo.currentData(),
@@ -1065,8 +1085,10 @@ class ForecastSection(Section):
         labels = [period_text("M", *m) for m in series.months + series.future]
         fmt = (lambda v: f"{v:,.0f}") if units else (lambda v: f"{v:,.2f}")
         tips = [t("ui.trends.point_tip", month=labels[i], value=fmt(v)) for i, v in enumerate(series.history)]
+        # The naive forecast repeats the same month a year before, or the last month with less than a year.
+        baseline = "baseline" if len(series.history) >= 12 else "baseline_last"
         for i, month in enumerate(series.future):
-            parts = [t("ui.trends.point_baseline", value=fmt(series.baseline[i]))]
+            parts = [t(f"ui.trends.point_{baseline}", value=fmt(series.baseline[i]))]
             if series.mean:
                 parts.insert(0, t("ui.trends.point_forecast", value=fmt(series.mean[i]), lower=fmt(series.lower[i]),
                                   upper=fmt(series.upper[i])))
@@ -1075,7 +1097,7 @@ class ForecastSection(Section):
             labels=labels, history=series.history, mean=series.mean, lower=series.lower, upper=series.upper,
             baseline=series.baseline, tips=tips,
             legend={"history": t("ui.trends.legend_history"), "forecast": t("ui.trends.legend_forecast"),
-                    "interval": t("ui.trends.legend_interval"), "baseline": t("ui.trends.legend_baseline")}))
+                    "interval": t("ui.trends.legend_interval"), "baseline": t(f"ui.trends.legend_{baseline}")}))
         self.verdict.setText(self.verdict_text(series))
         self.method.setText(t(f"ui.trends.method_{series.method}"))
 
@@ -1212,7 +1234,7 @@ class TrendsPage(QWidget):
         if work is None:
             return None
         fn, args = work
-        section.stale = False
+        section.started()
         key = section.key
         self._latest = key
         self.busy.start(section.running_text())
@@ -1244,7 +1266,6 @@ class TrendsPage(QWidget):
         else:
             self._latest = None
             self.busy.hide()
-        self.sections[key].render()
         self.run_finished.emit(outcome, key)
 
     def cancel(self) -> None:

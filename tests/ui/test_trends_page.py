@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 import ui.trends_page as trends_page
-from tests.ui.helpers import wait_run
+from tests.ui.helpers import import_and_wait, wait_run, write_export
 
 
 @pytest.fixture
@@ -170,6 +170,48 @@ def test_cancel_keeps_the_previous_results(qtbot, page, monkeypatch):
     assert not page.busy.isVisible() and not page.is_running()
 
 
+def test_a_failed_rerun_keeps_the_result_and_says_why(qtbot, page, monkeypatch):
+    section = show_tab(qtbot, page, "forecast")
+    before = section.result
+
+    def broken(book, currency, measure, horizon, progress):
+        raise ValueError("no months")
+
+    monkeypatch.setattr(trends_page, "run_forecast", broken)
+    assert wait_section(qtbot, page, "forecast", lambda: section.horizon_combo.setCurrentIndex(0)) == "failure"
+    assert section.result is before and section.chart.data.history == before.series[0].history
+    assert section.problem.isVisible() and "no months" in section.problem.text()
+    assert section.horizon_combo.currentData() == 6  # the controls say what is shown
+    assert page.error is not None
+
+
+def test_a_cancelled_first_run_says_stopped_and_runs_when_shown_again(qtbot, window, demo_book, monkeypatch):
+    page = window.trends_page
+    real = trends_page.run_cohorts
+    started = threading.Event()
+
+    def slow_run(book, currency, period, progress):
+        started.set()
+        while True:
+            progress.check_cancelled()
+            threading.Event().wait(0.002)
+
+    monkeypatch.setattr(trends_page, "run_cohorts", slow_run)
+
+    def start_and_cancel():
+        page.set_book(demo_book)
+        window.show_page("trends")
+        assert started.wait(5)
+        page.cancel()
+
+    assert wait_section(qtbot, page, "cohorts", start_and_cancel) == "cancelled"
+    assert page.cohorts.result is None and page.cohorts.empty.text().startswith("Stopped.")
+    monkeypatch.setattr(trends_page, "run_cohorts", real)
+    assert wait_section(qtbot, page, "forecast", lambda: page.show_section("forecast")) == "success"
+    assert wait_section(qtbot, page, "cohorts", lambda: page.show_section("cohorts")) == "success"
+    assert page.cohorts.model.rowCount() > 0
+
+
 def test_lifetime_value_lists_who_to_win_back_first(qtbot, page, demo_book):
     section = show_tab(qtbot, page, "lifetime")
     result, model = section.result, section.model
@@ -241,6 +283,44 @@ def test_switching_to_chinese_retranslates_every_tab(qtbot, page):
     assert not page.is_running()  # texts only: nothing re-ran
     window.switch_language("en")
     assert page.tabs.tabText(0) == "Cohorts"
+
+
+def small_shop_rows() -> list[str]:
+    """Twelve customers over six complete months of 2024: too little for a forecast or a lifetime model."""
+    rows, number = [], 1000
+    for customer in range(12):
+        for month in range(1 + customer % 3, 7, 2 + customer % 2):
+            number += 1
+            day = f"2024-{month:02d}-{5 + customer:02d} 10:00:00 +0000"
+            rows.append(f"#{number},c{customer}@example.com,paid,{day},USD,{20 + customer}.00,{day},1,Mug,"
+                        f"{20 + customer}.00,Buyer {customer},US,0")
+    last = "2024-06-30 18:00:00 +0000"
+    rows.append(f"#{number + 1},c0@example.com,paid,{last},USD,30.00,{last},1,Mug,30.00,Buyer 0,US,0")
+    return rows
+
+
+def test_a_small_shop_gets_too_little_history_and_the_trust_note(qtbot, window, tmp_path, shots_dir):
+    path = write_export(tmp_path, "orders_export_1.csv", small_shop_rows())
+    assert import_and_wait(qtbot, window, [path]) == "success"
+    page = window.trends_page
+    assert wait_section(qtbot, page, "cohorts", lambda: window.show_page("trends")) == "success"
+    forecast = show_tab(qtbot, page, "forecast")
+    assert forecast.result.series[0].method == "trend"
+    assert forecast.verdict.text().startswith("Too little history for a forecast: 6 complete months")
+    assert forecast.chart.data.mean == [] and forecast.chart.data.legend["baseline"] == "Last month repeated"
+    QApplication.processEvents()
+    assert window.grab().save(str(shots_dir / "trends-small-forecast-en.png"))
+    lifetime = show_tab(qtbot, page, "lifetime")
+    assert not lifetime.result.trusted and lifetime.notes.isVisible()
+    assert "need more history" in lifetime.notes.text()
+    assert lifetime.result.map_id == "value" and "Value tiers" in lifetime.notes.text()  # the smaller map said
+    assert set(column_texts(lifetime.model, lifetime.model.P_ALIVE)) == {"—"}
+    assert set(column_texts(lifetime.model, lifetime.model.WIN_BACK)) == {"—"}
+    window.switch_language("zh_CN")
+    QApplication.processEvents()
+    assert window.grab().save(str(shots_dir / "trends-small-lifetime-zh_CN.png"))
+    assert "历史" in lifetime.notes.text()
+    window.switch_language("en")
 
 
 # Customers & Segments: lifetime value and "previously" --------------------------------------------
