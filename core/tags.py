@@ -278,18 +278,27 @@ def keyword_pattern(words) -> str | None:
     return "(" + "|".join(parts) + ")"
 
 
-def _matches(values: pd.Series, pattern: str | None) -> pd.Series:
-    """The keyword each value contains (lower case, as written), else missing. Matched once per
-    distinct value: product names and notes repeat over many lines."""
-    if pattern is None or values.empty:
-        return pd.Series(pd.NA, index=values.index, dtype="str")
-    codes, uniques = pd.factorize(values)
-    # Object dtype: Python's re (lookbehind for whole words), not the Arrow regex engine.
-    distinct = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-    found = distinct.str.extract(pattern, flags=re.IGNORECASE, expand=False).str.lower()
-    words = found.to_numpy(dtype=object, na_value=None)
-    taken = np.where(codes >= 0, words[np.maximum(codes, 0)], None) if len(words) else [None] * len(values)
-    return pd.Series(taken, index=values.index, dtype="str")
+class _Distinct:
+    """A text column as integer codes and its distinct values: keywords are matched once per
+    distinct product name or note, not once per line (names repeat over many lines)."""
+
+    def __init__(self, values: pd.Series):
+        self.codes, uniques = pd.factorize(values)
+        # Object dtype: Python's re (lookbehind for whole words), not the Arrow regex engine.
+        self.values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+
+    def words(self, pattern: str | None) -> np.ndarray:
+        """Per distinct value: the keyword it contains (lower case, as written), else None."""
+        if pattern is None or self.values.empty:
+            return np.full(len(self.values), None, dtype=object)
+        found = self.values.str.extract(pattern, flags=re.IGNORECASE, expand=False).str.lower()
+        return found.to_numpy(dtype=object, na_value=None)
+
+    def hits(self, per_value: np.ndarray) -> np.ndarray:
+        """Per row: True where its distinct value is marked in `per_value` (missing rows: False)."""
+        if not len(per_value):
+            return np.zeros(len(self.codes), dtype=bool)
+        return np.where(self.codes >= 0, per_value[np.maximum(self.codes, 0)], False).astype(bool)
 
 
 # --- tagging --------------------------------------------------------------------------------------
@@ -375,6 +384,7 @@ def evidence_text(row, lang: str = "en") -> str:
 
 
 _EVIDENCE_COLUMNS = ("customer_key", "tag", "source", "detail", "matched", "purchases")
+_LINE_SOURCES = ("keyword", "category", "price")
 
 
 def _paid(book: OrderBook, until: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -383,11 +393,10 @@ def _paid(book: OrderBook, until: dt.date | None) -> tuple[pd.DataFrame, pd.Data
     if until is not None:
         orders = orders[orders["placed_at"] < pd.Timestamp(until, tz="UTC")]
     orders = orders[["platform", "order_id", "customer_key", "currency", "discount", "discount_code", "note"]]
-    orders = orders.assign(order=np.arange(len(orders)))
+    orders = orders.assign(order=np.arange(len(orders))).reset_index(drop=True)
     lines = book.lines[["platform", "order_id", "product_name", "category", "unit_price"]].merge(
-        orders[["platform", "order_id", "customer_key", "currency", "order"]], on=["platform", "order_id"],
-        how="inner")
-    return orders.reset_index(drop=True), lines
+        orders[["platform", "order_id", "currency", "order"]], on=["platform", "order_id"], how="inner")
+    return orders, lines
 
 
 def price_ratio(lines: pd.DataFrame) -> pd.Series:
@@ -409,52 +418,40 @@ def customer_tags(book: OrderBook, tables: TagTables | None = None, until: dt.da
     """
     tables = tables or load_tables()
     orders, lines = _paid(book, until)
-    ratio = price_ratio(lines)  # against every paid line of the shop, identified buyer or not
-    orders = orders[orders["customer_key"].fillna("") != ""]
-    identified = lines["customer_key"].fillna("") != ""
-    lines, ratio = lines[identified], ratio[identified]
-    keys = pd.Index(sorted(orders["customer_key"].unique()), name="customer_key", dtype="str")
-    base = pd.DataFrame({"orders": orders.groupby("customer_key").size(),
-                         "lines": lines.groupby("customer_key").size()}).reindex(keys).fillna(0).astype(int)
-    names = lines["product_name"].fillna("")
-    category = lines["category"].str.strip().str.casefold()
-    discounted = orders["discount_code"].notna() | (orders["discount"].fillna(0) > 0)
-    counts, events = {}, []
+    ratio = price_ratio(lines).to_numpy(dtype=float, na_value=np.nan)  # against every paid line
+    # Everything below runs on integer codes: customers, orders, lines, distinct names and notes.
+    identified = (orders["customer_key"].fillna("") != "").to_numpy()
+    codes, keys = pd.factorize(orders.loc[identified, "customer_key"], sort=True)
+    keys = pd.Index(np.asarray(keys, dtype=object), name="customer_key", dtype="str")
+    customer_of = np.full(len(orders), -1, dtype=np.int64)
+    customer_of[identified] = codes
+    line_order = lines["order"].to_numpy()
+    line_customer = customer_of[line_order]
+    n = len(keys)
+    base = pd.DataFrame({"orders": np.bincount(codes, minlength=n),
+                         "lines": np.bincount(line_customer[line_customer >= 0], minlength=n)}, index=keys)
+    data = {
+        "n": n, "lines": len(lines), "line_order": line_order, "line_customer": line_customer,
+        "customer_of": customer_of, "ratio": ratio,
+        "names": _Distinct(lines["product_name"]),
+        "categories": _Distinct(lines["category"].str.strip().str.casefold()),
+        "raw_categories": lines["category"].to_numpy(dtype=object, na_value=None),
+        "notes": _Distinct(orders["note"]),
+        "discounted": ((orders["discount_code"].notna() | (orders["discount"].fillna(0) > 0)).to_numpy()
+                       & identified),
+        "codes": orders["discount_code"].fillna("").to_numpy(dtype=object),
+    }
+    counts, assigned, found_all = {}, {}, {}
     for rule in tables.rules:
-        found = []  # frames of (customer_key, purchase, source, detail, matched)
-        word = _matches(names, keyword_pattern(rule.keywords + rule.keywords_zh))
-        hit = word.notna()
-        found.append(_events(lines[hit], rule, "keyword", names[hit], word[hit]))
-        if rule.categories:
-            wanted = {c.strip().casefold() for c in rule.categories}
-            hit = category.isin(wanted).fillna(False).astype(bool)
-            found.append(_events(lines[hit], rule, "category", names[hit], lines.loc[hit, "category"]))
-        if rule.price_ratio_min is not None or rule.price_ratio_max is not None:
-            hit = ratio.notna()
-            if rule.price_ratio_min is not None:
-                hit &= ratio >= rule.price_ratio_min
-            if rule.price_ratio_max is not None:
-                hit &= ratio <= rule.price_ratio_max
-            found.append(_events(lines[hit], rule, "price", names[hit], ratio[hit].round(1).map("{:g}×".format)))
-        if rule.discount:
-            hit = discounted
-            code = orders.loc[hit, "discount_code"].fillna("").astype("str")
-            found.append(_events(orders[hit], rule, "discount", code, code))
-        note = _matches(orders["note"].fillna(""), keyword_pattern(rule.note_keywords + rule.note_keywords_zh))
-        hit = note.notna()
-        found.append(_events(orders[hit], rule, "note", note[hit], note[hit]))
-        found = pd.concat(found, ignore_index=True)
-        purchase = "order" if rule.unit == "orders" else "purchase"
-        supported = found.drop_duplicates(["customer_key", purchase])
-        counts[rule.id] = supported.groupby("customer_key").size().reindex(keys, fill_value=0)
-        events.append(found.assign(tag=rule.id, _unit=purchase))
-    counts = pd.DataFrame(counts, index=keys, columns=tables.ids).fillna(0).astype(int)
-    assigned = pd.DataFrame(index=keys)
-    for rule in tables.rules:
-        share = counts[rule.id] / base[rule.unit].where(base[rule.unit] > 0)
-        assigned[rule.id] = (counts[rule.id] >= rule.min_purchases) & (share.fillna(0) >= rule.min_share - 1e-12)
-    assigned = assigned.reindex(columns=tables.ids).astype(bool)
-    evidence = _evidence(events, assigned)
+        found = _found(rule, data)
+        counts[rule.id] = _supporting(found, rule.unit, data)
+        denominator = base[rule.unit].to_numpy()
+        share = np.divide(counts[rule.id], denominator, out=np.zeros(n), where=denominator > 0)
+        assigned[rule.id] = (counts[rule.id] >= rule.min_purchases) & (share >= rule.min_share - 1e-12)
+        found_all[rule.id] = found
+    counts = pd.DataFrame(counts, index=keys, columns=tables.ids).astype(int)
+    assigned = pd.DataFrame(assigned, index=keys, columns=tables.ids).astype(bool)
+    evidence = _evidence(found_all, assigned, data, {rule.id: rule.unit for rule in tables.rules})
     if customers is not None:
         counts = counts.reindex(customers, fill_value=0)
         assigned = assigned.reindex(customers, fill_value=False).astype(bool)
@@ -463,35 +460,100 @@ def customer_tags(book: OrderBook, tables: TagTables | None = None, until: dt.da
     return CustomerTags(tables, counts, assigned, base, evidence, _notes(book, lines, orders, tables))
 
 
-def _events(rows: pd.DataFrame, rule: TagRule, source: str, detail: pd.Series, matched: pd.Series) -> pd.DataFrame:
-    """Evidence rows: who, which purchase (order; line or order for unit "lines"), what."""
-    purchase = rows.index.to_numpy() if source in ("keyword", "category", "price") else -1 - rows["order"].to_numpy()
-    return pd.DataFrame({"customer_key": rows["customer_key"].to_numpy(), "order": rows["order"].to_numpy(),
-                         "purchase": purchase, "source": source,
-                         "detail": np.asarray(detail, dtype=object), "matched": np.asarray(matched, dtype=object)})
+def _found(rule: TagRule, data: dict) -> dict[str, dict]:
+    """Per evidence source of one rule: the rows (lines or orders) that support it and what matched."""
+    out = {}
+    names = data["names"]
+    words = names.words(keyword_pattern(rule.keywords + rule.keywords_zh))
+    hit = names.hits(np.array([w is not None for w in words], dtype=bool))
+    out["keyword"] = {"rows": np.flatnonzero(hit), "matched": words}
+    if rule.categories:
+        wanted = {c.strip().casefold() for c in rule.categories}
+        categories = data["categories"]
+        out["category"] = {"rows": np.flatnonzero(categories.hits(categories.values.isin(wanted).to_numpy()))}
+    if rule.price_ratio_min is not None or rule.price_ratio_max is not None:
+        ratio = data["ratio"]
+        hit = ~np.isnan(ratio)
+        if rule.price_ratio_min is not None:
+            hit &= ratio >= rule.price_ratio_min
+        if rule.price_ratio_max is not None:
+            hit &= ratio <= rule.price_ratio_max
+        out["price"] = {"rows": np.flatnonzero(hit)}
+    if rule.discount:
+        out["discount"] = {"rows": np.flatnonzero(data["discounted"])}
+    notes = data["notes"]
+    note_words = notes.words(keyword_pattern(rule.note_keywords + rule.note_keywords_zh))
+    hit = notes.hits(np.array([w is not None for w in note_words], dtype=bool)) & (data["customer_of"] >= 0)
+    out["note"] = {"rows": np.flatnonzero(hit), "matched": note_words}
+    for source, found in out.items():  # who and which purchase: line evidence (lines ≥ 0), orders < 0
+        rows = found["rows"]
+        if source in _LINE_SOURCES:
+            keep = data["line_customer"][rows] >= 0
+            found["rows"] = rows = rows[keep]
+            found["customer"], found["order"] = data["line_customer"][rows], data["line_order"][rows]
+            found["purchase"] = rows
+        else:
+            found["customer"], found["order"] = data["customer_of"][rows], rows
+            found["purchase"] = -1 - rows
+    return out
 
 
-def _evidence(events: list[pd.DataFrame], assigned: pd.DataFrame) -> pd.DataFrame:
-    """Evidence of the tags given only: purchases per (customer, tag, source, detail)."""
-    if not events:
-        return pd.DataFrame(columns=list(_EVIDENCE_COLUMNS))
+def _supporting(found: dict[str, dict], unit: str, data: dict) -> np.ndarray:
+    """Supporting purchases per customer code: distinct orders (or lines, and orders for order-level
+    evidence) with any evidence, marked once each and counted per customer."""
+    customer_of = data["customer_of"]
+    orders = np.zeros(len(customer_of), dtype=bool)
+    lines = np.zeros(data["lines"], dtype=bool)
+    for source, f in found.items():
+        if unit == "orders":
+            orders[f["order"]] = True
+        else:
+            (lines if source in _LINE_SOURCES else orders)[f["rows"]] = True
+    who = np.concatenate([customer_of[orders], data["line_customer"][lines]])
+    return np.bincount(who[who >= 0], minlength=data["n"])
+
+
+def _evidence(found_all: dict, assigned: pd.DataFrame, data: dict, units: dict[str, str]) -> pd.DataFrame:
+    """Evidence of the tags given only: purchases per (customer, tag, source, detail, matched)."""
     frames = []
-    for found in events:
-        if found.empty:
-            continue
-        tag = found["tag"].iat[0]
-        given = assigned.index[assigned[tag]]
-        found = found[found["customer_key"].isin(given)]
-        unit = found["_unit"].iat[0] if len(found) else "order"
-        grouped = found.groupby(["customer_key", "tag", "source", "detail", "matched"], sort=False)[unit].nunique()
-        frames.append(grouped.rename("purchases").reset_index())
+    keys = assigned.index
+    names = data["names"]
+    for tag, found in found_all.items():
+        given = assigned[tag].to_numpy()
+        unit = "order" if units[tag] == "orders" else "purchase"
+        for source, f in found.items():
+            keep = given[f["customer"]] if len(f["customer"]) else np.zeros(0, dtype=bool)
+            rows = f["rows"][keep]
+            if not len(rows):
+                continue
+            if source in _LINE_SOURCES:
+                detail = names.values.to_numpy()[np.maximum(names.codes[rows], 0)]
+                detail = np.where(names.codes[rows] >= 0, detail, "")
+                if source == "keyword":
+                    matched = f["matched"][names.codes[rows]]
+                elif source == "category":
+                    matched = data["raw_categories"][rows]
+                else:
+                    matched = np.array([f"{r:g}×" for r in np.round(data["ratio"][rows], 1)], dtype=object)
+            elif source == "discount":
+                detail = matched = data["codes"][rows]
+            else:
+                detail = matched = f["matched"][data["notes"].codes[rows]]
+            frames.append(pd.DataFrame({
+                "customer": f["customer"][keep], "tag": tag, "source": source,
+                "detail": np.asarray(detail, dtype=object), "matched": np.asarray(matched, dtype=object),
+                "unit": f[unit][keep]}))
     if not frames:
         return pd.DataFrame(columns=list(_EVIDENCE_COLUMNS))
     out = pd.concat(frames, ignore_index=True)
+    grouped = out.groupby(["customer", "tag", "source", "detail", "matched"], sort=False)["unit"].nunique()
+    out = grouped.rename("purchases").reset_index()
     order = {tag: i for i, tag in enumerate(assigned.columns)}
     out = out.assign(_t=out["tag"].map(order)).sort_values(
-        ["customer_key", "_t", "purchases", "detail"], ascending=[True, True, False, True], kind="stable")
-    return out[list(_EVIDENCE_COLUMNS)].reset_index(drop=True)
+        ["customer", "_t", "purchases", "detail"], ascending=[True, True, False, True], kind="stable")
+    out["customer_key"] = keys.to_numpy()[out["customer"].to_numpy()]
+    return out[list(_EVIDENCE_COLUMNS)].astype({"customer_key": "str", "tag": "str", "source": "str",
+                                                  "detail": "str", "matched": "str"}).reset_index(drop=True)
 
 
 def _notes(book: OrderBook, lines: pd.DataFrame, orders: pd.DataFrame, tables: TagTables) -> list[tuple[str, dict]]:
