@@ -24,6 +24,7 @@ test: $(STAMP) system-deps
 bench: $(STAMP)
 	$(VENV)/bin/python bench/bench_import.py
 	$(VENV)/bin/python bench/bench_segments.py
+	$(VENV)/bin/python bench/bench_trends.py
 	$(VENV)/bin/python bench/bench_exports.py
 	$(VENV)/bin/python bench/bench_startup.py
 

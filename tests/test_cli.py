@@ -97,7 +97,7 @@ def test_bad_mapping_file_is_a_message(tmp_path):
                                            (["import", "a.csv"], ("cli", ["import", "a.csv"]))])
 def test_main_opens_the_app_or_runs_a_command(monkeypatch, argv, expected):
     calls = []
-    monkeypatch.setattr("ui.app.run", lambda files: calls.append(("ui", files)) or 0)
+    monkeypatch.setattr("ui.app.run", lambda files, started=None: calls.append(("ui", files)) or 0)
     monkeypatch.setattr("core.cli.main", lambda args: calls.append(("cli", args)) or 0)
     assert entry.main(argv) == 0
     assert calls == [expected]
