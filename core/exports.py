@@ -18,6 +18,7 @@ import pandas as pd
 
 from core.errors import InputError, Problem
 from core.i18n import t
+from core.jobs import Progress
 from core.model import OrderBook
 from core.safe_write import atomic_path
 from core.segments import Segmentation
@@ -31,6 +32,8 @@ EXCEL_MAX_ROWS = 1_048_576  # rows of one Excel sheet, header included
 EXCEL_MAX_CHARS = 32_767  # characters of one Excel cell
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_START = r"[=+\-@\t\r]"
+# XLSX drops the characters XML cannot hold (core.xlsx_writer): what follows them comes first.
+_XML_FORMULA_START = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*" + _FORMULA_START
 CHUNK_ROWS = 100_000  # rows converted and written at a time: memory stays bounded
 BOM = "\ufeff".encode("utf-8")
 
@@ -184,8 +187,8 @@ def neutralise(value):
     return value
 
 
-def _neutralise_text(values: pd.Series) -> pd.Series:
-    risky = values.str.match(_FORMULA_START).fillna(False).astype(bool)
+def _neutralise_text(values: pd.Series, start: str = _FORMULA_START) -> pd.Series:
+    risky = values.str.match(start).fillna(False).astype(bool)
     if risky.any():
         values = values.where(~risky, "'" + values)
     return values
@@ -254,18 +257,24 @@ def save_error(path, error: OSError) -> ExportError:
 
 
 def write_customer_list(frame: pd.DataFrame, path, force: bool = False, *, lang: str | None = None,
-                        protect: Iterable = (), max_sheet_rows: int = EXCEL_MAX_ROWS) -> SavedList:
+                        protect: Iterable = (), max_sheet_rows: int = EXCEL_MAX_ROWS,
+                        progress: Progress | None = None) -> SavedList:
     """Save `frame` (from `customer_list`, or any table) by the extension of `path`:
 
     * `.csv`: UTF-8 with BOM and CRLF (Excel shows 中文 and opens it directly), written in chunks;
     * `.xlsx`: one sheet "Customers" with a bold, frozen header; past `max_sheet_rows` (Excel's
-      1,048,576, header included) the rows go on "Customers (2)", … (named in the result).
+      1,048,576, header included) the rows go on "Customers (2)", … (named in the result). Text
+      columns are text cells (ids and phone numbers keep their digits and leading zeros), numbers
+      are numbers (`net_sales` shown with 2 decimals), days and times are dates; characters XML
+      cannot hold (control characters other than TAB, LF, CR) are left out.
 
     Headers are translated (`headers`); text cells starting with =, +, -, @, TAB or CR get a
     leading `'` so that no spreadsheet runs them. The save is atomic (a failure leaves any previous
-    file as it was). Raises ExportError with a catalog message naming the path: an existing file
-    without `force`, one of the input files (frame.attrs["source_files"] and `protect`, even with
-    `force`), a full disk, a read-only folder, no permission (or the file is open in Excel).
+    file as it was). `progress` hears how far the writing is and may cancel it between chunks of
+    rows (core.jobs.Cancelled; the previous file stays). Raises ExportError with a catalog message
+    naming the path: an existing file without `force`, one of the input files
+    (frame.attrs["source_files"] and `protect`, even with `force`), a full disk, a read-only
+    folder, no permission (or the file is open in Excel).
     """
     protect = (*frame.attrs.get("source_files", ()), *protect)
     path = check_target(path, force, protect)
@@ -276,9 +285,9 @@ def write_customer_list(frame: pd.DataFrame, path, force: bool = False, *, lang:
         with atomic_path(path) as tmp:
             if kind == "csv":
                 sheets = ()
-                _write_csv(frame, titles, tmp)
+                _write_csv(frame, titles, tmp, progress)
             else:
-                sheets = _write_xlsx(frame, titles, tmp, max_sheet_rows, lang)
+                sheets = _write_xlsx(frame, titles, tmp, max_sheet_rows, lang, progress)
     except ExportError:
         raise
     except OSError as error:
@@ -307,11 +316,19 @@ def _kinds(frame: pd.DataFrame) -> list[str]:
     return kinds
 
 
-def _text(values: pd.Series) -> pd.Series:
-    return _neutralise_text(values.astype("str"))
+def _text(values: pd.Series, start: str = _FORMULA_START) -> pd.Series:
+    return _neutralise_text(values.astype("str"), start)
 
 
-def _write_csv(frame: pd.DataFrame, titles: list[str], target: Path) -> None:
+def _step(progress: Progress | None, done: int, total: int) -> None:
+    """Tell `progress` how far the writing is, and stop if it was cancelled."""
+    if progress is not None:
+        progress.check_cancelled()
+        progress.report(done / max(total, 1), "progress.export_writing", rows=f"{total:,}")
+
+
+def _write_csv(frame: pd.DataFrame, titles: list[str], target: Path,
+               progress: Progress | None = None) -> None:
     import csv
     import io
 
@@ -326,6 +343,7 @@ def _write_csv(frame: pd.DataFrame, titles: list[str], target: Path) -> None:
         out.write(BOM + header.getvalue().encode("utf-8"))
         writer = None
         for start in range(0, len(frame), CHUNK_ROWS):
+            _step(progress, start, len(frame))
             chunk = frame.iloc[start:start + CHUNK_ROWS]
             arrays = []
             for (_, values), kind in zip(chunk.items(), kinds):
@@ -351,25 +369,6 @@ def _write_csv(frame: pd.DataFrame, titles: list[str], target: Path) -> None:
         os.fsync(out.fileno())
 
 
-def _python_values(values: pd.Series, kind: str) -> list:
-    """A column as Python values openpyxl writes: None for missing, dates as dates."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    missing = values.isna().to_numpy()
-    if kind == "text":
-        text = _text(values).str.replace(ILLEGAL_CHARACTERS_RE.pattern, "", regex=True)
-        text = text.str.slice(0, EXCEL_MAX_CHARS)
-        out = text.to_numpy(dtype=object, na_value=None)
-    elif kind in ("date", "datetime"):
-        naive = values.dt.tz_localize(None) if values.dt.tz is not None else values
-        out = (naive.dt.date if kind == "date" else naive.dt.to_pydatetime()).to_numpy(dtype=object)
-    else:
-        out = values.to_numpy(dtype=object)
-    if missing.any():
-        out = np.where(missing, None, out)
-    return out.tolist()
-
-
 WIDTHS = {"customer_key": 28, "name": 16, "email": 28, "phone": 16, "buyer_id": 18, "platforms": 16,
           "segment": 18, "r": 8, "f": 8, "m": 8, "orders": 8, "net_sales": 12, "currency": 9,
           "last_order": 12, "persona": 32, "strategy": 60}
@@ -385,64 +384,47 @@ def sheet_names(rows: int, max_sheet_rows: int = EXCEL_MAX_ROWS, lang: str | Non
     return [first] + [t("export.sheet_more", lang=lang, sheet=first, number=i) for i in range(2, count + 1)]
 
 
+MONEY_COLUMNS = ("net_sales",)  # numbers an XLSX shows with 2 decimals
+
+
 def _write_xlsx(frame: pd.DataFrame, titles: list[str], target: Path, max_sheet_rows: int,
-                lang: str | None) -> list[str]:
-    from openpyxl import Workbook
+                lang: str | None, progress: Progress | None = None) -> list[str]:
+    """Stream the rows into sheets of at most `max_sheet_rows` rows (header included), a chunk
+    at a time, with core.xlsx_writer (seconds for a million rows; openpyxl took minutes)."""
+    from core.xlsx_writer import Workbook
 
     names = sheet_names(len(frame), max_sheet_rows, lang)
     per_sheet = max_sheet_rows - 1
-    workbook = Workbook(write_only=True)
-    try:
-        _fill_sheets(workbook, frame, titles, names, per_sheet, _kinds(frame))
-        with open(target, "wb") as out:
-            workbook.save(out)
-            out.flush()
-            os.fsync(out.fileno())
-    except BaseException:
-        _discard(workbook)
-        raise
+    kinds = ["bool" if pd.api.types.is_bool_dtype(values) else
+             "money" if kind == "number" and column in MONEY_COLUMNS else kind
+             for (column, values), kind in zip(frame.items(), _kinds(frame))]
+    widths = [WIDTHS.get(column, 14) for column in frame.columns]
+    with open(target, "wb") as out:
+        with Workbook(out) as book:
+            for number, name in enumerate(names):
+                start, end = number * per_sheet, min(len(frame), (number + 1) * per_sheet)
+                book.add_sheet(name, titles, kinds, widths, max(end - start, 0),
+                               _xlsx_chunks(frame, kinds, start, end, progress))
+        out.flush()
+        os.fsync(out.fileno())
     return names
 
 
-def _discard(workbook) -> None:
-    """Close the sheets of a workbook that will not be saved, and remove their temporary files."""
-    for sheet in workbook.worksheets:
-        try:
-            sheet.close()
-        except Exception:  # noqa: BLE001  (already closed, or broken by the failure being raised)
-            pass
-        writer = getattr(sheet, "_writer", None)
-        try:
-            if writer is not None:
-                writer.cleanup()
-        except Exception:  # noqa: BLE001
-            pass
-
-
-def _fill_sheets(workbook, frame: pd.DataFrame, titles: list[str], names: list[str], per_sheet: int,
-                 kinds: list[str]) -> None:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    bold = Font(bold=True)
-    for number, name in enumerate(names):
-        sheet = workbook.create_sheet(name)
-        sheet.freeze_panes = "A2"
-        for i, column in enumerate(frame.columns, start=1):
-            sheet.column_dimensions[get_column_letter(i)].width = WIDTHS.get(column, 14)
-        header = []
-        for title in titles:
-            cell = WriteOnlyCell(sheet, value=title)
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        end = min(len(frame), (number + 1) * per_sheet)
-        for start in range(number * per_sheet, end, CHUNK_ROWS):
-            chunk = frame.iloc[start:min(start + CHUNK_ROWS, end)]
-            columns = [_python_values(values, kind) for (_, values), kind in zip(chunk.items(), kinds)]
-            for row in zip(*columns):
-                sheet.append(row)
+def _xlsx_chunks(frame: pd.DataFrame, kinds: list[str], start: int, end: int,
+                 progress: Progress | None):
+    """Rows start…end as lists of columns, CHUNK_ROWS at a time: text neutralised as in CSV, times
+    without their time zone (as CSV writes them)."""
+    for first in range(start, end, CHUNK_ROWS):
+        _step(progress, first, len(frame))
+        chunk = frame.iloc[first:min(first + CHUNK_ROWS, end)]
+        columns = []
+        for (_, values), kind in zip(chunk.items(), kinds):
+            if kind == "text":
+                values = _text(values, _XML_FORMULA_START)
+            elif kind in ("date", "datetime") and values.dt.tz is not None:
+                values = values.dt.tz_localize(None)
+            columns.append(values)
+        yield columns
 
 
 __all__ = ["customer_list", "write_customer_list", "check_target", "segment_ids", "headers",

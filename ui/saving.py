@@ -138,6 +138,7 @@ def export_list_job(book: Any, request: ListRequest, path: str, lang: str, prote
         frame.attrs.update(attrs)
     progress.check_cancelled()
     progress.report(0.75, "progress.export_writing", rows=f"{len(frame):,}")
-    saved = write_customer_list(frame, path, force=True, lang=lang, protect=protect)
+    saved = write_customer_list(frame, path, force=True, lang=lang, protect=protect,
+                                progress=sub(progress, 0.75, 1.0))
     progress.report(1.0, "progress.done")
     return saved
