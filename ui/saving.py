@@ -16,9 +16,9 @@ from PySide6.QtCore import QLocale, QStandardPaths
 from core.i18n import t
 
 LIST_FORMATS = (".xlsx", ".csv")
-# Below this many rows a list is offered as .xlsx (phone numbers and long ids stay text); above,
-# as .csv (writing xlsx is many times slower for very large lists).
-XLSX_BELOW_ROWS = 100_000
+# Up to one sheet's rows a list is offered as .xlsx (phone numbers and long ids stay text, and
+# core.xlsx_writer writes 1M rows in seconds); a longer one as .csv, which any tool reads whole.
+XLSX_BELOW_ROWS = 1_048_576
 LETTER_TERRITORIES = (QLocale.Country.UnitedStates, QLocale.Country.Canada)
 
 
