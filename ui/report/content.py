@@ -313,8 +313,9 @@ class _Builder:
         self.choice("approach", self.tr("pattern.approach"))
 
     def targets(self) -> None:
-        cards = personas(self.plan.seg, self.plan.facts, self.lang)
-        plans = strategies(self.plan.seg, self.plan.facts, self.lang)
+        crosssell = getattr(self.plan, "crosssell", None)  # cross-sell offers join the product actions
+        cards = personas(self.plan.seg, self.plan.facts, self.lang, crosssell)
+        plans = strategies(self.plan.seg, self.plan.facts, self.lang, crosssell)
         months = self.monthly()
         for number, sid in enumerate(self.plan.targets, start=1):
             self.section(self.tr("section.target", number=number, name=self.name(sid)))
