@@ -1177,6 +1177,8 @@ class TrendsPage(QWidget):
         for section in self.sections.values():
             section.result, section.error, section.stale = None, None, True
         self.migration.dates = None
+        for edit in (self.migration.from_edit, self.migration.to_edit):
+            edit.setEnabled(False)  # until the new book's first result gives its dates
         fill_currencies(self.currency_combo, self.currency_label, [], None)
         self._chosen = (self.map_id(), None)
         self._show_state()
