@@ -5,10 +5,35 @@ import os
 import sys
 import time
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ui import theme
+
+
+class FileOpenEvents(QObject):
+    """macOS hands files double-clicked while the app runs (or at launch) over as FileOpen
+    events, one per file: gathered for a moment, then added to the window's files."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window, self.pending = window, []
+        self.timer = QTimer(self, singleShot=True, interval=150)
+        self.timer.timeout.connect(self._open)
+
+    def eventFilter(self, _watched, event) -> bool:
+        if event.type() == QEvent.Type.FileOpen and event.file():
+            self.pending.append(event.file())
+            self.timer.start()
+            return True
+        return False
+
+    def _open(self) -> None:
+        paths, self.pending = self.pending, []
+        if self.window.book is not None:
+            self.window.add_files(paths)
+        else:
+            self.window.open_files(paths)
 
 
 def run(argv: list[str], started: float | None = None) -> int:
@@ -44,6 +69,7 @@ def run(argv: list[str], started: float | None = None) -> int:
 
     window = MainWindow()
     window.show()
+    app.installEventFilter(FileOpenEvents(window))
     if smoke:
         from ui.smoke import SmokeRun
 

@@ -88,3 +88,26 @@ def test_the_app_starts_in_the_language_the_user_chose_last(qtbot, monkeypatch):
     monkeypatch.setattr(QApplication.instance(), "exec", exec_once, raising=False)
     assert ui.app.run([]) == 0
     assert seen == {"nav": "概览", "lang": "zh_CN"}
+
+
+def test_file_open_events_from_the_desktop_open_then_add_files(qtbot, window, tmp_path):
+    """macOS sends FileOpen events (a double-click while running): each batch opens, then adds."""
+    from PySide6.QtGui import QFileOpenEvent
+    from PySide6.QtWidgets import QApplication
+
+    from tests.ui.helpers import GOOD_ROWS, write_export
+    from ui.app import FileOpenEvents
+
+    first = write_export(tmp_path, "first.csv", GOOD_ROWS[:2])
+    second = write_export(tmp_path, "second.csv", GOOD_ROWS[2:])
+    events = FileOpenEvents(window)
+    QApplication.instance().installEventFilter(events)
+    try:
+        with qtbot.waitSignal(window.import_finished, timeout=60000):
+            QApplication.sendEvent(QApplication.instance(), QFileOpenEvent(first))
+        assert [f["path"] for f in window.summary["files"]] == [first]
+        with qtbot.waitSignal(window.import_finished, timeout=60000):
+            QApplication.sendEvent(QApplication.instance(), QFileOpenEvent(second))
+        assert sorted(f["path"] for f in window.summary["files"]) == [first, second]
+    finally:
+        QApplication.instance().removeEventFilter(events)
