@@ -5,10 +5,30 @@ import os
 import sys
 import time
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QLibraryInfo, QObject, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from ui import theme
+
+
+_qt_translator: QTranslator | None = None
+
+
+def use_qt_translation(code: str) -> None:
+    """Qt's own dialogs (print preview, file dialogs, OK/Cancel) in the app's language."""
+    global _qt_translator
+    app = QApplication.instance()
+    if app is None:
+        return
+    if _qt_translator is not None:
+        app.removeTranslator(_qt_translator)
+        _qt_translator = None
+    if code == "en":
+        return
+    translator = QTranslator(app)
+    if translator.load(f"qtbase_{code}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+        _qt_translator = translator
 
 
 class FileOpenEvents(QObject):
@@ -65,6 +85,9 @@ def run(argv: list[str], started: float | None = None) -> int:
     saved = settings.language()  # the language the user last chose, unless the environment says
     if saved in LANGUAGES and not os.environ.get("SEGMENTDESK_LANG"):
         set_language(saved)
+    from core.i18n import language
+
+    use_qt_translation(language())
     from ui.main_window import MainWindow  # after the QApplication: widgets need it
 
     window = MainWindow()

@@ -396,8 +396,11 @@ class MainWindow(QMainWindow):
 
     # Language --------------------------------------------------------------------------------
     def switch_language(self, code: str) -> None:
+        from ui.app import use_qt_translation
+
         set_language(code)
         settings.set_language(code)
+        use_qt_translation(code)
         self.language_actions[code].setChecked(True)
         if self.book is not None:
             try:  # problem messages and any other text the summary renders follow the language

@@ -111,3 +111,12 @@ def test_file_open_events_from_the_desktop_open_then_add_files(qtbot, window, tm
         assert sorted(f["path"] for f in window.summary["files"]) == [first, second]
     finally:
         QApplication.instance().removeEventFilter(events)
+
+
+def test_qt_dialogs_follow_the_language(window):
+    from PySide6.QtCore import QCoreApplication
+
+    window.switch_language("zh_CN")
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
+    window.switch_language("en")
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
