@@ -375,6 +375,7 @@ class MatrixData:
     tips: list[list[str]] = field(default_factory=list)
     highlight: set[tuple[int, int]] = field(default_factory=set)
     empty_text: str = ""
+    muted: set[int] = field(default_factory=set)  # columns shaded grey (e.g. "none of these")
 
 
 HIGHLIGHT = QColor("#f59e0b")
@@ -460,13 +461,13 @@ class MatrixHeatmap(QWidget):
         for (r, c), rect in self._cells.items():
             shade = max(0.0, min(1.0, data.shades[r][c]))
             strength = math.sqrt(shade)
-            fill = QColor(ACCENT)
-            fill.setAlphaF(0.05 + 0.85 * strength if shade > 0 else 0.0)
+            fill = QColor(MUTED if c in data.muted else ACCENT)
+            fill.setAlphaF((0.05 + 0.85 * strength) * (0.6 if c in data.muted else 1.0) if shade > 0 else 0.0)
             painter.fillRect(rect, QColor("#ffffff"))
             painter.fillRect(rect, fill)
             painter.setPen(QPen(GRID, 1))
             painter.drawRect(rect)
-            painter.setPen(QColor("#ffffff") if strength > 0.6 else TEXT)
+            painter.setPen(QColor("#ffffff") if strength > 0.6 and c not in data.muted else TEXT)
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, data.texts[r][c])
         painter.setPen(QPen(HIGHLIGHT, 3))
         for cell in data.highlight:

@@ -136,6 +136,17 @@ class SavedText(Text):
         return " ".join(self.saved.message(language()).splitlines())
 
 
+@dataclass(frozen=True)
+class AudienceText(Text):
+    """The status line of a saved hashed audience list (written and skipped), in the language of
+    the moment."""
+
+    saved: Any = None
+
+    def render(self) -> str:
+        return self.saved.messages.get(language()) or next(iter(self.saved.messages.values()), "")
+
+
 def exports_filter() -> str:
     """The file dialogs' filter: the exports SegmentDesk reads, or any file."""
     patterns = " ".join(f"*{suffix}" for suffix in EXPORT_SUFFIXES)
@@ -192,6 +203,7 @@ class MainWindow(QMainWindow):
         self._status_after_import: Text | None = None
         self._import_language = language()
         self._save_job: Job | None = None
+        self._audience_platform = "google"  # the ad platform chosen last
         self._after_plan: Any = None  # what to do with the plan being built for Print / Save as PDF
         self._build_actions()
         self._build_menus_and_toolbar()
@@ -220,13 +232,15 @@ class MainWindow(QMainWindow):
         self.export_action = QAction(self)
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.triggered.connect(self.export_all_customers)
+        self.audience_action = QAction(self)  # a hashed audience list for ad platforms
+        self.audience_action.triggered.connect(self.export_all_audience)
         self.pdf_action = QAction(self)
         self.pdf_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
         self.pdf_action.triggered.connect(self.save_pdf)
         self.print_action = QAction(self)
         self.print_action.setShortcut(QKeySequence.StandardKey.Print)
         self.print_action.triggered.connect(self.print_report)
-        self.save_actions = (self.export_action, self.pdf_action, self.print_action)
+        self.save_actions = (self.export_action, self.audience_action, self.pdf_action, self.print_action)
         for action in self.save_actions:
             action.setEnabled(False)
         self.quit_action = QAction(self)
@@ -261,6 +275,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.map_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.export_action)
+        self.file_menu.addAction(self.audience_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.pdf_action)
         self.file_menu.addAction(self.print_action)
@@ -320,6 +335,8 @@ class MainWindow(QMainWindow):
         self.segments_page.options_changed.connect(self.targeting_page.set_segment_options)
         self.targeting_page.plan_finished.connect(self._plan_finished_for_report)
         self.segments_page.export_requested.connect(self.export_customers)
+        self.segments_page.audience_requested.connect(self.export_audience)
+        self.segments_page.tags_changed.connect(self._tags_changed)
         # Saving in the background shows its step, a bar and Cancel at the right of the status bar.
         self.save_busy = BusyBar()
         self.save_busy.cancel_button.clicked.connect(self.cancel_save)
@@ -432,6 +449,9 @@ class MainWindow(QMainWindow):
             action.setText(t(f"ui.menu.{key}"))
             action.setToolTip(t(f"ui.menu.{key}_tip"))
             action.setStatusTip(t(f"ui.menu.{key}_tip"))
+        self.audience_action.setText(t("ui.audience.menu"))
+        self.audience_action.setToolTip(t("ui.audience.menu_tip"))
+        self.audience_action.setStatusTip(t("ui.audience.menu_tip"))
         self.save_busy.cancel_button.setText(t("ui.progress.cancel"))
         self.view_menu.setTitle(t("ui.menu.view"))
         for key in NAV_PAGES:
@@ -808,6 +828,80 @@ class MainWindow(QMainWindow):
     def _list_saved(self, saved) -> None:
         self._status = SavedText("export.saved", saved=saved)
         self._show_status()
+
+    # Hashed audience lists for ad platforms --------------------------------------------------
+    def export_all_audience(self):
+        """File → Export for ads…: every customer (segments as on screen, or the page's map)."""
+        if self.book is None:
+            return None
+        page = self.segments_page
+        if page.result is not None:
+            return self.export_audience(ListRequest(None, None, len(page.result.customers.keys),
+                                                    seg=page.result.segmentation, settings=page._shown))
+        customers = int((self.summary or {}).get("customers", 0))
+        return self.export_audience(ListRequest(None, None, customers, settings=page.settings()))
+
+    def export_audience(self, request):
+        """Ask for the ad platform (window-modal dialog, returned for tests), then where to save."""
+        from ui.audience_dialog import AudienceDialog
+
+        if self.book is None:
+            return None
+
+        def who() -> str:
+            if request.segments is None:
+                return t("ui.audience.who_all", count=f"{request.rows:,}")
+            labels = request.seg.labels if request.seg is not None else {}
+            names = [labels[s].text(language())[0] if s in labels else s for s in request.segments]
+            return t("ui.audience.who_segments", names=t("ui.audience.names_separator").join(names),
+                     count=f"{request.rows:,}")
+
+        dialog = AudienceDialog(who, self, self._audience_platform)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._save_audience(request, dialog.platform()))
+        dialog.open()
+        return dialog
+
+    def _save_audience(self, request, platform: str) -> Job | None:
+        """The save dialog (CSV only), then hash and write the list in a Job."""
+        from core.exports import ExportError, check_target
+        from ui.saving import hashed_audience_job
+
+        self._audience_platform = platform
+        csv = t("ui.dialog.filter_csv")
+        path, chosen = QFileDialog.getSaveFileName(
+            self, t("ui.audience.save_title"), str(suggested_list(f"{request.name}-{platform}-hashed", ".csv")),
+            csv, csv)
+        if not path:
+            return None
+        target, added = with_suffix(path, chosen, ".csv", (".csv",))
+        if added and target.exists() and not self._confirm_overwrite(target):
+            return None
+        protect = input_paths(self.book, self._paths)
+        try:  # the dialog confirmed an existing file: force; an input file is refused all the same
+            check_target(target, force=True, protect=protect)
+        except ExportError as error:
+            self.show_error(error.problem.message(language()))
+            return None
+        self.set_status("ui.audience.saving", path=str(target))
+        self.save_busy.start(t("ui.progress.starting"))
+        self.save_busy.cancel_button.show()
+        job = (Job(hashed_audience_job, self.book, request, platform, str(target), protect)
+               .on_progress(self.save_busy.show_progress)
+               .on_success(self._audience_saved)
+               .on_failure(self._save_failed)
+               .on_cancelled(lambda: self.set_status("ui.status.save_cancelled")))
+        return self._start_save(job)
+
+    def _audience_saved(self, saved) -> None:
+        self._status = AudienceText("", saved=saved)
+        self._show_status()
+
+    def _tags_changed(self) -> None:
+        """New tag tables: the plan's personas and facts read them, so a plan on screen is made again."""
+        page = self.targeting_page
+        if page.book is not None and (page.result is not None or page.is_running()):
+            page.rerun()
 
     # Saving, shared --------------------------------------------------------------------------
     def _start_save(self, job: Job) -> Job:

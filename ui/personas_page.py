@@ -18,6 +18,7 @@ from ui.widgets import page_scaffold, page_scroll, text_label
 
 COLUMNS = 2
 CHART_HEIGHT = 132
+TAG_ROW = 22  # height of one interest tag bar on a card
 
 
 def _money(value: float) -> str:
@@ -44,6 +45,11 @@ class PersonaCard(QFrame):
         self.figures_grid.setVerticalSpacing(2)
         self.figure_labels: list[QWidget] = []
         self.statements = text_label("choiceText", wrap=True)
+        # What their purchases say about them (interest tags) and what to offer them next.
+        self.tags_chart = BarChart(vertical=False)
+        self.offers_title = text_label("cardTitle")
+        self.offers = text_label("choiceText", wrap=True)
+        self.offers.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.charts = {key: BarChart(vertical=True) for key in ("recency", "frequency", "spend", "item", "country", "month")}
         charts = QGridLayout()
         charts.setHorizontalSpacing(12)
@@ -72,6 +78,9 @@ class PersonaCard(QFrame):
         layout.addWidget(self.portrait)
         layout.addLayout(self.figures_grid)
         layout.addWidget(self.statements)
+        layout.addWidget(self.tags_chart)
+        layout.addWidget(self.offers_title)
+        layout.addWidget(self.offers)
         layout.addLayout(charts)
 
     def show_persona(self, result: TargetingResult, persona: Any) -> None:
@@ -82,7 +91,22 @@ class PersonaCard(QFrame):
         self.portrait.setText(persona.portrait)
         self._show_figures(persona.figures)
         self.statements.setText(bullets(persona.statements))
+        self._show_tags(persona)
         self._show_charts(result)
+
+    def _show_tags(self, persona: Any) -> None:
+        """The interest tag mix as bars (share of the segment's customers) and the cross-sell offers."""
+        tags = list(persona.tags)
+        self.tags_chart.set_data(t("ui.tags.persona_tags"), [
+            Bar(name, share, t("ui.segments.percent", value=f"{share * 100:.0f}"),
+                t("ui.tags.persona_tag_tip", name=name, share=f"{share * 100:.1f}"))
+            for _tag, name, share in tags], t("ui.tags.persona_no_tags"))
+        self.tags_chart.setFixedHeight(TAG_ROW * max(len(tags), 1) + 30)
+        offers = list(persona.cross_sell)
+        self.offers_title.setText(t("ui.tags.persona_offers"))
+        self.offers.setText(bullets(offers))
+        self.offers_title.setVisible(bool(offers))
+        self.offers.setVisible(bool(offers))
 
     def _show_figures(self, figures: dict[str, str]) -> None:
         while self.figure_labels:

@@ -142,3 +142,44 @@ def export_list_job(book: Any, request: ListRequest, path: str, lang: str, prote
                                 progress=sub(progress, 0.75, 1.0))
     progress.report(1.0, "progress.done")
     return saved
+
+
+@dataclass(frozen=True)
+class AudienceSaved:
+    """A saved hashed audience list: its path, rows and skipped customers by reason, and what the
+    status line says in each language (HashedAudience.message, the explanation left to the dialog)."""
+
+    path: str
+    written: int
+    skipped: dict
+    messages: dict
+
+
+def hashed_audience_job(book: Any, request: ListRequest, platform: str, path: str, protect: tuple[str, ...],
+                        progress) -> AudienceSaved:
+    """Hash the emails and phones of the customers of `request` for `platform` and save the list
+    at `path` (CSV; a file there is replaced, the dialog asked; never an input file)."""
+    from core.audience import hashed_audience, write_hashed_audience
+    from core.i18n import LANGUAGES
+    from core.jobs import sub
+
+    seg = request.seg
+    if seg is None:
+        from core.segments import segment
+
+        map_id, bins, currency = request.settings
+        seg = segment(book, map_id, bins=bins, currency=currency, progress=sub(progress, 0.0, 0.4))
+    progress.check_cancelled()
+    progress.report(0.45, "ui.audience.step_hashing")
+    segments = list(request.segments) if request.segments is not None else None
+    audience = hashed_audience(book, seg, segments, platform)
+    progress.check_cancelled()
+    progress.report(0.8, "ui.audience.step_writing", rows=f"{audience.written:,}")
+    write_hashed_audience(audience, path, force=True, protect=protect)
+    messages = {}
+    for lang in LANGUAGES:
+        explanation = t("audience.explanation", lang=lang)
+        lines = [line.strip() for line in audience.message(path, lang).splitlines() if line != explanation]
+        messages[lang] = " ".join(lines)
+    progress.report(1.0, "progress.done")
+    return AudienceSaved(str(path), audience.written, {k: v for k, v in audience.skipped.items() if v}, messages)

@@ -21,6 +21,7 @@ from core.cli import SEGMENT_MAPS
 from core.i18n import language, t
 from ui.charts import Bar, BarChart, HeatmapData, SegmentHeatmap
 from ui.segment_options import OptionsCaption, SegmentOptions, SegmentOptionsDialog
+from ui.segment_tags import TagMixPanel, customer_tag_names, customer_tooltip, sort_key as tag_sort_key
 from ui.widgets import (
     Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel, run_controls,
     text_label, tidy_table,
@@ -82,6 +83,7 @@ class SegmentsResult:
     segmentation: Any = None  # the core Segmentation, for tests and later pages; never read by widgets
     previous: dict[str, int] | None = None  # segment -> customers PREVIOUS_DAYS earlier (follow-up run)
     previous_date: str = ""
+    tags: Any = None  # ui.segment_tags.TagData of the customers (follow-up run); None until then
 
 
 def _none_if_nan(value: Any) -> Any:
@@ -94,6 +96,7 @@ def _none_if_nan(value: Any) -> Any:
 CLV_WEEKS = 26  # the customer table's lifetime value looks this far ahead
 CLV_SAMPLE = 20_000  # a large shop's lifetime models learn from a sample this big (under a second)
 PREVIOUS_DAYS = 90  # the segment table compares each segment with this many days earlier
+TAGS_WIDTH = 200  # the widest the customer table's Tags column starts
 
 
 @dataclass
@@ -105,6 +108,7 @@ class FollowUp:
     p_alive: np.ndarray
     previous: dict[str, int] | None
     previous_date: str
+    tags: Any = None  # ui.segment_tags.TagData: interest tags and each segment's tag mix
 
 
 def run_follow_up(seg: Any, book: Any, options: dict, progress) -> FollowUp:
@@ -114,7 +118,11 @@ def run_follow_up(seg: Any, book: Any, options: dict, progress) -> FollowUp:
 
     from core.clv import customer_lifetime, customer_purchases
     from core.trends import earlier_counts
+    from ui.segment_tags import tag_data
 
+    progress.report(0.0, "ui.tags.step")
+    tags = tag_data(seg, book, progress)  # first: a second or two for 100k customers
+    progress.check_cancelled()
     progress.report(0.05, "ui.segments.step_lifetime")
     index = seg.customers.index
     if seg.rates:  # converted money: one currency's purchases would miss part of each customer
@@ -129,7 +137,7 @@ def run_follow_up(seg: Any, book: Any, options: dict, progress) -> FollowUp:
     previous = earlier_counts(book, seg, PREVIOUS_DAYS, **options)
     progress.report(1.0, "progress.done")
     return FollowUp(clv, p_alive, None if previous is None else {str(k): int(v) for k, v in previous.items()},
-                    (seg.analysis_date - dt.timedelta(days=PREVIOUS_DAYS)).isoformat())
+                    (seg.analysis_date - dt.timedelta(days=PREVIOUS_DAYS)).isoformat(), tags)
 
 
 def run_segmentation(book: Any, map_id: str, bins: int, currency: str | None, progress,
@@ -450,9 +458,10 @@ class CustomerTableModel(SortedModel):
     headers = ("ui.segments.col_customer", "ui.segments.col_segment",
                "ui.segments.col_r", "ui.segments.col_f", "ui.segments.col_m", "ui.segments.col_recency",
                "ui.segments.col_orders", "ui.segments.col_net_sales", "ui.segments.col_last_order",
-               "ui.segments.col_clv", "ui.segments.col_p_alive")
+               "ui.segments.col_clv", "ui.segments.col_p_alive", "ui.tags.col_tags")
     right_aligned = frozenset({2, 3, 4, 5, 6, 7, 9, 10})
     CLV, P_ALIVE = 9, 10
+    TAGS = 11  # interest tags (follow-up run), the evidence in the tooltip
 
     def __init__(self):
         super().__init__()
@@ -473,6 +482,9 @@ class CustomerTableModel(SortedModel):
 
     def text(self, entry: int, column: int) -> str:
         c = self.result.customers
+        if column == self.TAGS:
+            tags = self.result.tags
+            return NO_VALUE if tags is None else ", ".join(customer_tag_names(tags, entry))
         if column in (self.CLV, self.P_ALIVE):
             values = c.clv if column == self.CLV else c.p_alive
             value = NO_VALUE if values is None else float(values[entry])
@@ -499,9 +511,13 @@ class CustomerTableModel(SortedModel):
             return f"{self.result.customers.keys[entry]}\n{self.result.customers.names[entry]}"
         if column == 1:
             return self.text(entry, 1)
+        if column == self.TAGS and self.result.tags is not None:
+            return customer_tooltip(self.result.tags, entry)
         return ""
 
     def header_tooltip(self, section: int) -> str:
+        if section == self.TAGS:
+            return t("ui.tags.col_tags_tip")
         if section in (self.CLV, self.P_ALIVE):
             key = "ui.segments.col_clv_tip" if section == self.CLV else "ui.segments.col_p_alive_tip"
             return t(key, weeks=CLV_WEEKS)
@@ -510,6 +526,8 @@ class CustomerTableModel(SortedModel):
     def sort_key(self, column: int) -> np.ndarray:
         c = self.result.customers
         unknown = np.full(len(c.keys), np.nan)
+        if column == self.TAGS:
+            return unknown if self.result.tags is None else tag_sort_key(self.result.tags)
         return (c.key_rank, c.segment, c.r, c.f, c.m, c.recency, c.frequency, c.monetary,
                 c.last_order_key, unknown if c.clv is None else c.clv,
                 unknown if c.p_alive is None else c.p_alive)[column]
@@ -612,6 +630,8 @@ class SegmentsPage(QWidget):
     follow_up_finished = Signal(str)  # the lifetime value and "previously" run after it, as above
     options_changed = Signal(object)  # the `segment` keywords of the new SegmentOptions (the plan uses them)
     export_requested = Signal(object)  # a ui.saving.ListRequest: the window asks where and saves
+    audience_requested = Signal(object)  # a ui.saving.ListRequest for a hashed list for ad platforms
+    tags_changed = Signal()  # the tag tables were saved or reset (the plan reads them too)
 
     def __init__(self):
         super().__init__()
@@ -626,6 +646,8 @@ class SegmentsPage(QWidget):
         self.filter_segment: str | None = None
         self.filter_cell: tuple[int, int] | None = None
         self.options = SegmentOptions()  # the analysis options of the Options… dialog
+        self.tags_dialog = None  # the open tag table editor, if any
+        self._tags_failed: SegmentsResult | None = None  # the result whose follow-up run failed
         self._build()
         self.retranslate()
 
@@ -664,10 +686,12 @@ class SegmentsPage(QWidget):
         header_view = self.segment_table.horizontalHeader()
         header_view.setStretchLastSection(True)
         self.export_segments_button = _export_button(self.export_selected_segments)
+        self.export_audience_button = _export_button(self.export_audience)
         segment_header = QHBoxLayout()
         segment_header.setSpacing(8)
         segment_header.addWidget(self.segment_title)
         segment_header.addStretch(1)
+        segment_header.addWidget(self.export_audience_button)
         segment_header.addWidget(self.export_segments_button)
         self.segment_panel = _panel(segment_header, self.segment_table)
 
@@ -736,6 +760,8 @@ class SegmentsPage(QWidget):
         self.customer_table = _table_view(self.customer_model)
         self.customer_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.customer_table.horizontalHeader().setStretchLastSection(True)
+        # Tags right after the segment: beside the map the table is narrow, and they say who the customer is.
+        self.customer_table.horizontalHeader().moveSection(CustomerTableModel.TAGS, 2)
         self.customer_panel = _panel(customers_header, filter_line, self.customer_table)
 
         # Breakdowns
@@ -757,6 +783,10 @@ class SegmentsPage(QWidget):
         charts_holder.setLayout(charts)
         self.breakdown_panel = _panel(self.breakdown_title, charts_holder)
 
+        # Interest tags: each segment's tag mix, and the editor of the tag tables
+        self.tags_panel = TagMixPanel(_panel)
+        self.tags_panel.edit_button.clicked.connect(lambda _checked=False: self.open_tags_editor())
+
         # Rows that scroll together when the window is small: the segments; their map (or the
         # clusters) beside the customer list it filters; the breakdowns of the selected segment.
         self.body = QWidget()
@@ -775,6 +805,7 @@ class SegmentsPage(QWidget):
         body_layout.addWidget(self.clusters_panel)  # the profiles need the full width
         body_layout.addLayout(middle, 1)
         body_layout.addWidget(self.breakdown_panel)
+        body_layout.addWidget(self.tags_panel.frame)
         self.scroll = page_scroll(self.body)
         self.empty, self.content = page_scaffold(self, header, self.options_caption, self.notes, self.cuts,
                                                  shown=self.scroll)
@@ -904,6 +935,8 @@ class SegmentsPage(QWidget):
             return  # made for a result no longer on screen
         result.customers.clv, result.customers.p_alive = follow_up.clv, follow_up.p_alive
         result.previous, result.previous_date = follow_up.previous, follow_up.previous_date
+        result.tags = follow_up.tags
+        self._render_tags()
         if self.customer_model._sort is not None:  # sorted by a column just filled: sort with the numbers
             self.customer_model.sort(*self.customer_model._sort)
         self.segment_model.refresh_texts()
@@ -915,6 +948,9 @@ class SegmentsPage(QWidget):
             return
         self._follow_up = None
         self.lifetime_note.hide()
+        if outcome == "failure":
+            self._tags_failed = self.result  # the tag mix says so instead of waiting
+        self._render_tags()
         self.follow_up_finished.emit(outcome)
 
     def _cancel_follow_up(self) -> None:
@@ -1040,6 +1076,42 @@ class SegmentsPage(QWidget):
         rows = sum(counts.get(s, 0) for s in segments)
         self.export_requested.emit(self._request(segments, None, rows, name))
 
+    def export_audience(self) -> None:
+        """Ask the window for a hashed audience list of the selected segments (none selected: all)."""
+        if self.result is None:
+            return
+        segments = self.selected_segments()
+        counts = {row["id"]: int(row.get("customers") or 0) for row in self.result.table}
+        if not segments:
+            self.audience_requested.emit(self._request(None, None, len(self.result.customers.keys), "customers"))
+            return
+        name = segments[0] if len(segments) == 1 else "segments"
+        self.audience_requested.emit(self._request(segments, None, sum(counts.get(s, 0) for s in segments), name))
+
+    # Interest tags ----------------------------------------------------------------------------
+    def open_tags_editor(self):
+        """The tag table editor (window-modal, returned for tests): Save or Reset re-segments."""
+        from ui.tags_dialog import TagTablesDialog
+
+        if self.tags_dialog is not None:
+            self.tags_dialog.close()
+        dialog = TagTablesDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.tables_changed.connect(self._tables_changed)
+        dialog.destroyed.connect(lambda *_: self._forget_tags_dialog(dialog))
+        self.tags_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _forget_tags_dialog(self, dialog) -> None:
+        if self.tags_dialog is dialog:
+            self.tags_dialog = None
+
+    def _tables_changed(self) -> None:
+        self.tags_changed.emit()
+        if self.book is not None:
+            self.rerun()  # the tags (and the "tags" segmentation) follow the new tables
+
     def export_shown_customers(self) -> None:
         """Ask the window to save the rows the customer table shows (filtered or all), in their order."""
         if self.result is None:
@@ -1067,7 +1139,7 @@ class SegmentsPage(QWidget):
             self.empty.setText(t("ui.segments.waiting"))
         for widget in (self.map_label, self.map_combo, self.bins_label, self.bins_combo, self.options_button):
             widget.setEnabled(self.book is not None)
-        for button in (self.export_segments_button, self.export_customers_button):
+        for button in (self.export_segments_button, self.export_customers_button, self.export_audience_button):
             button.setEnabled(has_result)
         self._render_notes()
 
@@ -1127,8 +1199,16 @@ class SegmentsPage(QWidget):
         self.profiles_model.refresh_texts()
         self._render_filter()
         self._render_breakdowns()
+        self._render_tags()
         self._show_state()
         self._size_tables()
+
+    def _render_tags(self) -> None:
+        result = self.result
+        if result is None:
+            return
+        self.tags_panel.show(result.tags, {s: segment_name(result, s) for s in result.order},
+                             waiting=result.tags is None and self._tags_failed is not result)
 
     def _cuts_text(self) -> str:
         result = self.result
@@ -1214,6 +1294,8 @@ class SegmentsPage(QWidget):
                                 + 4 + (view.horizontalScrollBar().sizeHint().height()
                                        if header.length() > view.viewport().width() else 0))
         fit_columns(self.customer_table, first_cap=200)
+        tags = CustomerTableModel.TAGS  # several tags elide; the tooltip names them all
+        self.customer_table.setColumnWidth(tags, min(self.customer_table.columnWidth(tags), TAGS_WIDTH))
 
     # Language ---------------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -1238,6 +1320,10 @@ class SegmentsPage(QWidget):
         self.export_segments_button.setToolTip(t("ui.export.segments_tip"))
         self.export_customers_button.setText(t("ui.export.button"))
         self.export_customers_button.setToolTip(t("ui.export.customers_tip"))
+        self.export_audience_button.setText(t("ui.audience.button"))
+        self.export_audience_button.setToolTip(t("ui.audience.button_tip"))
+        if self.tags_dialog is not None:
+            self.tags_dialog.retranslate()
         if self.busy.isVisible():
             self.progress_text.setText(t("ui.segments.running", map=map_name(self.map_combo.currentData())))
         self.render()

@@ -251,8 +251,10 @@ def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | Non
     progress.report(0.95, "progress.pattern")
     for lang in langs:
         progress.check_cancelled()
-        result.personas[lang] = {s: p for s, p in personas(seg, plan.facts, lang).items() if s in plan.targets}
-        result.strategies[lang] = strategies(seg, plan.facts, lang)
+        # The plan's cross-sell offers join the persona cards and the product actions.
+        result.personas[lang] = {s: p for s, p in personas(seg, plan.facts, lang, plan.crosssell).items()
+                                 if s in plan.targets}
+        result.strategies[lang] = strategies(seg, plan.facts, lang, plan.crosssell)
     progress.report(1.0, "progress.done")
     return result
 

@@ -322,10 +322,12 @@ class _Builder:
             persona, strategy = cards[sid], plans[sid]
             figures = "".join(f'<tr><td class="label">{esc(k)}</td><td class="num"><b>{esc(v)}</b></td></tr>'
                               for k, v in persona.figures.items())
+            mix = "  ·  ".join(f"{name} {texts.percent(share, self.lang)}" for _tag, name, share in persona.tags)
+            tags = (f'<p class="label">{esc(self.tr("target.tags"))}</p><p>{esc(mix)}</p>' if mix else "")
             self.add('<table width="100%" cellspacing="0" cellpadding="8" border="0" '
                      'style="background-color: #f3f4f6;"><tr>'
                      f'<td width="62%" valign="top"><p class="label">{esc(self.tr("target.persona"))}</p>'
-                     f'<p class="persona">{esc(persona.name)}</p><p class="portrait">{esc(persona.portrait)}</p></td>'
+                     f'<p class="persona">{esc(persona.name)}</p><p class="portrait">{esc(persona.portrait)}</p>{tags}</td>'
                      f'<td width="38%" valign="top"><p class="label">{esc(self.tr("target.figures"))}</p>'
                      f'<table width="100%" cellspacing="0" cellpadding="2" border="0">{figures}</table></td>'
                      '</tr></table>')
