@@ -477,6 +477,10 @@ class MainWindow(QMainWindow):
         self.strategy_page.retranslate()
         self.trends_page.retranslate()
         self.report_page.retranslate()
+        from ui.audience_dialog import AudienceDialog  # Qt only: an open one follows the language too
+
+        for dialog in self.findChildren(AudienceDialog):
+            dialog.retranslate()
         self._show_context()
         self._show_plan_state()
         self._show_status()

@@ -179,6 +179,22 @@ def test_reset_goes_back_to_the_bundled_tables(qtbot, page, dialogs):
     dialog.reject()
 
 
+def test_a_saved_file_that_cannot_be_used_is_said_and_save_replaces_it(qtbot, loaded):
+    path = user_tables_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('[[tags]]\nid = "eco"\nname = "Eco"\nkeywords = ["organic"]\n', encoding="utf-8")
+    page = show_segments(qtbot, loaded)
+    assert page.tags_panel.notes.text() == "ⓘ " + t("ui.tags.user_file_ignored")
+    assert page.tags_panel.heat.data.columns[0] == "Eco-conscious"  # the bundled tables meanwhile
+    dialog = open_editor(qtbot, page)
+    assert [e["id"] for e in dialog.entries] == bundled_tables().ids
+    assert dialog.status.text().startswith("Your saved tag tables cannot be used")
+    assert "tag eco: “name_zh” is missing or empty." in dialog.status.text()
+    rerun_with_tables(qtbot, page, dialog.save)
+    assert read_tables(path).ids == bundled_tables().ids
+    assert page.tags_panel.notes.text().startswith("ⓘ Your own tag tables are in use")
+
+
 # Personas and strategies ---------------------------------------------------------------------------
 def test_persona_cards_show_the_tag_mix_and_the_offers(qtbot, planned_page):
     window = planned_page.window()
@@ -297,6 +313,20 @@ def test_export_for_ads_never_writes_over_an_input_file(qtbot, page, dialogs):
     assert window._save_job is None and Path(source).read_bytes() == before
 
 
+def test_a_cancelled_export_for_ads_writes_nothing(qtbot, page, dialogs, tmp_path):
+    window = page.window()
+    target = tmp_path / "cancelled.csv"
+    dialogs.answer = str(target)
+    page.export_audience_button.click()
+    dialog = audience_dialog(window)
+    with qtbot.waitSignal(window.save_finished, timeout=60000) as blocker:
+        dialog.accept()
+        assert window.save_busy.isVisible() and window.save_busy.cancel_button.isVisible()
+        window.cancel_save()
+    assert blocker.args == ["cancelled"] and not target.exists()
+    assert window.statusBar().currentMessage() == t("ui.status.save_cancelled")
+
+
 # Language and screenshots --------------------------------------------------------------------------
 def test_switching_language_retranslates_tags_editor_and_export(qtbot, page):
     window = page.window()
@@ -315,6 +345,14 @@ def test_switching_language_retranslates_tags_editor_and_export(qtbot, page):
     window.switch_language("en")
     assert dialog.save_button.text() == "Save"
     dialog.reject()
+    page.export_audience_button.click()
+    audience = audience_dialog(window)
+    window.switch_language("zh_CN")
+    assert audience.title.text() == "广告用哈希客户名单" and audience.ok_button.text() == "选择保存位置…"
+    assert audience.who_label.text() == f"全部 {len(page.result.customers.keys):,} 位客户。"
+    window.switch_language("en")
+    assert audience.who_label.text().startswith("All ")
+    audience.reject()
 
 
 def test_screenshots_in_english_and_chinese(qtbot, page, dialogs, shots_dir):
@@ -324,6 +362,10 @@ def test_screenshots_in_english_and_chinese(qtbot, page, dialogs, shots_dir):
         window.switch_language(lang)
         window.show_page("segments")
         QApplication.processEvents()  # the layouts follow the new texts before the grab
+        page.scroll.verticalScrollBar().setValue(0)
+        name = shots_dir / f"tags-segments-top-{lang}.png"
+        assert window.grab().save(str(name))
+        saved.append(name)
         page.scroll.ensureWidgetVisible(page.tags_panel.frame, 0, 0)
         QApplication.processEvents()
         name = shots_dir / f"tags-segments-{lang}.png"
