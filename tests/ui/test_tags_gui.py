@@ -302,6 +302,21 @@ def test_the_file_menu_exports_every_customer_and_the_status_names_the_skipped(q
     window.switch_language("en")
 
 
+def test_the_file_menu_before_any_segmentation_segments_in_the_job(qtbot, loaded, dialogs, tmp_path):
+    from core.audience import hashed_audience
+    from core.segments import segment
+
+    assert loaded.segments_page.result is None
+    loaded.audience_action.trigger()
+    dialog = audience_dialog(loaded)
+    dialog.set_platform("tiktok")
+    dialogs.answer = str(tmp_path / "all.csv")
+    assert outcome(qtbot, loaded.save_finished, dialog.accept, 60000) == "success"
+    lines = (tmp_path / "all.csv").read_text(encoding="utf-8").splitlines()
+    expected = hashed_audience(loaded.book, segment(loaded.book, "rfm11"), None, "tiktok")
+    assert lines[0] == "Email_SHA256,Phone_SHA256" and len(lines) - 1 == expected.written
+
+
 def test_export_for_ads_never_writes_over_an_input_file(qtbot, page, dialogs):
     window = page.window()
     source = str(window.book.files[0].path)
