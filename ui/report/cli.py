@@ -7,11 +7,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from core.cli import SEGMENT_MAPS
 from core.errors import InputError
 from core.i18n import language, set_language, t
 
 EXIT_OK, EXIT_ERROR = 0, 2
-MAPS = ("rfm11", "rfgrid", "cn8", "value", "clusters", "affinity")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -19,7 +19,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+")
     p.add_argument("-o", "--output", required=True, help=t("report.cli.help_output"))
     p.add_argument("--lang", choices=["en", "zh_CN", "zh"], help=t("cli.help_lang"))
-    p.add_argument("--map", default="rfm11", choices=MAPS, help=t("cli.help_segment_map"))
+    p.add_argument("--map", default="rfm11", choices=SEGMENT_MAPS, help=t("cli.help_segment_map"))
     p.add_argument("--paper", default="a4", choices=["a4", "letter"], type=str.lower, help=t("report.cli.help_paper"))
     p.add_argument("--force", action="store_true", help=t("report.cli.help_force"))
     return p
