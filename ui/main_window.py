@@ -799,34 +799,47 @@ class MainWindow(QMainWindow):
 
     def export_customers(self, request) -> Job | None:
         """Ask where to save the list of `request` (CSV or Excel), then build and save it in a Job."""
-        from core.exports import ExportError, FORMATS, check_target
+        from core.exports import FORMATS
 
         if self.book is None:
             return None
         default = default_list_suffix(request.rows)
         filters = list_filters()
-        path, chosen = QFileDialog.getSaveFileName(
-            self, t("ui.dialog.export_title"), str(suggested_list(request.name, default)),
-            ";;".join(filters.values()), filters[default])
+        target = self._ask_list_target(t("ui.dialog.export_title"), suggested_list(request.name, default),
+                                       filters, default, FORMATS)
+        if target is None:
+            return None
+        self.set_status("ui.status.exporting", path=str(target))
+        protect = input_paths(self.book, self._paths)
+        return self._save_list(Job(export_list_job, self.book, request, str(target), language(), protect),
+                               self._list_saved)
+
+    def _ask_list_target(self, title: str, suggested: Path, filters: dict[str, str], default: str,
+                         suffixes) -> Path | None:
+        """The save dialog for a list: the path with its suffix, confirmed when it exists and
+        never an input file (None: cancelled or refused, with the reason shown)."""
+        from core.exports import ExportError, check_target
+
+        path, chosen = QFileDialog.getSaveFileName(self, title, str(suggested), ";;".join(filters.values()),
+                                                   filters[default])
         if not path:
             return None
-        target, added = with_suffix(path, chosen, default, FORMATS)
+        target, added = with_suffix(path, chosen, default, suffixes)
         if added and target.exists() and not self._confirm_overwrite(target):
             return None
-        protect = input_paths(self.book, self._paths)
         try:  # the dialog confirmed an existing file: force; an input file is refused all the same
-            check_target(target, force=True, protect=protect)
+            check_target(target, force=True, protect=input_paths(self.book, self._paths))
         except ExportError as error:
             self.show_error(error.problem.message(language()))
             return None
-        self.set_status("ui.status.exporting", path=str(target))
+        return target
+
+    def _save_list(self, job: Job, on_saved) -> Job:
+        """Run a list-writing job with the status bar's progress and Cancel."""
         self.save_busy.start(t("ui.progress.starting"))
         self.save_busy.cancel_button.show()
-        job = (Job(export_list_job, self.book, request, str(target), language(), protect)
-               .on_progress(self.save_busy.show_progress)
-               .on_success(self._list_saved)
-               .on_failure(self._save_failed)
-               .on_cancelled(lambda: self.set_status("ui.status.save_cancelled")))
+        job.on_progress(self.save_busy.show_progress).on_success(on_saved).on_failure(self._save_failed)
+        job.on_cancelled(lambda: self.set_status("ui.status.save_cancelled"))
         return self._start_save(job)
 
     def _list_saved(self, saved) -> None:
@@ -868,34 +881,18 @@ class MainWindow(QMainWindow):
 
     def _save_audience(self, request, platform: str) -> Job | None:
         """The save dialog (CSV only), then hash and write the list in a Job."""
-        from core.exports import ExportError, check_target
         from ui.saving import hashed_audience_job
 
         self._audience_platform = platform
-        csv = t("ui.dialog.filter_csv")
-        path, chosen = QFileDialog.getSaveFileName(
-            self, t("ui.audience.save_title"), str(suggested_list(f"{request.name}-{platform}-hashed", ".csv")),
-            csv, csv)
-        if not path:
-            return None
-        target, added = with_suffix(path, chosen, ".csv", (".csv",))
-        if added and target.exists() and not self._confirm_overwrite(target):
-            return None
-        protect = input_paths(self.book, self._paths)
-        try:  # the dialog confirmed an existing file: force; an input file is refused all the same
-            check_target(target, force=True, protect=protect)
-        except ExportError as error:
-            self.show_error(error.problem.message(language()))
+        target = self._ask_list_target(t("ui.audience.save_title"),
+                                       suggested_list(f"{request.name}-{platform}-hashed", ".csv"),
+                                       {".csv": t("ui.dialog.filter_csv")}, ".csv", (".csv",))
+        if target is None:
             return None
         self.set_status("ui.audience.saving", path=str(target))
-        self.save_busy.start(t("ui.progress.starting"))
-        self.save_busy.cancel_button.show()
-        job = (Job(hashed_audience_job, self.book, request, platform, str(target), protect)
-               .on_progress(self.save_busy.show_progress)
-               .on_success(self._audience_saved)
-               .on_failure(self._save_failed)
-               .on_cancelled(lambda: self.set_status("ui.status.save_cancelled")))
-        return self._start_save(job)
+        protect = input_paths(self.book, self._paths)
+        return self._save_list(Job(hashed_audience_job, self.book, request, platform, str(target), protect),
+                               self._audience_saved)
 
     def _audience_saved(self, saved) -> None:
         self._status = AudienceText("", saved=saved)
