@@ -5,7 +5,6 @@ import os
 import string
 import tomllib
 from functools import cache
-from pathlib import Path
 
 from core.resources import RESOURCES
 

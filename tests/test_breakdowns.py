@@ -1,5 +1,4 @@
 """Breakdowns per segment add up to the segment figures; demographics appear only where data has them."""
-import pandas as pd
 import pytest
 
 from core.importing import import_files

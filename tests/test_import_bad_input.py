@@ -1,7 +1,5 @@
 """Bad input never crashes: each case gives a specific problem naming file, row and column."""
 import hashlib
-import io
-import zipfile
 
 import openpyxl
 import pytest

@@ -5,7 +5,6 @@ import pytest
 
 from core.importing import import_files
 from core.targeting.plan import make_plan, plan_json
-from tests.conftest import ROOT
 from tests.test_cli import DEMO, run
 
 

@@ -23,7 +23,7 @@ from ui.charts import Bar, BarChart, HeatmapData, SegmentHeatmap
 from ui.segment_options import OptionsCaption, SegmentOptions, SegmentOptionsDialog
 from ui.segment_tags import TagMixPanel, customer_tag_names, customer_tooltip, sort_key as tag_sort_key
 from ui.widgets import (
-    Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel, run_controls,
+    BackgroundRun, Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel, run_controls,
     text_label, tidy_table,
 )
 from ui.worker import Job
@@ -144,8 +144,6 @@ def run_segmentation(book: Any, map_id: str, bins: int, currency: str | None, pr
                      options: dict | None = None) -> SegmentsResult:
     """Segment `book` and prepare everything the page shows (runs on a pool thread); `options`
     are more keywords of `segment` (see ui.segment_options.SegmentOptions.kwargs)."""
-    import pandas as pd
-
     from core.jobs import sub
     from core.segments import breakdown, segment, segment_table
     from core.segments.maps import MAP_IDS, load_map
@@ -622,7 +620,7 @@ def _panel(*parts: QWidget | QHBoxLayout) -> QFrame:
     return panel(*parts, margins=(12, 10, 12, 10), spacing=6, stretch_last=True)
 
 
-class SegmentsPage(QWidget):
+class SegmentsPage(QWidget, BackgroundRun):
     """Controls for the segmentation, its notes and cut points, the segment table, the heatmap or
     the clusters, the customer list and the breakdowns of the selected segment."""
 
@@ -887,23 +885,8 @@ class SegmentsPage(QWidget):
         self._cancel_follow_up()  # it would finish a result that is about to be replaced
         self.busy.start(t("ui.segments.running", map=map_name(map_id)))
         options = {"options": self.options.kwargs()} if not self.options.is_default() else {}
-        self._job = (Job(run_segmentation, self.book, map_id, bins, currency, **options)
-                     .on_progress(self.busy.show_progress)
-                     .on_success(self._succeeded)
-                     .on_failure(self._failed)
-                     .on_cancelled(self._cancelled))
-        self._job.finished.connect(self._finished)
         self._pending_settings = (map_id, bins, currency)
-        self._show_state()
-        return self._job.start(self, "segment")
-
-    def cancel(self) -> None:
-        if self._job is not None:
-            self._job.cancel()
-            self.busy.cancelling()
-
-    def is_running(self) -> bool:
-        return self._job is not None and self._job.is_running()
+        return self._start_run(Job(run_segmentation, self.book, map_id, bins, currency, **options), "segment")
 
     def _succeeded(self, result: SegmentsResult) -> None:
         self._shown = self._pending_settings
@@ -962,21 +945,7 @@ class SegmentsPage(QWidget):
     def is_following_up(self) -> bool:
         return self._follow_up is not None and self._follow_up.is_running()
 
-    def _failed(self, error: BaseException) -> None:
-        self.error = error
-        self._restore_controls()
-        self._show_state()
-
-    def _cancelled(self) -> None:
-        self._restore_controls()
-        self._pending = self.result is None and self.error is None
-
-    def _finished(self, outcome: str) -> None:
-        if outcome == "stale":
-            return  # a newer run owns the progress line
-        self.busy.hide()
-        self._job = None
-        self._show_state()
+    def _run_finished(self, outcome: str) -> None:
         self.segmentation_finished.emit(outcome)
 
     def _restore_controls(self) -> None:
@@ -1283,8 +1252,8 @@ class SegmentsPage(QWidget):
         """The segment table shows all its rows (up to 12) without an inner scroll bar."""
         # Measure in the layout just set (panels shown or hidden), not the one before.
         self.body.layout().activate()
-        for panel in (self.segment_panel, self.clusters_panel, self.customer_panel):
-            panel.layout().activate()
+        for box in (self.segment_panel, self.clusters_panel, self.customer_panel):
+            box.layout().activate()
         for view, model, cap in ((self.segment_table, self.segment_model, 12),
                                  (self.profiles_table, self.profiles_model, 9)):
             header = view.horizontalHeader()

@@ -28,7 +28,7 @@ from core.resources import RESOURCES
 from ui.charts import Bar, BarChart, MatrixData, MatrixHeatmap
 from ui.segments_page import MAPS, NO_VALUE, _table_view, fit_columns, map_name
 from ui.widgets import (
-    Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel, run_controls,
+    BackgroundRun, Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel, run_controls,
     text_label,
 )
 from ui.targeting_focus import CategoryMarginsDialog, FocusRow
@@ -587,7 +587,7 @@ class KnockoutRules(QWidget):
                 self.limit_boxes[rule["id"], name].setToolTip(t("ui.targeting.limit_tip"))
 
 
-class TargetingPage(QWidget):
+class TargetingPage(QWidget, BackgroundRun):
     """The map chooser, the five steps top to bottom, the pattern and approach and the matrix."""
 
     plan_finished = Signal(str)  # "success", "failure" or "cancelled" (never "stale")
@@ -906,25 +906,14 @@ class TargetingPage(QWidget):
             knockouts["category_margins"] = dict(self._category_margins)
         if self._segment_options:
             knockouts["segment_options"] = dict(self._segment_options)
-        self._job = (Job(build_plan, self.book, map_id, dict(weights) if weights else None, margin, currency,
-                         **knockouts)
-                     .on_progress(self.busy.show_progress)
-                     .on_success(self._succeeded)
-                     .on_failure(self._failed)
-                     .on_cancelled(self._cancelled))
-        self._job.finished.connect(self._finished)
-        self._show_state()
+        job = self._start_run(Job(build_plan, self.book, map_id, dict(weights) if weights else None, margin,
+                                  currency, **knockouts), "plan")
         self.plan_state.emit()
-        return self._job.start(self, "plan")
+        return job
 
     def cancel(self) -> None:
         self._weight_timer.stop()
-        if self._job is not None:
-            self._job.cancel()
-            self.busy.cancelling()
-
-    def is_running(self) -> bool:
-        return self._job is not None and self._job.is_running()
+        super().cancel()
 
     def _succeeded(self, result: TargetingResult) -> None:
         self.result = result
@@ -936,21 +925,7 @@ class TargetingPage(QWidget):
         self.render()
         self.plan_changed.emit(result)
 
-    def _failed(self, error: BaseException) -> None:
-        self.error = error
-        self._restore_controls()
-        self._show_state()
-
-    def _cancelled(self) -> None:
-        self._restore_controls()
-        self._pending = self.result is None and self.error is None
-
-    def _finished(self, outcome: str) -> None:
-        if outcome == "stale":
-            return  # a newer run owns the progress line
-        self.busy.hide()
-        self._job = None
-        self._show_state()
+    def _run_finished(self, outcome: str) -> None:
         self.plan_state.emit()
         self.plan_finished.emit(outcome)
 

@@ -209,3 +209,44 @@ def error_text(key: str, error: BaseException | None) -> str:
     problem = getattr(error, "problem", None)
     message = problem.message(language()) if problem is not None else (str(error) or type(error).__name__)
     return t(key, error=message)
+
+
+class BackgroundRun:
+    """The run plumbing of a page that computes its result in one Job at a time (Customers &
+    Segments, Targeting): start with progress, Cancel, and what a failure or a cancel leaves on
+    screen (the previous result, the controls set back to it).
+
+    The page has `busy` (a BusyBar), `result`, `error`, `_job` and `_pending`, and provides
+    `_succeeded(result)`, `_restore_controls()`, `_show_state()` and `_run_finished(outcome)`."""
+
+    def _start_run(self, job, slot: str):
+        self._job = (job.on_progress(self.busy.show_progress).on_success(self._succeeded)
+                     .on_failure(self._failed).on_cancelled(self._cancelled))
+        self._job.finished.connect(self._finished)
+        self._show_state()
+        return self._job.start(self, slot)
+
+    def cancel(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+            self.busy.cancelling()
+
+    def is_running(self) -> bool:
+        return self._job is not None and self._job.is_running()
+
+    def _failed(self, error: BaseException) -> None:
+        self.error = error
+        self._restore_controls()
+        self._show_state()
+
+    def _cancelled(self) -> None:
+        self._restore_controls()
+        self._pending = self.result is None and self.error is None  # nothing shown: run when shown again
+
+    def _finished(self, outcome: str) -> None:
+        if outcome == "stale":
+            return  # a newer run owns the progress line
+        self.busy.hide()
+        self._job = None
+        self._show_state()
+        self._run_finished(outcome)

@@ -19,7 +19,7 @@ from core.importing.parse import (clean_text, decide_decimal, parse_dates, parse
 from core.importing.profiles import Computed, Profile, all_profiles, normalize_header
 from core.importing.read import RawFile, open_file, read_columns
 from core.jobs import NULL_PROGRESS, Progress, sub
-from core.model import (LINE_FIELDS, MONEY_FIELDS, ORDER_FIELDS, FileInfo, OrderBook, empty_lines,
+from core.model import (MONEY_FIELDS, FileInfo, OrderBook, empty_lines,
                         empty_orders)
 
 # Dates of every profile fall back on ISO forms (spreadsheets give ISO after read.py).

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from core.i18n import t
 from core.tags import NONE, bundled_tables, customer_tags, read_tables, tag_mix, user_tables_path
-from tests.ui.helpers import outcome, wait_plan
+from tests.ui.helpers import outcome
 from ui.audience_dialog import AudienceDialog
 from ui.main_window import summarize
 from ui.tags_dialog import TagTablesDialog
