@@ -236,10 +236,11 @@ def fmt_number(value: Any, decimals: int = 0) -> str:
     return f"{value:,.{decimals}f}"
 
 
-def fmt_share(value: Any) -> str:
+def fmt_share(value: Any, decimals: int = 1) -> str:
+    """12.3 % (— when unknown)."""
     if value is None:
         return NO_VALUE
-    return t("ui.segments.percent", value=f"{value * 100:.1f}")
+    return t("ui.segments.percent", value=f"{value * 100:.{decimals}f}")
 
 
 def fmt_change(value: Any) -> str:

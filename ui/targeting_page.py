@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from core.i18n import LANGUAGES, language, t
 from core.resources import RESOURCES
 from ui.charts import Bar, BarChart, MatrixData, MatrixHeatmap
-from ui.segments_page import MAPS, NO_VALUE, _table_view, fit_columns, map_name
+from ui.segments_page import MAPS, NO_VALUE, _table_view, fit_columns, fmt_change, fmt_share, map_name
 from ui.widgets import (
     BackgroundRun, Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel, run_controls,
     text_label,
@@ -289,17 +289,10 @@ def lang_index() -> int:
 
 
 def percent(value: Any, decimals: int = 0) -> str:
-    if value is None:
-        return NO_VALUE
-    return t("ui.segments.percent", value=f"{value * 100:.{decimals}f}")
+    return fmt_share(value, decimals)
 
 
-def signed_percent(value: Any) -> str:
-    if value is None:
-        return NO_VALUE
-    number = round(value * 100)
-    sign = "+" if number > 0 else "−" if number < 0 else "±"
-    return t("ui.segments.percent", value=f"{sign}{abs(number):,}")
+signed_percent = fmt_change  # +12 % / −30 % / —
 
 
 def score_text(value: Any) -> str:
