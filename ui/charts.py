@@ -381,18 +381,56 @@ class MatrixData:
 HIGHLIGHT = QColor("#f59e0b")
 
 
-class MatrixHeatmap(QWidget):
-    """Row names on the left, column names on top, one shaded cell per row and column; the
-    highlighted cells get a thick amber outline. Hover shows the cell's tooltip."""
+class CellGrid(QWidget):
+    """A grid of cells: row names on the left, column names on top; hovering a cell shows its
+    tooltip (`data.tips`). Subclasses size the names and header and paint the cells."""
 
     ROW_HEIGHT = 34
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.data: MatrixData | None = None
+        self.data = None  # the subclass's data: rows, columns, tips and what it paints
         self._cells: dict[tuple[int, int], QRectF] = {}
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def _label_width(self) -> float:  # pragma: no cover - every subclass has its own
+        raise NotImplementedError
+
+    def _header_height(self) -> int:  # pragma: no cover - every subclass has its own
+        raise NotImplementedError
+
+    def _column_width(self) -> float:
+        columns = len(self.data.columns) if self.data and self.data.columns else 1
+        return (self.width() - self._label_width() - 4) / columns
+
+    def cell_rect(self, row: int, column: int) -> QRectF:
+        """Where cell (row, column) is drawn (for tests and hit testing)."""
+        self._compute_rects()
+        return self._cells[(row, column)]
+
+    def _compute_rects(self) -> None:
+        self._cells = {}
+        data = self.data
+        if data is None or not data.rows or not data.columns:
+            return
+        left, top, width = self._label_width(), self._header_height(), self._column_width()
+        for r in range(len(data.rows)):
+            for c in range(len(data.columns)):
+                self._cells[(r, c)] = QRectF(left + c * width, top + r * self.ROW_HEIGHT, width, self.ROW_HEIGHT)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self.data is not None and self.data.tips:
+            for (r, c), rect in self._cells.items():
+                if rect.contains(event.position()):
+                    QToolTip.showText(event.globalPosition().toPoint(), self.data.tips[r][c], self)
+                    return
+        QToolTip.hideText()
+
+
+class MatrixHeatmap(CellGrid):
+    """Row names on the left, column names on top, one shaded cell per row and column; the
+    highlighted cells get a thick amber outline. Hover shows the cell's tooltip."""
 
     def set_data(self, data: MatrixData | None) -> None:
         self.data = data
@@ -409,27 +447,10 @@ class MatrixHeatmap(QWidget):
     def minimumSizeHint(self) -> QSize:
         return QSize(300, self.sizeHint().height())
 
-    def cell_rect(self, row: int, column: int) -> QRectF:
-        """Where cell (row, column) is drawn (for tests and hit testing)."""
-        self._compute_rects()
-        return self._cells[(row, column)]
-
     def _label_width(self) -> float:
         metrics = QFontMetrics(_font(self, 0))
         widest = max((metrics.horizontalAdvance(name) for name in self.data.rows), default=0) + 16
         return min(widest, self.width() * 0.3)
-
-    def _compute_rects(self) -> None:
-        self._cells = {}
-        data = self.data
-        if data is None or not data.rows or not data.columns:
-            return
-        left = self._label_width()
-        top = self._header_height()
-        width = (self.width() - left - 4) / len(data.columns)
-        for r in range(len(data.rows)):
-            for c in range(len(data.columns)):
-                self._cells[(r, c)] = QRectF(left + c * width, top + r * self.ROW_HEIGHT, width, self.ROW_HEIGHT)
 
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
@@ -473,11 +494,3 @@ class MatrixHeatmap(QWidget):
         for cell in data.highlight:
             if cell in self._cells:
                 painter.drawRect(self._cells[cell].adjusted(2, 2, -2, -2))
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self.data is not None and self.data.tips:
-            for (r, c), rect in self._cells.items():
-                if rect.contains(event.position()):
-                    QToolTip.showText(event.globalPosition().toPoint(), self.data.tips[r][c], self)
-                    return
-        QToolTip.hideText()

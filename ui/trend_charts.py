@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from ui.charts import GRID, MUTED, TEXT, _font
+from ui.charts import GRID, MUTED, TEXT, CellGrid, _font
 from ui.report.charts import nice_max, short_number
 from ui.theme import ACCENT
 
@@ -208,18 +208,11 @@ class MigrationData:
     corner: str = ""  # above the row names: "from ↓ / to →"
 
 
-class MigrationMatrix(QWidget):
+class MigrationMatrix(CellGrid):
     """The from → to matrix: cells shaded by their number of customers, green for a move up, red
     for a slip, blue for staying; column names wrap onto up to three lines."""
 
     ROW_HEIGHT = 40
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.data: MigrationData | None = None
-        self._cells: dict[tuple[int, int], QRectF] = {}
-        self.setMouseTracking(True)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set_data(self, data: MigrationData | None) -> None:
         self.data = data
@@ -239,8 +232,7 @@ class MigrationMatrix(QWidget):
         return min(widest, self.width() * 0.24)
 
     def _column_width(self) -> float:
-        columns = len(self.data.columns) if self.data and self.data.columns else 1
-        return max(30.0, (self.width() - self._label_width() - 4) / columns)
+        return max(30.0, super()._column_width())
 
     def _header_height(self) -> int:
         metrics = QFontMetrics(_font(self, -1, bold=True))
@@ -262,21 +254,6 @@ class MigrationMatrix(QWidget):
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
             self._fit_height()  # wrapped column names may need another line at this width
-
-    def cell_rect(self, row: int, column: int) -> QRectF:
-        """Where cell (row, column) is drawn (for tests and hit testing)."""
-        self._compute_rects()
-        return self._cells[(row, column)]
-
-    def _compute_rects(self) -> None:
-        self._cells = {}
-        data = self.data
-        if data is None or not data.rows or not data.columns:
-            return
-        left, top, width = self._label_width(), self._header_height(), self._column_width()
-        for r in range(len(data.rows)):
-            for c in range(len(data.columns)):
-                self._cells[(r, c)] = QRectF(left + c * width, top + r * self.ROW_HEIGHT, width, self.ROW_HEIGHT)
 
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
@@ -335,11 +312,3 @@ class MigrationMatrix(QWidget):
             painter.drawText(QRectF(rect.left() + 1, rect.top() + half, rect.width() - 2, half - 2),
                              Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                              small.elidedText(lines[1], Qt.TextElideMode.ElideRight, int(rect.width() - 4)))
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self.data is not None and self.data.tips:
-            for (r, c), rect in self._cells.items():
-                if rect.contains(event.position()):
-                    QToolTip.showText(event.globalPosition().toPoint(), self.data.tips[r][c], self)
-                    return
-        QToolTip.hideText()
