@@ -308,7 +308,8 @@ def cmd_export(args) -> int:
         from core.cli_audiences import cmd_export_hashed
 
         return cmd_export_hashed(args)
-    from core.exports import check_target, customer_list, segment_ids, write_customer_list
+    from core.cli_audiences import asked_segments
+    from core.exports import check_target, customer_list, write_customer_list
     from core.segments import note_message, segment
 
     try:
@@ -319,10 +320,7 @@ def cmd_export(args) -> int:
         seg = segment(book, args.map, currency=args.currency, progress=TerminalProgress())
         for note in seg.notes:
             print(note_message(note), file=sys.stderr)
-        ids = None if args.all else segment_ids(seg, args.segment)
-        for sid in ids or ():
-            if sid not in seg.labels:
-                print(t("export.empty_segment", name=sid), file=sys.stderr)
+        ids = asked_segments(seg, None if args.all else args.segment)
         saved = write_customer_list(customer_list(book, seg, ids, lang=language()), args.output,
                                     force=args.force, protect=args.files)
     except InputError as error:

@@ -48,6 +48,18 @@ def _segmented(args):
     return (book, seg), EXIT_OK
 
 
+def asked_segments(seg, names: list[str] | None) -> list[str] | None:
+    """The segment ids asked for by name (None: every customer); a segment with no customers is
+    said on stderr. Raises InputError for a name the map does not have."""
+    from core.exports import segment_ids
+
+    ids = segment_ids(seg, names) if names else None
+    for sid in ids or ():
+        if sid not in seg.labels:
+            print(t("export.empty_segment", name=sid), file=sys.stderr)
+    return ids
+
+
 def _dump(data) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
@@ -60,7 +72,6 @@ def _zh() -> bool:
 # --- tags -----------------------------------------------------------------------------------------
 
 def cmd_tags(args) -> int:
-    from core.exports import segment_ids
     from core.tags import NONE, TagTableError, customer_tags, load_tables, read_tables, tag_mix
 
     try:
@@ -75,7 +86,7 @@ def cmd_tags(args) -> int:
         return status
     book, seg = found
     try:
-        wanted = segment_ids(seg, args.segment) if args.segment else None
+        wanted = asked_segments(seg, args.segment)
     except InputError as error:
         print(error.problem.message(), file=sys.stderr)
         return EXIT_ERROR
@@ -169,20 +180,16 @@ def format_tags(d: dict, tables) -> str:
 
 def cmd_crosssell(args) -> int:
     from core.crosssell import crosssell
-    from core.exports import segment_ids
 
     found, status = _segmented(args)
     if found is None:
         return status
     book, seg = found
     try:
-        wanted = segment_ids(seg, args.segment) if args.segment else None
+        wanted = asked_segments(seg, args.segment)
     except InputError as error:
         print(error.problem.message(), file=sys.stderr)
         return EXIT_ERROR
-    for sid in wanted or ():
-        if sid not in seg.labels:
-            print(t("export.empty_segment", name=sid), file=sys.stderr)
     data = crosssell(book, seg, wanted).as_json(language())
     if args.json:
         _dump(data)
@@ -217,7 +224,7 @@ def cmd_export_hashed(args) -> int:
     from pathlib import Path
 
     from core.audience import hashed_audience, write_hashed_audience
-    from core.exports import check_target, segment_ids
+    from core.exports import check_target
 
     try:
         if Path(args.output).suffix.lower() != ".csv":
@@ -228,10 +235,7 @@ def cmd_export_hashed(args) -> int:
         if found is None:
             return status
         book, seg = found
-        ids = None if args.all else segment_ids(seg, args.segment)
-        for sid in ids or ():
-            if sid not in seg.labels:
-                print(t("export.empty_segment", name=sid), file=sys.stderr)
+        ids = asked_segments(seg, None if args.all else args.segment)
         audience = hashed_audience(book, seg, ids, args.platform)
         path = write_hashed_audience(audience, args.output, force=args.force, protect=args.files)
     except InputError as error:
