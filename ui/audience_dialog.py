@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QButtonGroup, QDialog, QHBoxLayout, QPushButton, QRadioButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QDialog, QPushButton, QRadioButton, QVBoxLayout, QWidget
 
 from core.i18n import t
 from ui import theme
-from ui.widgets import text_label
+from ui.widgets import button_row, text_label
 
 PLATFORMS = ("google", "meta", "tiktok")  # core.audience.PLATFORMS, without loading pandas
 
@@ -49,11 +49,7 @@ class AudienceDialog(QDialog):
         self.ok_button.setObjectName("primary")
         self.ok_button.setDefault(True)
         self.ok_button.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(8)
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.ok_button)
+        buttons = button_row(right=(self.cancel_button, self.ok_button))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(22, 18, 22, 16)
         layout.setSpacing(8)

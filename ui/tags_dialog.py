@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 from core.i18n import t
 from ui import theme
 from ui.overview_page import plural
-from ui.widgets import text_label
+from ui.widgets import button_row, text_label
 
 _SPLIT = re.compile(r"[,，、;；]")  # Chinese commas separate words too
 LISTS = ("keywords", "keywords_zh", "categories", "note_keywords", "note_keywords_zh")
@@ -185,12 +185,7 @@ class TagTablesDialog(QDialog):
         self.save_button.setObjectName("primary")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(8)
-        buttons.addWidget(self.reset_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.save_button)
+        buttons = button_row(self.reset_button, right=(self.cancel_button, self.save_button))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(22, 18, 22, 16)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 
 from core.i18n import t
 from ui import theme
-from ui.widgets import text_label, tidy_table
+from ui.widgets import button_row, text_label, tidy_table
 
 
 class TickList(QListWidget):
@@ -168,12 +168,7 @@ class CategoryMarginsDialog(QDialog):
         self.ok_button.setObjectName("primary")
         self.ok_button.setDefault(True)
         self.ok_button.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(8)
-        buttons.addWidget(self.clear_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.ok_button)
+        buttons = button_row(self.clear_button, right=(self.cancel_button, self.ok_button))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(22, 18, 22, 16)
         layout.setSpacing(8)

@@ -250,3 +250,16 @@ class BackgroundRun:
         self._job = None
         self._show_state()
         self._run_finished(outcome)
+
+
+def button_row(*left: QWidget, right: tuple[QWidget, ...]) -> QHBoxLayout:
+    """A dialog's button line: `left` (e.g. Reset, Clear) at the left edge, `right` (Cancel, OK)
+    at the right."""
+    row = QHBoxLayout()
+    row.setSpacing(8)
+    for widget in left:
+        row.addWidget(widget)
+    row.addStretch(1)
+    for widget in right:
+        row.addWidget(widget)
+    return row
