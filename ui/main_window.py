@@ -34,6 +34,7 @@ EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
 UNKNOWN_LAYOUT = "import.unknown_layout"  # the problem a column mapping fixes
 # The pages of the left-side navigation, in order; Ctrl+1… switch to them. A new page adds its key
 # here, a `ui.nav.<key>` text and its widget in MainWindow._build_central.
+MIN_WIDTH = 1100  # the smallest window every page is drawn for (a 1366×768 laptop fits it)
 NAV_PAGES = ("overview", "segments", "targeting", "personas", "strategy", "trends", "report")
 
 
@@ -404,12 +405,13 @@ class MainWindow(QMainWindow):
         return next(key for key, page in self.section_widgets.items() if page is widget)
 
     def _fit_to_screen(self) -> None:
-        self.setMinimumSize(820, 560)
+        # Narrower, the pages' control lines and the Overview's cards no longer fit their text.
+        self.setMinimumSize(MIN_WIDTH, 560)
         screen = self.screen().availableGeometry() if self.screen() else None
         width, height = 1240, 760
         if screen is not None:  # a 1366×768 laptop gets nearly the whole screen, not more
             width, height = min(width, screen.width() - 40), min(height, screen.height() - 40)
-        self.resize(max(width, 820), max(height, 560))
+        self.resize(max(width, MIN_WIDTH), max(height, 560))
 
     # Language --------------------------------------------------------------------------------
     def switch_language(self, code: str) -> None:
