@@ -8,14 +8,14 @@ import pytest
 from core.clv import customer_lifetime, expected_purchases, fit_bgnbd, fit_gamma_gamma, p_alive, repeat_data
 from tests.conftest import ROOT
 
-CDNOW = ROOT.parent / "shared" / "data" / "CDNOW_sample.txt"
+CDNOW = ROOT / "tests" / "data" / "cdnow" / "CDNOW_sample.txt"  # see SOURCES.md there
 CALIBRATION_END = dt.date(1997, 9, 30)  # the usual 39-week calibration period
 
 
 @pytest.fixture(scope="module")
 def cdnow():
     if not CDNOW.exists():
-        pytest.skip("shared/data/CDNOW_sample.txt is not beside the repo")
+        pytest.skip("tests/data/cdnow/CDNOW_sample.txt is missing")
     raw = pd.read_csv(CDNOW, sep=r"\s+", header=None, dtype={0: str},
                       names=["customer", "index", "date", "cds", "dollars"])
     return pd.DataFrame({"customer": raw["customer"], "date": pd.to_datetime(raw["date"].astype(str)),

@@ -12,7 +12,7 @@ from core.i18n import set_language
 from tests.conftest import ROOT
 
 DEMO = sorted(str(p) for p in (ROOT / "resources" / "demo").glob("*.csv"))
-CDNOW = ROOT.parent / "shared" / "data" / "CDNOW_sample.txt"
+CDNOW = ROOT / "tests" / "data" / "cdnow" / "CDNOW_sample.txt"  # see SOURCES.md there
 PUBLISHED = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # Fader, Hardie & Lee (2005), CDNOW, 39 weeks
 
 
@@ -39,7 +39,7 @@ def transactions(path, rows) -> str:
 def cdnow_csv(tmp_path_factory):
     """The CDNOW sample written as order_id, customer_id, order_date, amount (one order per record)."""
     if not CDNOW.exists():
-        pytest.skip("shared/data/CDNOW_sample.txt is not beside the repo")
+        pytest.skip("tests/data/cdnow/CDNOW_sample.txt is missing")
     raw = pd.read_csv(CDNOW, sep=r"\s+", header=None, dtype={0: str}, names=["customer", "index", "date", "cds", "dollars"])
     rows = zip(range(1, len(raw) + 1), raw["customer"],
                pd.to_datetime(raw["date"].astype(str)).dt.strftime("%Y-%m-%d"), raw["dollars"].map("{:.2f}".format))

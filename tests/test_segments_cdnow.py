@@ -9,8 +9,8 @@ from core.importing import import_files
 from core.segments import segment, segment_table
 from tests.conftest import ROOT
 
-CDNOW = ROOT.parent / "shared" / "data" / "CDNOW_sample.txt"
-pytestmark = pytest.mark.skipif(not CDNOW.exists(), reason="shared/data/CDNOW_sample.txt is not beside the repo")
+CDNOW = ROOT / "tests" / "data" / "cdnow" / "CDNOW_sample.txt"  # see SOURCES.md there
+pytestmark = pytest.mark.skipif(not CDNOW.exists(), reason="tests/data/cdnow/CDNOW_sample.txt is missing")
 
 
 def raw_purchases() -> pd.DataFrame:
