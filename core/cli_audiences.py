@@ -31,7 +31,8 @@ def add_export_options(export) -> None:
 
 
 def _segmented(args):
-    """(book, segmentation) for an analysis command, or an exit status after printing why."""
+    """(book, segmentation, the segment ids of --segment or None for all) for an analysis command,
+    or None and an exit status after printing why."""
     from core.cli import TerminalProgress, _load_for_analysis
     from core.segments import note_message, segment
 
@@ -40,12 +41,13 @@ def _segmented(args):
         return None, EXIT_ERROR
     try:
         seg = segment(book, args.map, currency=args.currency, progress=TerminalProgress())
+        for note in seg.notes:
+            print(note_message(note), file=sys.stderr)
+        wanted = asked_segments(seg, getattr(args, "segment", None))
     except (InputError, ValueError) as error:
         print(error.problem.message() if isinstance(error, InputError) else error, file=sys.stderr)
         return None, EXIT_ERROR
-    for note in seg.notes:
-        print(note_message(note), file=sys.stderr)
-    return (book, seg), EXIT_OK
+    return (book, seg, wanted), EXIT_OK
 
 
 def asked_segments(seg, names: list[str] | None) -> list[str] | None:
@@ -84,12 +86,7 @@ def cmd_tags(args) -> int:
     found, status = _segmented(args)
     if found is None:
         return status
-    book, seg = found
-    try:
-        wanted = asked_segments(seg, args.segment)
-    except InputError as error:
-        print(error.problem.message(), file=sys.stderr)
-        return EXIT_ERROR
+    book, seg, wanted = found
     customers = seg.customers if wanted is None else seg.customers[seg.customers["segment"].isin(wanted)]
     tags = customer_tags(book, tables, seg.analysis_date, customers.index)
     for message_id, params in tags.notes:
@@ -184,12 +181,7 @@ def cmd_crosssell(args) -> int:
     found, status = _segmented(args)
     if found is None:
         return status
-    book, seg = found
-    try:
-        wanted = asked_segments(seg, args.segment)
-    except InputError as error:
-        print(error.problem.message(), file=sys.stderr)
-        return EXIT_ERROR
+    book, seg, wanted = found
     data = crosssell(book, seg, wanted).as_json(language())
     if args.json:
         _dump(data)
@@ -234,8 +226,7 @@ def cmd_export_hashed(args) -> int:
         found, status = _segmented(args)
         if found is None:
             return status
-        book, seg = found
-        ids = asked_segments(seg, None if args.all else args.segment)
+        book, seg, ids = found
         audience = hashed_audience(book, seg, ids, args.platform)
         path = write_hashed_audience(audience, args.output, force=args.force, protect=args.files)
     except InputError as error:
