@@ -107,6 +107,20 @@ def render_report_job(plan: Any, path: str, lang: str, paper: str, book: Any, pr
     return path, pages
 
 
+def request_segmentation(book: Any, request: ListRequest, progress) -> Any:
+    """The Segmentation a list request is for: the one on screen, else made with its settings."""
+    from core.jobs import sub
+
+    seg = request.seg
+    if seg is None:
+        from core.segments import segment
+
+        map_id, bins, currency = request.settings
+        seg = segment(book, map_id, bins=bins, currency=currency, progress=sub(progress, 0.0, 0.4))
+    progress.check_cancelled()
+    return seg
+
+
 def export_list_job(book: Any, request: ListRequest, path: str, lang: str, protect: tuple[str, ...],
                     progress) -> Any:
     """Build the customer list of `request` (persona and strategy from the segment facts, computed
@@ -118,13 +132,7 @@ def export_list_job(book: Any, request: ListRequest, path: str, lang: str, prote
     from core.jobs import sub
     from core.targeting.facts import segment_facts
 
-    seg = request.seg
-    if seg is None:
-        from core.segments import segment
-
-        map_id, bins, currency = request.settings
-        seg = segment(book, map_id, bins=bins, currency=currency, progress=sub(progress, 0.0, 0.4))
-    progress.check_cancelled()
+    seg = request_segmentation(book, request, progress)
     progress.report(0.45, "progress.export_facts")
     facts = segment_facts(seg, book)
     progress.check_cancelled()
@@ -161,15 +169,8 @@ def hashed_audience_job(book: Any, request: ListRequest, platform: str, path: st
     at `path` (CSV; a file there is replaced, the dialog asked; never an input file)."""
     from core.audience import hashed_audience, write_hashed_audience
     from core.i18n import LANGUAGES
-    from core.jobs import sub
 
-    seg = request.seg
-    if seg is None:
-        from core.segments import segment
-
-        map_id, bins, currency = request.settings
-        seg = segment(book, map_id, bins=bins, currency=currency, progress=sub(progress, 0.0, 0.4))
-    progress.check_cancelled()
+    seg = request_segmentation(book, request, progress)
     progress.report(0.45, "ui.audience.step_hashing")
     segments = list(request.segments) if request.segments is not None else None
     audience = hashed_audience(book, seg, segments, platform)
