@@ -230,3 +230,18 @@ def test_cli_writes_refuses_to_overwrite_and_never_writes_an_input(tmp_path):
     same = _cli(str(copy), "-o", str(copy), "--force")
     assert same.returncode == 2 and copy.read_bytes().startswith(b"Name")
     assert _cli(*DEMO, "-o", str(tmp_path / "missing" / "x.pdf")).returncode == 2
+
+
+def test_orders_without_a_country_are_named_not_stated_on_the_cover(tmp_path):
+    """Core keys unknown values as "?"; the printed cover says so in words."""
+    from tests.ui.helpers import write_export
+
+    export = write_export(tmp_path, "orders_export.csv", [
+        "#1,a@example.com,paid,2024-03-01 10:00:00 +0000,USD,9.50,2024-03-01 09:00:00 +0000,1,Mug,9.50,Ann,,0",
+        "#2,b@example.com,paid,2024-03-02 10:00:00 +0000,USD,12.00,2024-03-02 09:00:00 +0000,1,Cup,12.00,Bo,,0"])
+    pdf = tmp_path / "s.pdf"
+    result = subprocess.run([sys.executable, "main.py", "report", export, "-o", str(pdf)], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "not stated 100" in text and "? 100" not in text

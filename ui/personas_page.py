@@ -206,11 +206,14 @@ class PersonasPage(PlanPage):
 
     def render(self) -> None:
         result = self.result
-        self.content.setCurrentWidget(self.scroll if result is not None else self.empty)
+        # No plan yet, or a plan without targets (every segment knocked out): say why, not a blank page.
+        self.content.setCurrentWidget(self.scroll if result is not None and result.targets else self.empty)
         if result is None:
             self.subtitle.setText("")
             self.empty.setText(self.status)
             return
+        if not result.targets:
+            self.empty.setText(t("ui.personas.no_targets"))
         zh = lang_index()
         self.subtitle.setText(t("ui.personas.subtitle", count=len(result.targets), map=t(f"ui.segments.map_{result.map_id}"),
                                 pattern=result.pattern.name[zh]))

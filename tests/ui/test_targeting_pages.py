@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 
 import ui.targeting_page as targeting_page
 
+from core.i18n import t
 from tests.ui.helpers import wait_plan
 
 
@@ -211,6 +212,15 @@ def test_personas_page_shows_one_card_per_target(qtbot, page):
     assert all(chart.bars for chart in card.charts.values())
     customers = result.plan.seg.customers
     assert sum(bar.value for bar in card.charts["frequency"].bars) == (customers["segment"] == "champions").sum()
+
+
+def test_personas_page_says_why_when_no_segment_is_a_target(page):
+    import dataclasses
+
+    personas = page.window().personas_page
+    personas.set_result(dataclasses.replace(page.result, targets=[]))
+    assert personas.cards == {} and personas.content.currentWidget() is personas.empty
+    assert personas.empty.text() == t("ui.personas.no_targets")
 
 
 def test_strategy_page_shows_four_mixes_for_a_target(qtbot, page):

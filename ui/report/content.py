@@ -146,6 +146,8 @@ class _Builder:
 
     def shares(self, items: list[dict], key: str, limit: int = 8) -> str:
         def label(value: str) -> str:
+            if value == "?":  # core's key for orders without the value (no country, no category)
+                return self.tr("cover.unknown")
             if key == "code" and self.zh:
                 return texts.format_value("top_country", {"top_country": value}, self.lang) or value
             return value
