@@ -7,6 +7,7 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -199,8 +200,24 @@ def read_tables(path) -> TagTables:
     return validate(data, str(path))
 
 
+@cache
+def _read_version(path: str, inode: int, size: int, mtime_ns: int) -> TagTables:
+    """read_tables once per version of a file (the tables are immutable, so they are shared)."""
+    return read_tables(path)
+
+
+def _read_once(path: Path) -> TagTables:
+    """read_tables(path), read again only when the file changed (a new inode, size or time):
+    the texts ask for the tables in force once per persona and per tag fact."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_tables(path)  # TagTableError naming why it cannot be read
+    return _read_version(str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
 def bundled_tables() -> TagTables:
-    return read_tables(BUNDLED)
+    return _read_once(BUNDLED)
 
 
 def load_tables(strict: bool = False) -> TagTables:
@@ -212,7 +229,7 @@ def load_tables(strict: bool = False) -> TagTables:
     if not path.exists():
         return bundled_tables()
     try:
-        return replace(read_tables(path), user=True)
+        return replace(_read_once(path), user=True)
     except TagTableError as error:
         if strict:
             raise
@@ -251,12 +268,14 @@ def save_tables(tables: TagTables | dict) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
+    _read_version.cache_clear()
     return path
 
 
 def reset_tables() -> TagTables:
     """Remove the seller's own tables; the bundled ones are in force again."""
     user_tables_path().unlink(missing_ok=True)
+    _read_version.cache_clear()
     return bundled_tables()
 
 
