@@ -195,11 +195,7 @@ def forecast_series(name: str, history: pd.Series, horizon: int = 6, interval: f
 def demand_forecast(book: OrderBook, currency: str | None = None, horizon: int = 6,
                     measure: str = "net_sales", top: int = 8) -> list[Forecast]:
     """The forecast of the whole shop and of its `top` categories by net sales."""
-    series = monthly_series(book, currency or main_currency(book), measure)
-    if not series:
-        return []
-    ranked = sorted((k for k in series if k != "all"), key=lambda k: -series[k].sum())[:top]
-    return [forecast_series(name, series[name], horizon) for name in ["all", *ranked]]
+    return forecast_each(book, currency, horizon, measure, top)
 
 
 # --- one headless report of all of it ---------------------------------------------------------
