@@ -15,7 +15,7 @@ import pandas as pd
 
 from core.exports import ExportError, check_target, save_error
 from core.errors import Problem
-from core.i18n import t
+from core.i18n import catalog_lang, t
 from core.importing.identity import MASKED
 from core.model import OrderBook
 from core.resources import RESOURCES
@@ -139,7 +139,7 @@ class HashedAudience:
 
     def message(self, path=None, lang: str | None = None) -> str:
         """What was written and skipped, and why raw addresses never leave the file, in `lang`."""
-        lang = None if lang is None else ("zh_CN" if lang.lower().startswith("zh") else "en")
+        lang = catalog_lang(lang)
         name = rules()["platforms"][self.platform]["name"]
         out = [t("audience.written", lang=lang, rows=f"{self.written:,}", customers=f"{self.customers:,}",
                  emails=f"{self.emails:,}", phones=f"{self.phones:,}", platform=name,
@@ -206,13 +206,18 @@ def hashed_audience(book: OrderBook, seg: Segmentation, segments: list[str] | No
                           tuple(str(f.path) for f in book.files))
 
 
+def require_csv(path) -> None:
+    """Raise ExportError `audience.csv_only` (naming `path` as given) unless it ends in .csv."""
+    if Path(path).suffix.lower() != ".csv":
+        raise ExportError(Problem.make(str(path), None, None, "audience.csv_only", path=str(path)))
+
+
 def write_hashed_audience(audience: HashedAudience, path, force: bool = False, protect: Iterable = ()) -> Path:
     """Save the hashed list as CSV (UTF-8 without BOM, as the platforms read it), atomically; never
     over an input file, nor over an existing file unless `force`. Raises ExportError naming the
     path (`audience.csv_only` for another extension, else the customer list's messages)."""
     path = Path(path)
-    if path.suffix.lower() != ".csv":
-        raise ExportError(Problem.make(str(path), None, None, "audience.csv_only", path=str(path)))
+    require_csv(path)
     path = check_target(path, force, (*audience.source_files, *protect))
     try:
         with atomic_path(path) as tmp:
@@ -225,5 +230,5 @@ def write_hashed_audience(audience: HashedAudience, path, force: bool = False, p
     return path
 
 
-__all__ = ["hashed_audience", "write_hashed_audience", "HashedAudience", "normalise_emails",
+__all__ = ["hashed_audience", "write_hashed_audience", "require_csv", "HashedAudience", "normalise_emails",
            "normalise_phones", "sha256", "PLATFORMS", "REASONS", "rules"]

@@ -213,15 +213,11 @@ def format_crosssell(d: dict) -> str:
 
 def cmd_export_hashed(args) -> int:
     """`export … --hashed`: the chosen segments as a hashed audience list for an ad platform."""
-    from pathlib import Path
-
-    from core.audience import hashed_audience, write_hashed_audience
+    from core.audience import hashed_audience, require_csv, write_hashed_audience
     from core.exports import check_target
 
     try:
-        if Path(args.output).suffix.lower() != ".csv":
-            from core.errors import Problem
-            raise InputError(Problem.make(args.output, None, None, "audience.csv_only", path=args.output))
+        require_csv(args.output)
         check_target(args.output, args.force, args.files)  # before the (long) reading
         found, status = _segmented(args)
         if found is None:
