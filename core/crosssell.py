@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from core.i18n import t
+from core.i18n import catalog_lang, t
 from core.model import OrderBook
 from core.resources import RESOURCES
 from core.segments import Segmentation
@@ -123,13 +123,9 @@ class CrossSell:
                 "rules": [rule.as_json() for rule in r.rules],
                 "favourites": [f.as_json() for f in r.favourites],
                 "recommendations": self.recommendations(sid, lang),
-                "notes": [t(message_id, lang=_lang(lang), **params) for message_id, params in r.notes],
+                "notes": [t(message_id, lang=catalog_lang(lang), **params) for message_id, params in r.notes],
             } for sid, r in self.segments.items()],
         }
-
-
-def _lang(lang: str) -> str:
-    return "zh_CN" if lang.lower().startswith("zh") else "en"
 
 
 def _segment_name(seg: Segmentation, segment_id: str, lang: str) -> str:
@@ -150,7 +146,7 @@ def _percent(value: float, lang: str) -> str:
 def rule_text(rule: Rule, segment_name: str, lang: str = "en") -> str:
     """“Offer B to the 230 Loyal customers who bought A but not B yet (lift 3.1, …)”."""
     texts = settings()["texts"]
-    template = texts["rule_zh" if _lang(lang) == "zh_CN" else "rule"]
+    template = texts["rule_zh" if catalog_lang(lang) == "zh_CN" else "rule"]
     return template.format(antecedent=rule.antecedent, consequent=rule.consequent, segment=segment_name,
                            audience=f"{rule.audience:,}", lift=_number(rule.lift),
                            confidence=_percent(rule.confidence, lang))
@@ -158,7 +154,7 @@ def rule_text(rule: Rule, segment_name: str, lang: str = "en") -> str:
 
 def favourite_text(favourite: Favourite, segment_name: str, lang: str = "en") -> str:
     texts = settings()["texts"]
-    template = texts["favourite_zh" if _lang(lang) == "zh_CN" else "favourite"]
+    template = texts["favourite_zh" if catalog_lang(lang) == "zh_CN" else "favourite"]
     return template.format(item=favourite.item, segment=segment_name, audience=f"{favourite.audience:,}",
                            best_share=_percent(favourite.best_share, lang),
                            others_share=_percent(favourite.others_share, lang))

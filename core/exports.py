@@ -16,7 +16,7 @@ from typing import Iterable
 import pandas as pd
 
 from core.errors import InputError, Problem
-from core.i18n import t
+from core.i18n import catalog_lang, t
 from core.jobs import Progress
 from core.model import OrderBook
 from core.safe_write import atomic_path
@@ -43,12 +43,6 @@ class ExportError(InputError):
 
 def _error(path, message_id: str, **params) -> ExportError:
     return ExportError(Problem.make(str(path), None, None, message_id, path=str(path), **params))
-
-
-def _catalog_lang(lang: str | None) -> str | None:
-    if lang is None:
-        return None
-    return "zh_CN" if lang.lower().startswith("zh") else "en"
 
 
 # --- building the list --------------------------------------------------------------------------
@@ -126,7 +120,7 @@ def customer_list(book: OrderBook, seg: Segmentation, segments: list[str] | None
     from core.targeting.personas import personas
     from core.targeting.strategies import strategies
 
-    lang = _catalog_lang(lang) or "en"
+    lang = catalog_lang(lang) or "en"
     zh = lang.startswith("zh")
     customers = seg.customers
     if segments is not None:
@@ -172,7 +166,7 @@ def customer_list(book: OrderBook, seg: Segmentation, segments: list[str] | None
 def headers(frame: pd.DataFrame, lang: str | None = None) -> list[str]:
     """The column headers a saved list shows, in `lang` (default: the frame's language, else the
     current one); a column the catalog does not know keeps its name."""
-    lang = _catalog_lang(lang) or frame.attrs.get("lang")
+    lang = catalog_lang(lang) or frame.attrs.get("lang")
     return [t(key, lang=lang) if (key := f"export.column.{c}") != t(key, lang=lang) else str(c)
             for c in frame.columns]
 
@@ -207,7 +201,7 @@ class SavedList:
     notes: tuple[tuple[str, dict], ...] = field(default_factory=tuple)
 
     def message(self, lang: str | None = None) -> str:
-        lang = _catalog_lang(lang)
+        lang = catalog_lang(lang)
         lines = [t("export.saved", lang=lang, rows=f"{self.rows:,}", path=str(self.path))]
         lines += [t(message_id, lang=lang, **params) for message_id, params in self.notes]
         return "\n".join(lines)
@@ -277,7 +271,7 @@ def write_customer_list(frame: pd.DataFrame, path, force: bool = False, *, lang:
     """
     protect = (*frame.attrs.get("source_files", ()), *protect)
     path = check_target(path, force, protect)
-    lang = _catalog_lang(lang) or frame.attrs.get("lang")
+    lang = catalog_lang(lang) or frame.attrs.get("lang")
     titles = [neutralise(h) for h in headers(frame, lang)]
     kind = path.suffix.lower().lstrip(".")
     try:

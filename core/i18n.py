@@ -48,6 +48,14 @@ def language() -> str:
     return _current
 
 
+def catalog_lang(lang: str | None) -> str | None:
+    """The catalog a caller's language means: "zh…" → "zh_CN", anything else → "en"; None stays
+    None (`t` then uses the current language)."""
+    if lang is None:
+        return None
+    return "zh_CN" if lang.lower().startswith("zh") else "en"
+
+
 class _Keep(dict):
     def __missing__(self, key):  # a placeholder the caller did not give stays visible, never crashes
         return "{" + key + "}"

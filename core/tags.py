@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from core.config import config_dir
-from core.i18n import t
+from core.i18n import catalog_lang, t
 from core.model import OrderBook
 from core.resources import RESOURCES
 from core.safe_write import atomic_path
@@ -95,7 +95,7 @@ class TagTables:
     def name(self, tag_id: str, lang: str = "en") -> str:
         """The tag's name in `lang`; "no clear interest" for NONE."""
         if tag_id == NONE:
-            return t("tags.none_name", lang=_lang(lang))
+            return t("tags.none_name", lang=catalog_lang(lang))
         return self.rule(tag_id).text(lang)[0]
 
     def as_dict(self) -> dict:
@@ -108,10 +108,6 @@ class TagTableError(ValueError):
     def __init__(self, problems: list[str]):
         super().__init__("\n".join(problems))
         self.problems = problems
-
-
-def _lang(lang: str | None) -> str | None:
-    return None if lang is None else ("zh_CN" if lang.lower().startswith("zh") else "en")
 
 
 def _number(value) -> bool:
@@ -398,7 +394,7 @@ class CustomerTags:
 def evidence_text(row, lang: str = "en") -> str:
     """One piece of evidence as a short sentence ("Organic Cotton Tee: “organic”, 3 orders")."""
     key = "discount_nocode" if row.source == "discount" and not row.detail else row.source
-    return t(f"tags.evidence.{key}", lang=_lang(lang), detail=row.detail, matched=row.matched,
+    return t(f"tags.evidence.{key}", lang=catalog_lang(lang), detail=row.detail, matched=row.matched,
              count=int(row.purchases))
 
 
