@@ -11,6 +11,7 @@ from core.targeting.texts import Template, fact_rows, format_value, is_zh, load,
 SOURCE = "resources/targeting/personas.toml"
 MAX_STATEMENTS = 7
 MAX_TAGS, MIN_TAG_SHARE = 4, 0.05  # the tag mix on a card: the largest shares, from 5 % up
+CROSS_SELL_OFFERS = 3  # co-purchase offers on a card
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,3 @@ def personas(seg: Segmentation, facts: pd.DataFrame, lang: str = "en", crosssell
         for sid, persona in out.items():
             persona.cross_sell.extend(crosssell.recommendations(sid, lang, limit=CROSS_SELL_OFFERS))
     return out
-
-
-CROSS_SELL_OFFERS = 3

@@ -9,6 +9,7 @@ from core.segments import Segmentation
 from core.targeting.texts import TARGETING, Template, fact_rows, load
 
 MIXES = ("product", "price", "promotion", "channel")
+CROSS_SELL_ACTIONS = 2  # co-purchase offers added to a segment's product actions
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,3 @@ def strategies(seg: Segmentation, facts: pd.DataFrame, lang: str = "en", crossse
             last_product = max((i for i, a in enumerate(strategy.actions) if a.mix == "product"), default=-1)
             strategy.actions[last_product + 1:last_product + 1] = offers  # keeps product, price, … order
     return out
-
-
-CROSS_SELL_ACTIONS = 2
