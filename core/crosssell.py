@@ -250,6 +250,8 @@ def crosssell(book: OrderBook, seg: Segmentation, segments: list[str] | None = N
 
 def _segment(sid, lines, members, monetary, limits, best_limits) -> SegmentCrossSell:
     result = None
+    cut = max(1, int(np.ceil(len(members) * best_limits["share"])))
+    best_keys = monetary.reindex(members).sort_values(ascending=False, kind="stable").index[:cut]
     for level, column in (("product", "product"), ("category", "category")):
         if lines[column].notna().sum() == 0:
             continue
@@ -260,8 +262,6 @@ def _segment(sid, lines, members, monetary, limits, best_limits) -> SegmentCross
             matrix, items = matrix[:, enough], items[enough]
         multi = int((np.asarray(matrix.sum(axis=1)).ravel() >= 2).sum())
         rules = pair_rules(matrix, items, limits) if multi >= limits["min_multi_item_customers"] else []
-        cut = max(1, int(np.ceil(len(members) * best_limits["share"])))
-        best_keys = monetary.reindex(members).sort_values(ascending=False, kind="stable").index[:cut]
         best = np.asarray(keys.isin(best_keys))
         current = SegmentCrossSell(sid, len(members), matrix.shape[0], multi, level, rules,
                                    favourites(matrix, items, best, best_limits), [], matrix, keys, items, best)
