@@ -24,7 +24,7 @@ from ui.segment_options import OptionsCaption, SegmentOptions, SegmentOptionsDia
 from ui.segment_tags import TagMixPanel, customer_tag_names, customer_tooltip, sort_key as tag_sort_key
 from ui.widgets import (
     BackgroundRun, Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel, run_controls,
-    text_label, tidy_table,
+    select_data, text_label, tidy_table,
 )
 from ui.worker import Job
 
@@ -140,6 +140,30 @@ def run_follow_up(seg: Any, book: Any, options: dict, progress) -> FollowUp:
                     (seg.analysis_date - dt.timedelta(days=PREVIOUS_DAYS)).isoformat(), tags)
 
 
+def paid_currencies(book: Any) -> list[str]:
+    """The currencies of the identified customers' paid orders, sorted (the currency choices)."""
+    paid = book.orders[(book.orders["status"] == "paid") & (book.orders["customer_key"] != "")]
+    return sorted(str(c) for c in paid["currency"].dropna().unique())
+
+
+def customer_names(book: Any, keys) -> np.ndarray:
+    """The first name seen for each customer key ("" when none), in the order of `keys`."""
+    named = book.orders.loc[book.orders["customer_key"] != "", ["customer_key", "customer_name"]]
+    return (named.dropna().groupby("customer_key")["customer_name"].first()
+            .reindex(keys).fillna("").astype(str).to_numpy(dtype=object))
+
+
+def day_columns(days) -> tuple[np.ndarray, np.ndarray]:
+    """Dates as "YYYY-MM-DD" texts and as ordinals (their sort key)."""
+    return (np.array([str(d)[:10] for d in days], dtype=object),
+            np.array([d.toordinal() for d in days], dtype=np.int64))
+
+
+def text_rank(values: np.ndarray) -> np.ndarray:
+    """Each value's place in text order (stable): a numeric sort key for a text column."""
+    return np.argsort(np.argsort(values.astype(str), kind="stable"), kind="stable")
+
+
 def run_segmentation(book: Any, map_id: str, bins: int, currency: str | None, progress,
                      options: dict | None = None) -> SegmentsResult:
     """Segment `book` and prepare everything the page shows (runs on a pool thread); `options`
@@ -155,17 +179,12 @@ def run_segmentation(book: Any, map_id: str, bins: int, currency: str | None, pr
     table = segment_table(seg, book)
     rows = [{"id": str(s), **{k: _none_if_nan(v) for k, v in row.items()}}
             for s, row in table.to_dict("index").items()]
-    paid = book.orders[(book.orders["status"] == "paid") & (book.orders["customer_key"] != "")]
-    currencies = sorted(str(c) for c in paid["currency"].dropna().unique())
-
     customers = seg.customers
     order = list(seg.labels)
     position = {s: i for i, s in enumerate(order)}
     keys = customers.index.to_numpy(dtype=object)
-    named = book.orders.loc[book.orders["customer_key"] != "", ["customer_key", "customer_name"]]
-    names = (named.dropna().groupby("customer_key")["customer_name"].first()
-             .reindex(customers.index).fillna("").astype(str).to_numpy(dtype=object))
-    last = customers["last_order"]
+    names = customer_names(book, customers.index)
+    last_order, last_order_key = day_columns(customers["last_order"])
     data = CustomerData(
         keys=keys, names=names,
         segment=customers["segment"].map(position).fillna(-1).to_numpy(dtype=np.int64),
@@ -174,10 +193,7 @@ def run_segmentation(book: Any, map_id: str, bins: int, currency: str | None, pr
         recency=customers["recency"].to_numpy(dtype=np.int64),
         frequency=customers["frequency"].to_numpy(dtype=np.int64),
         monetary=customers["monetary"].to_numpy(dtype=float),
-        last_order=np.array([str(d)[:10] for d in last], dtype=object),
-        last_order_key=np.array([d.toordinal() for d in last], dtype=np.int64),
-        key_rank=np.argsort(np.argsort(keys.astype(str), kind="stable"), kind="stable"),
-        name_rank=np.argsort(np.argsort(names.astype(str), kind="stable"), kind="stable"),
+        last_order=last_order, last_order_key=last_order_key, key_rank=text_rank(keys), name_rank=text_rank(names),
         search=[f"{k} {n}".lower() for k, n in zip(keys, names)],
     )
     progress.check_cancelled()
@@ -220,7 +236,7 @@ def run_segmentation(book: Any, map_id: str, bins: int, currency: str | None, pr
     progress.report(1.0, "progress.done")
     return SegmentsResult(
         map_id=seg.map_id, requested_map=seg.requested_map, bins=seg.bins, currency=seg.currency,
-        currencies=currencies, analysis_date=seg.analysis_date.isoformat(), labels=dict(seg.labels),
+        currencies=paid_currencies(book), analysis_date=seg.analysis_date.isoformat(), labels=dict(seg.labels),
         order=order, notes=list(seg.notes), thresholds=dict(seg.thresholds), table=rows,
         customers=data, heatmap=heatmap, silhouette=silhouette, k=k, profiles=profiles,
         breakdowns=breakdowns, segmentation=seg)
@@ -237,8 +253,8 @@ def fmt_number(value: Any, decimals: int = 0) -> str:
 
 
 def fmt_share(value: Any, decimals: int = 1) -> str:
-    """12.3 % (— when unknown)."""
-    if value is None:
+    """12.3 % (— when unknown: None or NaN)."""
+    if value is None or value != value:
         return NO_VALUE
     return t("ui.segments.percent", value=f"{value * 100:.{decimals}f}")
 
@@ -841,9 +857,7 @@ class SegmentsPage(QWidget, BackgroundRun):
             return None
         from core.segments.features import default_analysis_date, main_currency
 
-        paid = self.book.orders[(self.book.orders["status"] == "paid") & (self.book.orders["customer_key"] != "")]
-        currencies = sorted(str(c) for c in paid["currency"].dropna().unique())
-        dialog = SegmentOptionsDialog(self.options, default_analysis_date(self.book), currencies,
+        dialog = SegmentOptionsDialog(self.options, default_analysis_date(self.book), paid_currencies(self.book),
                                       main_currency(self.book) or "", self)
         dialog.accepted.connect(lambda: self.set_options(dialog.options()))
         dialog.open()
@@ -867,11 +881,7 @@ class SegmentsPage(QWidget, BackgroundRun):
     def restore_settings(self, saved: dict) -> None:
         """Put saved choices in the controls without running (the next book runs with them)."""
         for combo, value in ((self.map_combo, saved.get("map")), (self.bins_combo, saved.get("bins"))):
-            index = combo.findData(value)
-            if index >= 0:
-                combo.blockSignals(True)
-                combo.setCurrentIndex(index)
-                combo.blockSignals(False)
+            select_data(combo, value)
 
     def set_bins(self, bins: int) -> None:
         self.bins_combo.setCurrentIndex(BINS.index(bins))
@@ -956,11 +966,7 @@ class SegmentsPage(QWidget, BackgroundRun):
         map_id, bins, _currency = self._shown
         for combo, value in ((self.map_combo, map_id), (self.bins_combo, bins),
                              (self.currency_combo, self.result.currency)):
-            combo.blockSignals(True)
-            index = combo.findData(value)
-            if index >= 0:
-                combo.setCurrentIndex(index)
-            combo.blockSignals(False)
+            select_data(combo, value)
 
     # Filters ----------------------------------------------------------------------------------
     def filter_by_segment(self, seg: str) -> None:

@@ -29,7 +29,7 @@ from ui.charts import Bar, BarChart, MatrixData, MatrixHeatmap
 from ui.segments_page import MAPS, NO_VALUE, _table_view, fit_columns, fmt_change, fmt_share, map_name
 from ui.widgets import (
     BackgroundRun, Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel, run_controls,
-    text_label,
+    select_data, text_label,
 )
 from ui.targeting_focus import CategoryMarginsDialog, FocusRow
 from ui.worker import Job
@@ -787,11 +787,7 @@ class TargetingPage(QWidget, BackgroundRun):
 
     def restore_settings(self, saved: dict) -> None:
         """Put saved choices in the controls without running (the next book runs with them)."""
-        index = self.map_combo.findData(saved.get("map"))
-        if index >= 0:
-            self.map_combo.blockSignals(True)
-            self.map_combo.setCurrentIndex(index)
-            self.map_combo.blockSignals(False)
+        select_data(self.map_combo, saved.get("map"))
         weights = saved.get("weights")
         if isinstance(weights, dict) and set(weights) == set(self._weight_spins):
             self._weights = {c: float(v) for c, v in weights.items()}
@@ -926,14 +922,8 @@ class TargetingPage(QWidget, BackgroundRun):
         """After a cancel or a failure the controls show what is on screen again."""
         if self.result is None:
             return
-        self.map_combo.blockSignals(True)
-        self.map_combo.setCurrentIndex(self.map_combo.findData(self.result.map_id))
-        self.map_combo.blockSignals(False)
-        index = self.currency_combo.findData(self.result.currency)
-        if index >= 0:
-            self.currency_combo.blockSignals(True)
-            self.currency_combo.setCurrentIndex(index)
-            self.currency_combo.blockSignals(False)
+        select_data(self.map_combo, self.result.map_id)
+        select_data(self.currency_combo, self.result.currency)
         self._weights = None if self.result.weights == self.result.default_weights else dict(self.result.weights)
         self._margin = self.result.margin
         self._knockouts = self.result.knockouts

@@ -21,12 +21,15 @@ from PySide6.QtWidgets import (
 )
 
 from core.i18n import language, t
-from ui.segments_page import CLV_SAMPLE, NO_VALUE, SortedModel, _table_view, fit_columns, map_name
+from ui.segments_page import (
+    CLV_SAMPLE, NO_VALUE, SortedModel, _table_view, customer_names, day_columns, fit_columns, fmt_number, fmt_share,
+    map_name, paid_currencies, text_rank,
+)
 from ui.theme import ACCENT, CHEVRON
 from ui.trend_charts import ForecastChart, ForecastChartData, MigrationData, MigrationMatrix
 from ui.widgets import (
     Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel, run_controls,
-    text_label, tidy_table,
+    select_data, text_label, tidy_table,
 )
 from ui.worker import Job
 
@@ -44,17 +47,6 @@ SMALLER_MAP = "segments.smaller_map"  # the segmentation's note worth repeating 
 
 
 # Pool thread --------------------------------------------------------------------------------------
-def _currencies(book: Any) -> list[str]:
-    paid = book.orders[(book.orders["status"] == "paid") & (book.orders["customer_key"] != "")]
-    return sorted(str(c) for c in paid["currency"].dropna().unique())
-
-
-def _names(book: Any, keys) -> np.ndarray:
-    named = book.orders.loc[book.orders["customer_key"] != "", ["customer_key", "customer_name"]]
-    return (named.dropna().groupby("customer_key")["customer_name"].first()
-            .reindex(keys).fillna("").astype(str).to_numpy(dtype=object))
-
-
 def _values(row) -> list[float | None]:
     return [None if v != v else float(v) for v in row]  # NaN (not lived through yet) -> None
 
@@ -83,7 +75,7 @@ def run_cohorts(book: Any, currency: str | None, period: str, progress) -> Cohor
     periods = list(range(int(max(retention.columns.max(), revenue.columns.max())) + 1)) if len(retention) else []
     retention, revenue = retention.reindex(columns=periods), revenue.reindex(columns=periods)
     labels = [(p.year, p.month if period == "M" else p.quarter) for p in retention.index]
-    return CohortsResult(period, currency, _currencies(book), labels,
+    return CohortsResult(period, currency, paid_currencies(book), labels,
                          [int(table["customers"].get(c, 0)) for c in retention.index],
                          [_values(row) for row in retention.to_numpy()], [_values(row) for row in revenue.to_numpy()],
                          [float(np.nansum(row)) for row in revenue.to_numpy()])
@@ -142,20 +134,19 @@ def run_migration(book: Any, map_id: str, currency: str | None, later: dt.date |
     old = [rank.get(s, len(rank)) for s in moved.matrix.index]
     new = [rank[s] for s in moved.matrix.columns]
     direction = [[(o > n) - (o < n) for n in new] for o in old]
-    names = _names(book, after.index)
+    names = customer_names(book, after.index)
     movers = {}
     for kind, keys in moved.movers.items():
         at = after.index.get_indexer(keys)
-        last = after["last_order"].iloc[at]
+        last_order, last_key = day_columns(after["last_order"].iloc[at])
         movers[kind] = Movers(keys=np.asarray(keys, dtype=object), names=names[at],
                               before=was.to_numpy(dtype=object)[at], after=after["segment"].to_numpy(dtype=object)[at],
                               orders=after["frequency"].to_numpy(dtype=np.int64)[at],
                               monetary=after["monetary"].to_numpy(dtype=float)[at],
-                              last_order=np.array([str(d)[:10] for d in last], dtype=object),
-                              last_key=np.array([d.toordinal() for d in last], dtype=np.int64))
+                              last_order=last_order, last_key=last_key)
     first_day = book.orders["placed_at"].min()
     return MigrationResult(
-        map_id=moved.after.map_id, currency=moved.after.currency, currencies=_currencies(book),
+        map_id=moved.after.map_id, currency=moved.after.currency, currencies=paid_currencies(book),
         earlier=moved.before.analysis_date, later=moved.after.analysis_date,
         first_day=first_day.date() if first_day == first_day else earlier, last_day=last_day,
         labels={**moved.before.labels, **moved.after.labels}, rows=list(moved.matrix.index),
@@ -212,19 +203,18 @@ def run_lifetime(book: Any, map_id: str, currency: str | None, weeks: int, progr
     order = list(seg.labels)
     position = {s: i for i, s in enumerate(order)}
     keys = frame.index.to_numpy(dtype=object)
-    last = frame["last_order"]
+    last_order, last_key = day_columns(frame["last_order"])
     return LifetimeResult(
-        map_id=seg.map_id, currency=seg.currency, currencies=_currencies(book), weeks=weeks, end=end,
+        map_id=seg.map_id, currency=seg.currency, currencies=paid_currencies(book), weeks=weeks, end=end,
         trusted=bool(clv.trusted), notes=list(clv.notes), labels=dict(seg.labels), order=order,
-        keys=keys, names=_names(book, frame.index),
+        keys=keys, names=customer_names(book, frame.index),
         segment=frame["segment"].map(position).fillna(-1).to_numpy(dtype=np.int64),
         orders=frame["frequency"].to_numpy(dtype=np.int64), monetary=frame["monetary"].to_numpy(dtype=float),
-        last_order=np.array([str(d)[:10] for d in last], dtype=object),
-        last_key=np.array([d.toordinal() for d in last], dtype=np.int64),
+        last_order=last_order, last_key=last_key,
         p_alive=frame["p_alive"].to_numpy(dtype=float), purchases=frame["expected_purchases"].to_numpy(dtype=float),
         value=frame["expected_value"].to_numpy(dtype=float), win_back=rank, winnable=WINNABLE,
         map_notes=[n for n in seg.notes if n[0] == SMALLER_MAP],
-        key_rank=np.argsort(np.argsort(keys.astype(str), kind="stable"), kind="stable"))
+        key_rank=text_rank(keys))
 
 
 @dataclass
@@ -265,7 +255,7 @@ def run_forecast(book: Any, currency: str | None, measure: str, horizon: int, pr
         lower=[float(v) for v in f.forecast["lower"]], upper=[float(v) for v in f.forecast["upper"]],
         baseline=[float(v) for v in f.baseline], backtest=dict(f.backtest), method=f.method, notes=list(f.notes))
         for f in forecasts]
-    return ForecastResult(currency, _currencies(book), measure, horizon, series)
+    return ForecastResult(currency, paid_currencies(book), measure, horizon, series)
 
 
 # Formatting ---------------------------------------------------------------------------------------
@@ -274,12 +264,6 @@ def period_text(period: str, year: int, number: int) -> str:
     if period == "Q":
         return t("ui.trends.quarter", year=year, quarter=number)
     return t("ui.trends.month", year=year, month=t(f"ui.trends.month_{number}"))
-
-
-def percent(value: float | None, decimals: int = 0) -> str:
-    if value is None or value != value:
-        return NO_VALUE
-    return t("ui.segments.percent", value=f"{value * 100:.{decimals}f}")
 
 
 def segment_label(labels: dict, seg: str) -> str:
@@ -293,10 +277,6 @@ def map_note(note: tuple[str, dict]) -> str:
     from core.segments import note_message  # loaded by the run that made the note
 
     return note_message(note, language())
-
-
-def money(value: float) -> str:
-    return f"{value:,.0f}"
 
 
 # Models -------------------------------------------------------------------------------------------
@@ -372,12 +352,12 @@ class CohortModel(TextTableModel):
         if column == self.SIZE:
             return f"{self.result.sizes[row]:,}" if role == Qt.ItemDataRole.DisplayRole else None
         if column == self.TOTAL:
-            return money(self.result.totals[row]) if role == Qt.ItemDataRole.DisplayRole else None
+            return fmt_number(self.result.totals[row]) if role == Qt.ItemDataRole.DisplayRole else None
         value = self.value(row, column)
         if role == Qt.ItemDataRole.DisplayRole:
             if value is None:
                 return ""  # a period the cohort has not lived through: unknown, not 0 %
-            return money(value) if self.show_revenue else percent(value)
+            return fmt_number(value) if self.show_revenue else fmt_share(value, 0)
         if value is None:
             return None
         strength = 0.0 if column == 2 else min(1.0, (value / self._peak) ** 0.5)
@@ -395,7 +375,7 @@ class CohortModel(TextTableModel):
             active = round((self.result.retention[row][column - 2] or 0) * self.result.sizes[row])
             sales = self.result.revenue[row][column - 2]
             return t(key, cohort=cohort, n=column - 2, customers=f"{active:,}", size=f"{self.result.sizes[row]:,}",
-                     share=percent(self.result.retention[row][column - 2], 1),
+                     share=fmt_share(self.result.retention[row][column - 2]),
                      sales=NO_VALUE if sales is None else f"{sales:,.2f}", currency=self.result.currency)
         return None
 
@@ -421,7 +401,7 @@ class MoversModel(SortedModel):
     def set_movers(self, movers: Movers | None, labels: dict, currency: str, order: dict[str, int]) -> None:
         self.movers, self.labels, self.currency = movers, labels, currency
         if movers is not None:
-            self._ranks = {"key": np.argsort(np.argsort(movers.keys.astype(str), kind="stable"), kind="stable"),
+            self._ranks = {"key": text_rank(movers.keys),
                            "before": np.array([order.get(s, -1) for s in movers.before], dtype=float),
                            "after": np.array([order.get(s, -1) for s in movers.after], dtype=float)}
         self.reset(0 if movers is None else len(movers.keys))
@@ -501,7 +481,7 @@ class LifetimeModel(SortedModel):
         if column == 5:
             return str(r.last_order[entry])
         if column == 6:
-            return percent(float(r.p_alive[entry]))
+            return fmt_share(float(r.p_alive[entry]), 0)
         value = float((r.purchases, r.value)[column - 7][entry])
         if value != value:
             return NO_VALUE
@@ -659,14 +639,6 @@ class Section(QWidget):
         self.render()
 
 
-def _select(combo: QComboBox, value: object) -> None:
-    combo.blockSignals(True)
-    index = combo.findData(value)
-    if index >= 0:
-        combo.setCurrentIndex(index)
-    combo.blockSignals(False)
-
-
 class CohortsSection(Section):
     key = "cohorts"
 
@@ -704,12 +676,11 @@ class CohortsSection(Section):
 
     def restore_controls(self) -> None:
         if self.result is not None:
-            _select(self.period_combo, self.result.period)
+            select_data(self.period_combo, self.result.period)
 
     def show_result(self) -> None:
         self.model.set_result(self.result, self.show_combo.currentData() == "revenue")
-        self.render()
-        self._size_columns()
+        self.render()  # also sizes the columns
 
     def _size_columns(self) -> None:
         header = self.table.horizontalHeader()
@@ -730,7 +701,7 @@ class CohortsSection(Section):
         average = came_back / sum(r.sizes[i] for i in known)
         return t("ui.trends.cohort_caption_q" if quarter else "ui.trends.cohort_caption",
                  customers=f"{r.sizes[latest]:,}", cohort=period_text(r.period, *r.cohorts[latest]),
-                 share=percent(r.retention[latest][1]), average=percent(average))
+                 share=fmt_share(r.retention[latest][1], 0), average=fmt_share(average, 0))
 
     def render(self) -> None:
         super().render()
@@ -889,7 +860,7 @@ class MigrationSection(Section):
         self.matrix_hint.setText(t("ui.trends.matrix_hint", earlier=earlier, later=later, currency=r.currency))
         rows = [segment_label(r.labels, s) for s in r.rows]
         columns = [segment_label(r.labels, s) for s in r.columns]
-        texts = [[f"{count:,}\n{money(value)}" if count else "" for count, value in zip(cr, mr)]
+        texts = [[f"{count:,}\n{fmt_number(value)}" if count else "" for count, value in zip(cr, mr)]
                  for cr, mr in zip(r.counts, r.money)]
         tips = [[t("ui.trends.matrix_tip", before=rows[i], after=columns[j], customers=f"{r.counts[i][j]:,}",
                    sales=f"{r.money[i][j]:,.2f}", currency=r.currency) for j in range(len(columns))]
@@ -944,7 +915,7 @@ class LifetimeSection(Section):
 
     def restore_controls(self) -> None:
         if self.result is not None:
-            _select(self.horizon_combo, self.result.weeks)
+            select_data(self.horizon_combo, self.result.weeks)
 
     def show_result(self) -> None:
         self.model.set_result(self.result)
@@ -973,8 +944,8 @@ class LifetimeSection(Section):
         if r.trusted:
             text = t("ui.trends.lifetime_summary", weeks=r.weeks, customers=f"{len(r.keys):,}",
                      purchases=f"{purchases:,.0f}", value=f"{total:,.0f}", currency=r.currency,
-                     gone=f"{gone:,}", share=percent(gone / len(r.keys) if len(r.keys) else 0),
-                     limit=percent(r.winnable),
+                     gone=f"{gone:,}", share=fmt_share(gone / len(r.keys) if len(r.keys) else 0, 0),
+                     limit=fmt_share(r.winnable, 0),
                      win_back=f"{win_back:,}")
         else:
             text = t("ui.trends.lifetime_summary_simple", weeks=r.weeks, customers=f"{len(r.keys):,}",
@@ -1035,8 +1006,8 @@ class ForecastSection(Section):
 
     def restore_controls(self) -> None:
         if self.result is not None:
-            _select(self.measure_combo, self.result.measure)
-            _select(self.horizon_combo, self.result.horizon)
+            select_data(self.measure_combo, self.result.measure)
+            select_data(self.horizon_combo, self.result.horizon)
 
     def show_result(self) -> None:
         chosen = self.series_combo.currentData()
@@ -1114,7 +1085,7 @@ class ForecastSection(Section):
             return t("ui.trends.backtest_none")
         key = ("ui.trends.backtest_better" if model < base * 0.95 else
                "ui.trends.backtest_worse" if model > base * 1.05 else "ui.trends.backtest_same")
-        return t(key, months=test.get("months", len(series.future)), model=percent(model), baseline=percent(base))
+        return t(key, months=test.get("months", len(series.future)), model=fmt_share(model, 0), baseline=fmt_share(base, 0))
 
     def retranslate(self) -> None:
         self.series_label.setText(t("ui.trends.series"))

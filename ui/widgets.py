@@ -189,6 +189,15 @@ def run_controls(rerun, cancel) -> tuple[QComboBox, QComboBox, "BusyBar"]:
     return map_combo, currency_combo, busy
 
 
+def select_data(combo: QComboBox, value: object) -> None:
+    """Choose the item of `combo` holding `value`, sending no signal (none holds it: no change)."""
+    index = combo.findData(value)
+    if index >= 0:
+        combo.blockSignals(True)
+        combo.setCurrentIndex(index)
+        combo.blockSignals(False)
+
+
 def fill_currencies(combo: QComboBox, label: QLabel, currencies: list[str], current: str | None) -> None:
     """The currency chooser of a page lists `currencies` (current one selected, no signal sent);
     it is shown only when there is a choice."""
