@@ -18,7 +18,10 @@ TAOBAO = [p for p in DEMO if Path(p).name.startswith("Export")]
 def test_overview_cards_open_their_page_and_fill_once_the_analysis_ran(qtbot, window):
     assert import_and_wait(qtbot, window, DEMO) == "success"
     page = window.summary_page
-    assert page.month_chart.chart.bars and page.month_chart.chart.title.endswith("(USD)")
+    chart, months = page.month_chart.chart, window.summary["monthly"]["months"][-24:]
+    assert months and chart.title.endswith("(USD)")
+    assert [bar.value for bar in chart.bars] == [amount for _month, amount in months]
+    assert chart.highlight == len(months) - 1  # the latest month stands out
     assert page.segments_card.value.text() == "…"  # not segmented yet
     qtbot.mouseClick(page.customers_card, Qt.MouseButton.LeftButton)
     assert window.current_page() == "segments"
