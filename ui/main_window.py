@@ -790,14 +790,15 @@ class MainWindow(QMainWindow):
     def export_all_customers(self) -> Job | None:
         """File → Export customer list…: every customer, with the segments on screen (or the
         Customers & Segments page's map when it has not segmented yet)."""
-        if self.book is None:
-            return None
+        return None if self.book is None else self.export_customers(self._every_customer())
+
+    def _every_customer(self) -> ListRequest:
+        """Every customer, with the segments on screen (or the Customers & Segments page's map)."""
         page = self.segments_page
         if page.result is not None:
-            return self.export_customers(ListRequest(None, None, len(page.result.customers.keys),
-                                                     seg=page.result.segmentation, settings=page._shown))
-        customers = int((self.summary or {}).get("customers", 0))
-        return self.export_customers(ListRequest(None, None, customers, settings=page.settings()))
+            return ListRequest(None, None, len(page.result.customers.keys), seg=page.result.segmentation,
+                               settings=page._shown)
+        return ListRequest(None, None, int((self.summary or {}).get("customers", 0)), settings=page.settings())
 
     def export_customers(self, request) -> Job | None:
         """Ask where to save the list of `request` (CSV or Excel), then build and save it in a Job."""
@@ -851,14 +852,7 @@ class MainWindow(QMainWindow):
     # Hashed audience lists for ad platforms --------------------------------------------------
     def export_all_audience(self):
         """File → Export for ads…: every customer (segments as on screen, or the page's map)."""
-        if self.book is None:
-            return None
-        page = self.segments_page
-        if page.result is not None:
-            return self.export_audience(ListRequest(None, None, len(page.result.customers.keys),
-                                                    seg=page.result.segmentation, settings=page._shown))
-        customers = int((self.summary or {}).get("customers", 0))
-        return self.export_audience(ListRequest(None, None, customers, settings=page.settings()))
+        return None if self.book is None else self.export_audience(self._every_customer())
 
     def export_audience(self, request):
         """Ask for the ad platform (window-modal dialog, returned for tests), then where to save."""
