@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 from core.i18n import language, t
 from core.resources import RESOURCES
 from ui.charts import Bar, BarChart
+from ui.report.charts import short_number
 from ui.widgets import page_scroll, text_label, tidy_table
 
 # Long messages wrap onto several lines; past this many rows measuring them gets slow, so they elide.
@@ -407,7 +408,7 @@ class SummaryPage(QWidget):
         currency, months = monthly.get("currency", ""), monthly.get("months", [])[-24:]
         self.month_chart.set_data(
             t("ui.overview.months_title", currency=currency),
-            [Bar(month[2:].replace("-", "/") if len(months) > 12 else month, amount, short_amount(amount),
+            [Bar(month[2:].replace("-", "/") if len(months) > 12 else month, amount, short_number(amount),
                  t("ui.overview.month_tip", month=month, amount=f"{currency} {amount:,.2f}"))
              for month, amount in months], t("ui.overview.no_months"), len(months) - 1 if months else None)
         # Show every file without an inner scroll bar, up to six; the problems get the rest.
@@ -469,11 +470,3 @@ class SummaryPage(QWidget):
     def _problem_activated(self, row: int, _column: int) -> None:
         if row in self.map_buttons:
             self.map_buttons[row].click()
-
-
-def short_amount(value: float) -> str:
-    """12,345 → 12k: bar labels stay short."""
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"{value / size:.1f}".rstrip("0").rstrip(".") + suffix
-    return f"{value:,.0f}"

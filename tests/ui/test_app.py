@@ -26,7 +26,7 @@ def test_run_shows_the_window_and_imports_the_given_files(qtbot, tmp_path, monke
     seen = {}
 
     def exec_until_imported():
-        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
         with qtbot.waitSignal(window.import_finished, timeout=60000) as finished:
             pass
         seen["outcome"], seen["orders"] = finished.args[0], window.summary["orders"]
