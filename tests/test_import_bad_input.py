@@ -92,14 +92,6 @@ def test_row_without_order_id_is_reported(tmp_path):
     assert (problem.message_id, problem.row, problem.column) == ("import.missing_order_id", 3, "Name")
 
 
-def test_wrong_encoding_past_the_sample_is_a_message_not_a_crash(tmp_path):
-    filler = "".join(GOOD_ROW.replace("#1", f"#{i}") for i in range(1, 5000))
-    data = (SHOPIFY_HEADER + filler).encode("utf-8") + GOOD_ROW.replace("Ann", "Zoë").encode("cp1252")
-    path = write(tmp_path, "orders_export_1.csv", data)
-    book = import_files([path])
-    assert book.problems and book.problems[0].message_id in ("import.wrong_encoding",)
-
-
 def test_input_files_are_never_modified(tmp_path):
     path = write(tmp_path, "orders_export_1.csv", SHOPIFY_HEADER + GOOD_ROW)
     before = (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from core.errors import InputError, Problem
+from core.importing import decode
 from core.importing.profiles import normalize_header
 from core.importing.sniff import (SAMPLE_BYTES, Layout, decode_sample, detect_encoding,
                                   find_layout)
@@ -31,6 +33,7 @@ class RawFile:
     layout: Layout | None = None
     sheet_rows: list[list[str | None]] | None = None  # spreadsheets are read eagerly
     problems: list[Problem] = field(default_factory=list)
+    utf8_errors: bool = False  # said to be UTF-8, but holds bytes that are not
 
     def column_index(self) -> dict[str, str]:
         """Normalised header name → the name as written (the first one when names repeat)."""
@@ -74,36 +77,58 @@ def open_file(path: Path, vocabulary: set[str]) -> RawFile:
 def read_columns(raw: RawFile, columns: list[str], footer_patterns=()) -> tuple[pa.Table, list[Problem]]:
     """Read the named columns (names as written in the header) as text, every cell a string or
     null; rows with the wrong number of cells are skipped and reported, unless they match one of
-    the report's `footer_patterns` (eBay's `6,record(s) downloaded,…`)."""
+    the report's `footer_patterns` (eBay's `6,record(s) downloaded,…`); bytes that cannot be
+    decoded are replaced and reported with their row."""
     if raw.sheet_rows is not None:
         return _sheet_table(raw, columns), []
     names = _unique(raw.header)
     wanted = [names[raw.header.index(c)] for c in columns]
-    # First the fast parallel read, which does not look for quoted line breaks at block
-    # boundaries; a cut there shows as rows with the wrong number of cells, and only then is the
-    # file read again the slow, always-right way.
-    table, bad_rows = _read_csv(raw, names, wanted, newlines_in_values=False)
-    if table is None or bad_rows:
-        table, bad_rows = _read_csv(raw, names, wanted, newlines_in_values=True)
+    for block_size in BLOCK_SIZES:
+        try:
+            # First the fast parallel read, which does not look for quoted line breaks at block
+            # boundaries; a cut there shows as rows with the wrong number of cells, and only then
+            # is the file read again the slow, always-right way.
+            table, bad_rows, errors = _read_csv(raw, names, wanted, False, block_size)
+            if table is None or bad_rows:
+                table, bad_rows, errors = _read_csv(raw, names, wanted, True, block_size)
+            break
+        except _CellTooLarge:
+            continue
+    else:
+        raise InputError(Problem.make(raw.path, None, None, "import.cell_too_large",
+                                      size=f"{BLOCK_SIZES[-1] >> 20:,}"))
     table = table.rename_columns(columns)
     problems = _bad_row_problems(raw, len(names), footer_patterns) if bad_rows else []
-    return table, problems
+    return table, _decode_problems(raw, errors) + problems
 
 
-def _read_csv(raw: RawFile, names, wanted, newlines_in_values: bool) -> tuple[pa.Table | None, list]:
-    """One pyarrow read; (None, []) when the fast mode met a line break inside a quoted cell."""
+# Bytes pyarrow parses at a time; a cell longer than a block (a pasted page in a note) needs a
+# larger one, tried only when needed.
+BLOCK_SIZES = (1 << 20, 1 << 25, 1 << 28)
+
+
+class _CellTooLarge(Exception):
+    """One cell is longer than pyarrow's block: read again with a larger block."""
+
+
+def _read_csv(raw: RawFile, names, wanted, newlines_in_values: bool, block_size: int):
+    """One pyarrow read: (table, bad rows, decoding errors); (None, [], None) when the fast mode
+    met a line break inside a quoted cell. Valid UTF-8 is read straight from the file; any other
+    encoding, and UTF-8 with bytes that are not, through decode.DecodingReader."""
     bad_rows = []
 
     def bad_row(row) -> str:
         bad_rows.append(row)
         return "skip"
 
+    direct = raw.encoding in ("utf-8", "utf-8-sig") and not raw.utf8_errors
+    source = raw.path if direct else io.BufferedReader(
+        decode.DecodingReader(raw.path, raw.encoding), buffer_size=1 << 20)
     try:
         table = pacsv.read_csv(
-            raw.path,
-            read_options=pacsv.ReadOptions(encoding=_arrow_encoding(raw.encoding),
-                                           skip_rows=raw.layout.header_line + 1,
-                                           column_names=names, block_size=1 << 20),
+            source,
+            read_options=pacsv.ReadOptions(encoding="utf8", skip_rows=raw.layout.header_line + 1,
+                                           column_names=names, block_size=block_size),
             parse_options=pacsv.ParseOptions(delimiter=raw.layout.delimiter,
                                              newlines_in_values=newlines_in_values,
                                              invalid_row_handler=bad_row),
@@ -111,15 +136,39 @@ def _read_csv(raw: RawFile, names, wanted, newlines_in_values: bool) -> tuple[pa
                 include_columns=wanted, column_types={c: pa.string() for c in wanted},
                 strings_can_be_null=True, quoted_strings_can_be_null=True, null_values=[""]),
         )
-    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
-        if not newlines_in_values and "newlines_in_values" in str(error):
-            return None, []
-        if "UTF8" in str(error) or isinstance(error, UnicodeDecodeError):
-            raise InputError(Problem.make(raw.path, None, None, "import.wrong_encoding",
-                                          encoding=raw.encoding)) from None
-        raise InputError(Problem.make(raw.path, None, None, "import.unreadable",
-                                      detail=str(error).splitlines()[0])) from None
-    return table, bad_rows
+    except pa.ArrowInvalid as error:
+        text = str(error)
+        if not newlines_in_values and "newlines_in_values" in text:
+            return None, [], None
+        if "straddl" in text or "block size" in text:
+            raise _CellTooLarge from None
+        if direct and "UTF8" in text:
+            # Not valid UTF-8 after all: decide again on the whole file's evidence, then read
+            # through the decoder, which replaces and counts what it cannot read.
+            raw.utf8_errors = True
+            decided = decode.decide(decode.scan(raw.path))
+            if decided != "utf-8":
+                raw.encoding = decided
+            return _read_csv(raw, names, wanted, newlines_in_values, block_size)
+        raise InputError(Problem.make(raw.path, None, None, "import.unreadable_table")) from None
+    finally:
+        if not direct:
+            source.close()
+    return table, bad_rows, None if direct else source.raw.errors
+
+
+def _decode_problems(raw: RawFile, errors) -> list[Problem]:
+    """One problem per row holding bytes that could not be read in the file's encoding."""
+    if errors is None or not errors.count:
+        return []
+    shown = sorted(errors.rows.items())[:MAX_ROW_PROBLEMS]
+    problems = [Problem.make(raw.path, row, None, "import.undecodable_bytes", count=count,
+                             encoding=raw.encoding) for row, count in shown]
+    rest = errors.count - sum(count for _, count in shown)
+    if rest:
+        problems.append(Problem.make(raw.path, None, None, "import.more_undecodable_bytes",
+                                     count=f"{rest:,}"))
+    return problems
 
 
 def _bad_row_problems(raw: RawFile, expected: int, footer_patterns=()) -> list[Problem]:
@@ -142,10 +191,6 @@ def _bad_row_problems(raw: RawFile, expected: int, footer_patterns=()) -> list[P
             problems.append(Problem.make(raw.path, number, None, "import.bad_row_cells",
                                          expected=expected, found=len(record)))
     return problems
-
-
-def _arrow_encoding(encoding: str) -> str:
-    return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
 
 
 def _unique(header: tuple[str, ...]) -> list[str]:

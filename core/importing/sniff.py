@@ -1,24 +1,16 @@
 """Find how a text export is written: its encoding, its delimiter and the row that holds the header."""
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from dataclasses import dataclass
 
-from charset_normalizer import from_bytes
-
+from core.importing import decode
 from core.importing.profiles import normalize_header
 
 SAMPLE_BYTES = 256 * 1024
 HEADER_SCAN_LINES = 40
 DELIMITERS = (",", "\t", ";", "|")
-
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-         (codecs.BOM_UTF16_BE, "utf-16"))
-# charset-normalizer may name a subset of GB18030; reading as the superset never loses a character.
-_SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "hz": "gb18030", "ascii": "utf-8",
-              "latin_1": "cp1252", "iso8859_1": "cp1252"}
 
 
 @dataclass(frozen=True)
@@ -33,23 +25,9 @@ class Layout:
 
 
 def detect_encoding(sample: bytes, whole_sample: bool) -> str:
-    """The text encoding of a file from its first bytes: a BOM decides; valid UTF-8 is UTF-8;
-    anything else is left to charset-normalizer."""
-    for bom, name in _BOMS:
-        if sample.startswith(bom):
-            return name
-    try:
-        sample.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as error:
-        # A multi-byte character cut by the end of the sample is still UTF-8.
-        if not whole_sample and error.start >= len(sample) - 3:
-            return "utf-8"
-    best = from_bytes(sample[:SAMPLE_BYTES]).best()
-    if best is None:
-        return ""
-    name = best.encoding.lower().replace("-", "_")
-    return _SUPERSETS.get(name, best.encoding)
+    """The text encoding of a file from its first bytes ("" when it is not text); see
+    core.importing.decode for the evidence weighed."""
+    return decode.detect(sample, whole_sample)
 
 
 def decode_sample(sample: bytes, encoding: str) -> str:
