@@ -25,6 +25,7 @@ Definitions (the README repeats them; every later figure uses these and nothing 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 import pandas as pd
 
@@ -79,11 +80,16 @@ def net_sales(orders: pd.DataFrame) -> pd.Series:
 
 
 def empty_orders() -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype=_dtype(name)) for name in ORDER_FIELDS})
+    return _empty(ORDER_FIELDS).copy()
 
 
 def empty_lines() -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype=_dtype(name)) for name in LINE_FIELDS})
+    return _empty(LINE_FIELDS).copy()
+
+
+@cache
+def _empty(fields: tuple[str, ...]) -> pd.DataFrame:  # built once: each import asks several times
+    return pd.DataFrame({name: pd.Series(dtype=_dtype(name)) for name in fields})
 
 
 def _dtype(name: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from core.model import LINE_FIELDS, ORDER_FIELDS, STATUSES
@@ -124,8 +124,12 @@ class Profile:
     currency_by_country: dict[str, str]
     footer_patterns: tuple[str, ...]
 
-    def source_columns(self) -> set[str]:
+    def source_columns(self) -> frozenset[str]:
         """Every source column name this profile knows (normalised), for header detection."""
+        return self._source_columns
+
+    @cached_property
+    def _source_columns(self) -> frozenset[str]:  # asked for on every import: worked out once
         names = set(self.required) | set(self.status_columns)
         for cols in list(self.order.values()) + list(self.line.values()):
             names.update(cols)
@@ -137,7 +141,7 @@ class Profile:
             names.add(self.refund_rows.column)
         if self.line_exclude_column:
             names.add(self.line_exclude_column)
-        return {normalize_header(n) for n in names if not n.endswith("*")}
+        return frozenset(normalize_header(n) for n in names if not n.endswith("*"))
 
 
 def _tuple(value, where: str) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,6 +125,11 @@ def _read_csv(raw: RawFile, names, wanted, newlines_in_values: bool, block_size:
     direct = raw.encoding in ("utf-8", "utf-8-sig") and not raw.utf8_errors
     source = raw.path if direct else io.BufferedReader(
         decode.DecodingReader(raw.path, raw.encoding), buffer_size=1 << 20)
+    # pyarrow hands a skipped row to bad_row as text: a row that is not valid UTF-8 makes that
+    # step fail inside pyarrow, which prints the error and stops the read. Caught here, it sends
+    # the file through the decoder like any other invalid UTF-8.
+    handler_failed = []
+    hook, sys.unraisablehook = sys.unraisablehook, handler_failed.append
     try:
         table = pacsv.read_csv(
             source,
@@ -142,7 +148,7 @@ def _read_csv(raw: RawFile, names, wanted, newlines_in_values: bool, block_size:
             return None, [], None
         if "straddl" in text or "block size" in text:
             raise _CellTooLarge from None
-        if direct and "UTF8" in text:
+        if direct and ("UTF8" in text or handler_failed):
             # Not valid UTF-8 after all: decide again on the whole file's evidence, then read
             # through the decoder, which replaces and counts what it cannot read.
             raw.utf8_errors = True
@@ -152,6 +158,7 @@ def _read_csv(raw: RawFile, names, wanted, newlines_in_values: bool, block_size:
             return _read_csv(raw, names, wanted, newlines_in_values, block_size)
         raise InputError(Problem.make(raw.path, None, None, "import.unreadable_table")) from None
     finally:
+        sys.unraisablehook = hook
         if not direct:
             source.close()
     return table, bad_rows, None if direct else source.raw.errors
@@ -162,13 +169,36 @@ def _decode_problems(raw: RawFile, errors) -> list[Problem]:
     if errors is None or not errors.count:
         return []
     shown = sorted(errors.rows.items())[:MAX_ROW_PROBLEMS]
-    problems = [Problem.make(raw.path, row, None, "import.undecodable_bytes", count=count,
-                             encoding=raw.encoding) for row, count in shown]
+    rows = _spreadsheet_rows(raw, [line for line, _ in shown])
+    problems = [Problem.make(raw.path, rows[line], None, "import.undecodable_bytes", count=count,
+                             encoding=raw.encoding) for line, count in shown]
     rest = errors.count - sum(count for _, count in shown)
     if rest:
         problems.append(Problem.make(raw.path, None, None, "import.more_undecodable_bytes",
                                      count=f"{rest:,}"))
     return problems
+
+
+def _spreadsheet_rows(raw: RawFile, lines: list[int]) -> dict[int, int]:
+    """The row a spreadsheet shows for each physical line (1-based, ascending): a cell with line
+    breaks makes one row of several lines. Reads only as far as the last line asked for."""
+    import csv
+
+    out = {}
+    wanted = iter(lines)
+    line = next(wanted, None)
+    with raw.path.open(encoding=raw.encoding, errors="replace", newline="") as f:
+        records = csv.reader(f, delimiter=raw.layout.delimiter)
+        for number, _ in enumerate(records, start=1):
+            while line is not None and line <= records.line_num:
+                out[line] = number
+                line = next(wanted, None)
+            if line is None:
+                break
+    while line is not None:  # past the last record (a cut file)
+        out[line] = line
+        line = next(wanted, None)
+    return out
 
 
 def _bad_row_problems(raw: RawFile, expected: int, footer_patterns=()) -> list[Problem]:

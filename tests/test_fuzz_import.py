@@ -1,0 +1,48 @@
+"""Fuzz: every real export fixture, damaged in seeded ways, imports or is refused in our own words.
+
+Each case flips bytes, deletes, duplicates or shuffles lines, swaps columns, truncates the file or
+puts hostile values in cells (tests/fuzzing.py). No case may raise, hang, or show a seller a
+message that is not in both catalogs or that carries a library's wording. bench/fuzz_import.py
+runs the same cases by the hundred thousand.
+"""
+import signal
+
+import pytest
+
+from core.importing import import_files
+from tests.fuzzing import check_book, fixtures, make_case
+
+SEEDS_PER_FIXTURE = 12
+SECONDS_PER_CASE = 30  # a hang shows as a failure, not as a stuck suite
+
+
+class Hang(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise Hang()
+
+
+@pytest.mark.parametrize("case_dir", fixtures(), ids=lambda p: p.name)
+def test_damaged_exports_import_or_are_refused_in_our_words(case_dir, tmp_path):
+    old = signal.signal(signal.SIGALRM, _alarm)
+    failures = []
+    try:
+        for seed in range(SEEDS_PER_FIXTURE):
+            case, paths = make_case(case_dir, seed, tmp_path / "case")
+            signal.alarm(SECONDS_PER_CASE)
+            try:
+                book = import_files(paths)
+            except Hang:
+                failures.append(f"{case}: still running after {SECONDS_PER_CASE} s")
+                continue
+            except Exception as error:  # noqa: BLE001 - any escape is the finding
+                failures.append(f"{case}: {type(error).__name__}: {error}")
+                continue
+            finally:
+                signal.alarm(0)
+            failures.extend(f"{case}: {wrong}" for wrong in check_book(book))
+    finally:
+        signal.signal(signal.SIGALRM, old)
+    assert not failures, "\n".join(failures[:20])
