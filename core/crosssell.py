@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from core.i18n import catalog_lang, t
+from core.i18n import catalog_lang, format_text, t
 from core.model import OrderBook
 from core.resources import RESOURCES
 from core.segments import Segmentation
@@ -147,17 +147,17 @@ def rule_text(rule: Rule, segment_name: str, lang: str = "en") -> str:
     """“Offer B to the 230 Loyal customers who bought A but not B yet (lift 3.1, …)”."""
     texts = settings()["texts"]
     template = texts["rule_zh" if catalog_lang(lang) == "zh_CN" else "rule"]
-    return template.format(antecedent=rule.antecedent, consequent=rule.consequent, segment=segment_name,
-                           audience=f"{rule.audience:,}", lift=_number(rule.lift),
-                           confidence=_percent(rule.confidence, lang))
+    return format_text(template, dict(antecedent=rule.antecedent, consequent=rule.consequent, segment=segment_name,
+                                      audience=f"{rule.audience:,}", lift=_number(rule.lift),
+                                      confidence=_percent(rule.confidence, lang)))
 
 
 def favourite_text(favourite: Favourite, segment_name: str, lang: str = "en") -> str:
     texts = settings()["texts"]
     template = texts["favourite_zh" if catalog_lang(lang) == "zh_CN" else "favourite"]
-    return template.format(item=favourite.item, segment=segment_name, audience=f"{favourite.audience:,}",
-                           best_share=_percent(favourite.best_share, lang),
-                           others_share=_percent(favourite.others_share, lang))
+    return format_text(template, dict(item=favourite.item, segment=segment_name, audience=f"{favourite.audience:,}",
+                                      best_share=_percent(favourite.best_share, lang),
+                                      others_share=_percent(favourite.others_share, lang)))
 
 
 # --- items ----------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from core.i18n import LANGUAGES, catalog, placeholders
+from core.i18n import LANGUAGES, catalog, format_text, placeholders, plural, t
 from core.resources import RESOURCES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +35,32 @@ def test_same_keys_and_placeholders_as_english(lang):
                   for key in english if placeholders(english[key]) != placeholders(other[key])}
     assert mismatched == {}
 
+
+
+@pytest.mark.parametrize("count, expected", [(1, "1 customer"), ("1", "1 customer"), (1.0, "1 customer"),
+                                             (0, "0 customers"), ("1,001", "1,001 customers"), (2, "2 customers"),
+                                             ("11", "11 customers"), (1234, "1,234 customers")])
+def test_plural_forms_pick_one_only_for_exactly_one(count, expected):
+    assert plural(count, "# customer", "# customers") == expected
+    assert format_text("{n:# customer|# customers}", {"n": count}) == expected
+
+
+def test_plural_forms_in_the_catalog_and_placeholders_left_for_later():
+    assert t("ui.targeting.scale", orders="1", products="1", customers="1") == "1 order a month · 1 product · 1 customer"
+    assert t("ui.targeting.scale", lang="zh_CN", orders="1", products="2", customers="1") == "每月 1 单 · 2 个商品 · 1 位客户"
+    later = t("ui.segments.cell_tip")  # filled when the pointer is on a cell
+    assert "{count:# customer|# customers}" in later
+    assert format_text(later, {"segment": "S", "row": "R", "r": 5, "column": "F", "c": 1, "count": "1"}).endswith("1 customer")
+    assert format_text("{a:.1f} and {b}", {"a": 2}) == "2.0 and {b}"  # ordinary format specs still work
+
+
+def test_every_english_plural_form_has_two_forms():
+    import string
+
+    for key, text in catalog("en").items():
+        for _, name, spec, _ in string.Formatter().parse(text):
+            if name and spec and "|" in spec:
+                assert spec.count("|") == 1, f"{key}: {spec!r} needs exactly one form for 1 and one for the rest"
 
 def _is_harmless(text: str) -> bool:
     """Empty, punctuation, symbols and numbers need no translation."""

@@ -13,6 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from core.i18n import format_text
 from ui.theme import ACCENT
 
 TEXT = QColor("#111827")
@@ -341,9 +342,9 @@ class SegmentHeatmap(QWidget):
         if kind == "cell":
             r, c = what
             seg = self.data.segments[5 - r][c - 1]
-            tip = self.tooltip_format.format(segment=self.data.names.get(seg, seg), row=self.data.row_axis,
-                                             column=self.data.column_axis, r=r, c=c,
-                                             count=f"{self.data.counts[5 - r][c - 1]:,}")
+            tip = format_text(self.tooltip_format, dict(
+                segment=self.data.names.get(seg, seg), row=self.data.row_axis, column=self.data.column_axis,
+                r=r, c=c, count=f"{self.data.counts[5 - r][c - 1]:,}"))
         else:
             tip = self.data.names.get(what, what)
         QToolTip.showText(event.globalPosition().toPoint(), tip, self)

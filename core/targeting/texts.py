@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping
 
 import pandas as pd
 
+from core.i18n import format_text
 from core.resources import RESOURCES
 from core.targeting.facts import WEEKDAYS, WEEKDAYS_ZH
 
@@ -308,14 +309,15 @@ def placeholders(template: str) -> set[str]:
 
 def fill(template: str, facts: Mapping, lang: str = "en") -> str | None:
     """The template with every {placeholder} formatted from the facts; None (skip the text) when
-    any of them is missing, so no half-filled text ever reaches the user."""
+    any of them is missing, so no half-filled text ever reaches the user. English plural forms
+    are written `{customers:# customer|# customers}` (core.i18n.format_text)."""
     values = {}
     for name in placeholders(template):
         text = format_value(name, facts, lang)
         if text is None:
             return None
         values[name] = text
-    return template.format(**values)
+    return format_text(template, values)
 
 
 @dataclass(frozen=True)
