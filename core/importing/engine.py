@@ -21,6 +21,7 @@ from core.importing.read import RawFile, open_file, read_columns
 from core.jobs import NULL_PROGRESS, Progress, sub
 from core.model import (MONEY_FIELDS, FileInfo, OrderBook, empty_lines,
                         empty_orders)
+from core.xlsx_writer import column_letter
 
 # Dates of every profile fall back on ISO forms (spreadsheets give ISO after read.py).
 ISO_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
@@ -198,6 +199,7 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
     needed = list(dict.fromkeys(needed))
 
     table, problems = read_columns(raw, needed, profile.footer_patterns)
+    problems += _duplicate_columns(raw, needed)
     progress.report(0.5, "progress.converting", file=raw.path.name)
     progress.check_cancelled()
     cells = Cells(table, raw, problems, null_values=profile.null_values)
@@ -313,6 +315,17 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
         lines = pd.concat([lines, packed], ignore_index=True)
     orders = _finish_orders(orders, _line_sums(lines, groups), profile, raw, problems,
                             _file_currency(cells, order_cols, profile))
+
+    def source_column(field: str) -> str:
+        """The file's column a canonical field was read (or computed) from."""
+        comp = profile.computed.get(field) or profile.line_computed.get(field)
+        found = (order_cols.get(field) or line_cols.get(field)
+                 or (resolve(comp.columns()) if comp else []) or packed_cols or [field])
+        return found[0]
+
+    left_out = _negative_amounts(orders, lines, raw, problems, source_column)
+    if left_out and not order_cols.get("item_count"):  # count the items again without them
+        orders["item_count"] = _item_counts(_line_sums(lines, groups))
     lines = lines.drop(columns="_code").rename(columns={"_key": "order_id"})
     if key_field == "group_key" and len(lines):
         lines["order_id"] = lines["order_id"].map(dict(zip(orders["_key"], orders["order_id"])))
@@ -324,6 +337,62 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
     problems.extend(cells.problems_out())
     return FilePart(info, profile.role, _conform(orders, empty_orders()),
                     _conform(lines, empty_lines())), problems
+
+
+def _duplicate_columns(raw: RawFile, used: list[str]) -> list[Problem]:
+    """A column the profile reads whose name the header has more than once: the first is read
+    (RawFile.column_index), and the user is told so, with the columns as a spreadsheet names them."""
+    positions: dict[str, list[int]] = {}
+    for at, name in enumerate(raw.header):
+        positions.setdefault(normalize_header(name), []).append(at)
+    problems = []
+    for name in used:
+        where = positions.get(normalize_header(name), [])
+        if len(where) > 1:
+            letters = [column_letter(at) for at in where]
+            problems.append(Problem.make(raw.path, raw.first_row - 1, name, "import.duplicate_column",
+                                         count=len(where), columns=", ".join(letters),
+                                         first=letters[0]))
+    return problems
+
+
+def _negative_amounts(orders: pd.DataFrame, lines: pd.DataFrame, raw, problems,
+                      source_column) -> bool:
+    """A paid order cannot have a negative total, nor its items a negative quantity or price:
+    refunds have their own columns, and refund or cancellation rows their own status. Like an
+    amount that cannot be read, such an amount is reported and left empty, so it adds nothing
+    to sales. Negative rows inside an order that stays positive (a discount row) are fine.
+    Returns whether an item's amount was left empty."""
+    paid = (orders["status"] == "paid").to_numpy()
+    total = orders["order_total"].to_numpy(dtype=float, na_value=np.nan)
+    bad = paid & (total < 0)
+    _report_negative(raw, problems, source_column("order_total"), "import.negative_total",
+                     orders.loc[bad, "source_row"], orders.loc[bad, "order_id"], total[bad])
+    orders.loc[bad, "order_total"] = np.nan
+    if len(lines) == 0:
+        return False
+    codes = lines["_code"].to_numpy(dtype=np.int64)
+    paid_line, line_order = paid[codes], orders["order_id"].to_numpy()[codes]
+    reported = np.zeros(len(lines), dtype=bool)  # one problem per item row, for its first bad amount
+    for name in ("quantity", "unit_price", "line_total"):
+        values = lines[name].to_numpy(dtype=float, na_value=np.nan)
+        bad = paid_line & (values < 0)
+        new = bad & ~reported
+        _report_negative(raw, problems, source_column(name), "import.negative_item",
+                         lines.loc[new, "source_row"], line_order[new], values[new])
+        reported |= bad
+        lines.loc[bad, name] = np.nan
+    return bool(reported.any())
+
+
+def _report_negative(raw, problems, column, message_id, rows, order_ids, values) -> None:
+    """The first MAX_CELL_PROBLEMS of a column, then one line with how many more."""
+    for row, order_id, value in list(zip(rows, order_ids, values))[:MAX_CELL_PROBLEMS]:
+        problems.append(Problem.make(raw.path, int(row), column, message_id, order=order_id,
+                                     value=f"{value:,.2f}"))
+    if len(values) > MAX_CELL_PROBLEMS:
+        problems.append(Problem.make(raw.path, None, column, "import.more_bad_cells",
+                                     count=len(values) - MAX_CELL_PROBLEMS))
 
 
 def _scatter(values: pa.Array, where: pa.Array, length: int, type_) -> pa.Array:
@@ -661,6 +730,11 @@ def _line_sums(lines: pd.DataFrame, groups: Groups) -> dict[str, np.ndarray] | N
     }
 
 
+def _item_counts(line_sums) -> np.ndarray:
+    """Per order, the sum of its lines' quantities; empty for an order without lines."""
+    return np.where(line_sums["has_line"], line_sums["quantity"], np.nan)
+
+
 def _finish_orders(orders: pd.DataFrame, line_sums, profile: Profile, raw,
                    problems: list[Problem], default_currency: str) -> pd.DataFrame:
     """Computed money, status, refunds and place fields of each order, as core.model defines them."""
@@ -672,7 +746,7 @@ def _finish_orders(orders: pd.DataFrame, line_sums, profile: Profile, raw,
     if "order_total" not in orders and line_sums is not None:
         orders["order_total"] = line_sums["line_total"]
     if "item_count" not in orders and line_sums is not None:
-        orders["item_count"] = np.where(line_sums["has_line"], line_sums["quantity"], np.nan)
+        orders["item_count"] = _item_counts(line_sums)
     orders["status"] = (orders.pop("_line_status") if "_line_status" in orders
                         else _statuses(orders, profile, raw, problems))
     if profile.line_exclude_column:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import math
 import re
 import sys
@@ -13,7 +14,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from core.errors import InputError, Problem
-from core.importing import decode
+from core.importing import decode, sheet_limits
 from core.importing.profiles import normalize_header
 from core.importing.sniff import (SAMPLE_BYTES, Layout, decode_sample, detect_encoding,
                                   find_layout)
@@ -21,6 +22,7 @@ from core.importing.sniff import (SAMPLE_BYTES, Layout, decode_sample, detect_en
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, and password-protected .xlsx
 MAX_ROW_PROBLEMS = 20
+HEADER_SEARCH_ROWS = 40  # a spreadsheet's header row is looked for in its first rows
 
 
 @dataclass
@@ -237,26 +239,36 @@ def _unique(header: tuple[str, ...]) -> list[str]:
 def _open_spreadsheet(path: Path, sample: bytes, vocabulary: set[str]) -> RawFile:
     from python_calamine import CalamineWorkbook  # imported here: only spreadsheets need it
 
+    legacy = sample.startswith(OLE_MAGIC)
+    # calamine aborts the process on a sheet too large for memory: measure the sheets first.
+    (sheet_limits.check_xls if legacy else sheet_limits.check_xlsx)(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        sheets = [workbook.get_sheet_by_index(i) for i in range(len(workbook.sheet_names))]
-        tables = [sheet.to_python(skip_empty_area=False) for sheet in sheets]
+        best = None  # (known header names, sheet, its rows so far, header index)
+        for number in range(len(workbook.sheet_names)):
+            sheet = workbook.get_sheet_by_index(number)  # one sheet in memory besides the best
+            rows = sheet.iter_rows()
+            top = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+            for index, row in enumerate(top):
+                known = sum(normalize_header(cell) in vocabulary for cell in row if cell != "")
+                if best is None or known > best[0]:
+                    best = (known, sheet, top, rows, index)
+        if best is None:
+            raise InputError(Problem.make(path, None, None, "import.empty_file"))
+        _, sheet, top, rows, index = best
+        # Rows start at row 1, but cells at the sheet's first filled column: pad them back to A.
+        pad = sheet.start[1] if sheet.start else 0
+        header = ("",) * pad + tuple(_cell_text(c) or "" for c in top[index])
+        while header and header[-1] == "":
+            header = header[:-1]
+        width = len(header) - pad
+        body = [[None] * pad + [_cell_text(c) for c in row[:width]]
+                for row in itertools.chain(top[index + 1:], rows)]
+    except InputError:
+        raise
     except Exception:  # calamine raises its own error types for every kind of damage
-        key = "import.protected_or_corrupt" if sample.startswith(OLE_MAGIC) else "import.corrupt_xlsx"
+        key = "import.protected_or_corrupt" if legacy else "import.corrupt_xlsx"
         raise InputError(Problem.make(path, None, None, key)) from None
-    best = None
-    for rows in tables:
-        for index, row in enumerate(rows[:40]):
-            known = sum(normalize_header(cell) in vocabulary for cell in row if cell != "")
-            if best is None or known > best[0]:
-                best = (known, rows, index)
-    if best is None or not best[1]:
-        raise InputError(Problem.make(path, None, None, "import.empty_file"))
-    _, rows, index = best
-    header = tuple(_cell_text(c) or "" for c in rows[index])
-    while header and header[-1] == "":
-        header = header[:-1]
-    body = [[_cell_text(c) for c in row[: len(header)]] for row in rows[index + 1:]]
     return RawFile(path, "xlsx", header, index + 2, None, body)
 
 
