@@ -1,6 +1,8 @@
 """The targeting plan on the demo data: the five steps, explained recommendations, and the CLI contract."""
 import json
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from core.importing import import_files
@@ -97,3 +99,85 @@ def test_knockout_limits_are_editable_and_rules_can_be_switched_off(demo_plan):
     assert table.loc["new", "eliminated"] and "79 customers" in stricter.scorecard.reasons["new"][0][0]
     with pytest.raises(ValueError, match="has no limit"):
         make_plan(book, "rfm11", knockouts={"too_few": {"buyers": 3}})
+
+
+# --- small shops: never an empty plan ---------------------------------------------------------
+
+SHOPS = Path(__file__).parent / "data" / "shops"
+SMALL = {  # fixture -> (target, the reason's numbers, the group's customers)
+    "one_customer": ("all_customers", "1 customer: too few to split into segments; concentrate on your 1 customer", 1),
+    "five_customers": ("repeat_buyers", "5 customers: too few to split into segments; concentrate on the "
+                                        "2 repeat buyers, 74 % of sales", 2),
+}
+
+
+@pytest.mark.parametrize("shop", ["one_customer", "five_customers", "forty_customers"])
+def test_plan_json_of_a_small_shop_has_a_pattern_a_target_a_persona_and_a_strategy(shop):
+    result = run("plan", str(SHOPS / f"{shop}.csv"), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["pattern"]["name"] and data["pattern"]["reasons"] and data["approach"]["reasons"]
+    assert data["targets"], "never an empty plan while there is a paid order"
+    assert [p["segment"] for p in data["personas"]] == data["targets"]
+    strategies = {s["segment"]: s for s in data["strategies"]}
+    for target in data["targets"]:
+        assert strategies[target]["goal"]
+        assert {a["mix"] for a in strategies[target]["actions"]} == {"product", "price", "promotion", "channel"}
+    assert all(any(ch.isdigit() for ch in r) for r in data["pattern"]["reasons"][:1]), "reasons in numbers"
+    assert [d["segment"] for d in data["in_depth"]] == data["targets"] == data["matrix"]["segments"]
+    if shop in SMALL:
+        target, reason, customers = SMALL[shop]
+        assert data["targets"] == [target]
+        assert data["pattern"]["name"] == "single_segment" and data["approach"]["name"] == "concentrated"
+        assert data["pattern"]["reasons"][0].startswith(reason)
+        assert data["fallback"] == {**data["fallback"], "segment": target, "why": "small", "customers": customers}
+        assert not any(row["target"] for row in data["scorecard"])  # the map's segments are still scored
+    else:  # 40 customers: screening applies, the knock-outs too
+        assert data["fallback"] is None
+        assert any(row["eliminated"] for row in data["scorecard"])
+        assert set(data["targets"]) == {row["segment"] for row in data["scorecard"] if row["target"]}
+
+
+def test_the_small_shop_plan_in_chinese():
+    plan = make_plan(import_files([str(SHOPS / "five_customers.csv")]), "rfm11")
+    data = plan_json(plan, "zh_CN")
+    assert data["pattern"]["title"] == "单一市场集中化"
+    assert data["pattern"]["reasons"][0] == "只有 5 位客户，太少，不宜再细分；集中服务 2 位回头客，他们贡献了 74% 的销售额"
+    assert data["fallback"]["name_zh"] == "回头客" and "回头客" in data["strategies"][0]["goal"]
+    assert "2 位" in data["personas"][0]["statements"][0]
+
+
+def test_repeat_buyers_else_the_top_spenders_else_everyone():
+    """The group is data (screening.toml [fallback]): the first with enough customers."""
+    from core.targeting.fallback import choose_group
+
+    def customers(frequencies, spend):
+        return pd.DataFrame({"frequency": frequencies, "monetary": spend, "recency": [10.0] * len(spend)},
+                            index=pd.Index([f"c{i}" for i in range(len(spend))], name="customer_key"))
+
+    group, members = choose_group(customers([2, 3, 1, 1, 1], [90, 80, 10, 20, 30]))
+    assert group["id"] == "repeat_buyers" and list(members) == ["c0", "c1"]
+    group, members = choose_group(customers([1] * 10, [100, 90, 5, 5, 5, 5, 5, 5, 5, 5]))
+    assert group["id"] == "top_spenders" and list(members) == ["c0", "c1"]  # the top fifth
+    group, members = choose_group(customers([2, 1, 1], [50, 40, 30]))  # 1 repeat buyer, top fifth of 3 is 1
+    assert group["id"] == "all_customers" and len(members) == 3
+
+
+def test_a_mid_size_shop_whose_every_segment_is_knocked_out_falls_back_and_says_so():
+    book = import_files([str(SHOPS / "forty_customers.csv")])
+    plan = make_plan(book, "rfm11", knockouts={"too_few": {"customers": 100}})
+    assert plan.scorecard.table["eliminated"].all()
+    data = plan_json(plan)
+    assert data["fallback"]["why"] == "knocked_out" and data["targets"] == ["repeat_buyers"]
+    repeaters = int((plan.seg.customers["frequency"] >= 2).sum())
+    share = plan.seg.customers.loc[plan.seg.customers["frequency"] >= 2, "monetary"].sum() / \
+        plan.seg.customers["monetary"].sum()
+    assert data["fallback"]["customers"] == repeaters == 12
+    segments = len(plan.seg.order)
+    assert data["fallback"]["reason"] == (f"all {segments} segments were knocked out in the screening; concentrate "
+                                          f"on the {repeaters} repeat buyers, {round(share * 100)} % of sales")
+    assert data["pattern"]["name"] == "single_segment" and data["pattern"]["reasons"][0] == data["fallback"]["reason"]
+    assert data["personas"][0]["segment"] == "repeat_buyers"
+    # the group's figures are its own customers'
+    depth = data["in_depth"][0]
+    assert depth["customers"] == repeaters and depth["share_net_sales"] == pytest.approx(share, abs=1e-4)

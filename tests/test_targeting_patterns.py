@@ -114,8 +114,29 @@ def test_each_pattern_rule_set_selects_its_pattern(pattern, signals):
     base = {"categories": 4, "top_category": "Watches", "lead_count": 1, "top_segment": "A",
             "top_segment_breadth": 1, "distinct_leads": 1, "coverage": 0.3, "distinctness": 0.5,
             "standardised": 0.3, "min_aov": 50.0, "max_aov": 150.0, "currency": "USD", "lead_strength": 0.3,
-            "top_category_share": 0.3, "top_category_lead_in": 0.3}
+            "top_category_share": 0.3, "top_category_lead_in": 0.3, "fallback": 0}
     chosen, _ = recommend({**base, **signals})
     assert chosen.id == pattern
     assert chosen.reasons and all("{" not in r[0] + r[1] for r in chosen.reasons)
     assert [a["score"] for a in chosen.alternatives] == sorted((a["score"] for a in chosen.alternatives), reverse=True)
+
+
+def test_a_plan_that_falls_back_to_one_group_concentrates_and_says_why():
+    """A small shop's one group buying across many categories is still single-segment
+    concentration (seed theory for limited resources), not market specialization; the reason
+    comes first, and market specialization says why not."""
+    signals = {"targets": 1, "categories": 4, "top_category": "Watches", "top_category_share": 0.3,
+               "top_category_lead_in": 1.0, "lead_count": 1, "top_segment": "Repeat buyers", "top_segment_share": 1.0,
+               "top_segment_breadth": 4, "distinct_leads": 1, "lead_strength": 0.3, "coverage": 1.0, "distinctness": 0.0,
+               "standardised": 1.0, "orders_per_month": 3, "skus": 4, "customers": 5, "min_aov": 50.0, "max_aov": 50.0,
+               "currency": "USD", "fallback": 1, "fallback_customers": 2,
+               "fallback_reason": "5 customers: too few to split into segments; concentrate on the 2 repeat buyers",
+               "fallback_reason_zh": "只有 5 位客户"}
+    pattern, approach = recommend(signals)
+    assert pattern.id == "single_segment" and approach.id == "concentrated"
+    assert pattern.reasons[0] == (signals["fallback_reason"], signals["fallback_reason_zh"])
+    market = next(a for a in pattern.alternatives if a["id"] == "market_specialization")
+    assert market["score"] == 0 and "2 customers" in market["missing"][0][0]
+    normal, _ = recommend({**signals, "fallback": 0, "targets": 1})  # the gate is silent when open
+    assert normal.id == "market_specialization"
+    assert all("{" not in r[0] for r in normal.reasons)

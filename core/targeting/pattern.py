@@ -101,16 +101,23 @@ def distinctness(target_facts: pd.DataFrame, category_shares: pd.DataFrame) -> f
 
 
 def choose(options: list[dict], facts: dict, source: str) -> Choice:
-    """Score every option by the weight of its conditions that hold; the best wins."""
-    names = {"en": facts, "zh_CN": {**facts, "top_segment": facts.get("top_segment_zh", facts.get("top_segment"))}}
+    """Score every option by the weight of its conditions that hold; the best wins. A condition
+    of weight 0 only speaks when it changes the outcome: a note (not required) is a reason when it
+    holds, a gate (required) is a reason against when it fails. In Chinese a fact `x_zh` stands
+    for `x` (names and sentences the signals carry in both languages)."""
+    zh = {key[:-3]: value for key, value in facts.items() if key.endswith("_zh")}
+    names = {"en": facts, "zh_CN": {**facts, **zh}}
     scored = []
     for position, option in enumerate(options):
         held, missing, got, total = [], [], 0.0, 0.0
         for condition in option["conditions"]:
             total += condition["weight"]
+            holds = texts.holds(condition["when"], facts, source)
+            if condition["weight"] == 0 and holds == bool(condition.get("required")):
+                continue  # an open gate, or a note that does not apply
             reason = tuple(texts.fill(condition[key], names[lang], lang) or condition[key]
                            for key, lang in (("reason", "en"), ("reason_zh", "zh_CN")))
-            if texts.holds(condition["when"], facts, source):
+            if holds:
                 got += condition["weight"]
                 held.append(reason)
             else:

@@ -13,6 +13,7 @@ from core.segments import Segmentation, breakdown, demographics, segment
 from core.segments.products import paid_lines
 from core.targeting import texts
 from core.targeting.facts import price_bands, segment_facts
+from core.targeting.fallback import Fallback, fallback, why
 from core.targeting.pattern import Choice, category_matrix, recommend, signals
 from core.targeting.screening import (Scorecard, core_items, core_shares, margin_per_customer,
                                       scorecard)
@@ -36,6 +37,40 @@ class Plan:
     focus: dict
     demographics: dict  # segment -> {gender, age_band} where the exports state them
     crosssell: object = None  # core.crosssell.CrossSell: co-purchase offers per segment
+    fallback: Fallback | None = None  # the one group targeted when screening had nothing to offer
+
+    # The targets' segmentation and facts: the map's, or the fallback group's (its own small
+    # segmentation of the group and the other customers). in_depth and matrix are of these.
+    @property
+    def target_seg(self) -> Segmentation:
+        return self.fallback.seg if self.fallback else self.seg
+
+    @property
+    def target_facts(self) -> pd.DataFrame:
+        return self.fallback.facts if self.fallback else self.facts
+
+    def label(self, segment_id: str):
+        """The SegmentLabel of a segment of the map or of the fallback group (None if neither)."""
+        return self.seg.labels.get(segment_id) or self.target_seg.labels.get(segment_id)
+
+    def personas(self, lang: str = "en") -> dict:
+        """Target id -> Persona, in target order, with their cross-sell offers."""
+        from core.targeting.personas import personas
+
+        crosssell = self.fallback.crosssell if self.fallback else self.crosssell
+        cards = personas(self.target_seg, self.target_facts, lang, crosssell)
+        return {sid: cards[sid] for sid in self.targets if sid in cards}
+
+    def strategies(self, lang: str = "en") -> dict:
+        """Segment id -> Strategy for every segment of the map, the fallback group first."""
+        from core.targeting.strategies import strategies
+
+        out = {}
+        if self.fallback:
+            group = strategies(self.fallback.seg, self.fallback.facts, lang, self.fallback.crosssell)
+            out.update({sid: group[sid] for sid in self.targets})
+        out.update(strategies(self.seg, self.facts, lang, self.crosssell))
+        return out
 
 
 def market_scope(book: OrderBook, seg: Segmentation, focus_categories=None, focus_markets=None) -> dict:
@@ -102,22 +137,33 @@ def make_plan(book: OrderBook, map_id: str = "rfm11", weights: dict | None = Non
         extra["margin_per_customer"] = margins.reindex(extra.index).round(2)
     card = scorecard(facts, extra, weights, knockouts)
     targets = list(card.table.index[card.table["target"]])
+    # Never an empty plan: too small to screen, or nothing passed, concentrates on one group.
+    kind = why(len(seg.customers), targets)
+    group = fallback(seg, book, kind) if kind else None
+    target_seg, target_facts = (group.seg, group.facts) if group else (seg, facts)
+    if group:
+        card.table["target"] = False
+        targets = [group.group]
     progress.check_cancelled()
     progress.report(0.8, "progress.pattern")
-    values = signals(seg, book, facts, targets)
+    values = signals(target_seg, book, target_facts, targets)
     top = values.get("top_segment")
     values["top_segment_id"] = top
-    values["top_segment"] = seg.labels[top].name if top in seg.labels else ""
-    values["top_segment_zh"] = seg.labels[top].name_zh if top in seg.labels else ""
+    values["top_segment"] = target_seg.labels[top].name if top in target_seg.labels else ""
+    values["top_segment_zh"] = target_seg.labels[top].name_zh if top in target_seg.labels else ""
+    values["fallback"] = 1 if group else 0
+    if group:
+        values["fallback_reason"], values["fallback_reason_zh"] = group.reason
+        values["fallback_customers"] = int(group.facts.loc[group.group, "customers"])
     pattern, approach = recommend(values)
     from core.crosssell import crosssell
 
     offers = crosssell(book, seg)
     progress.report(1.0, "progress.done")
     return Plan(seg, facts, market_scope(book, seg, focus_categories, focus_markets), card, targets,
-                in_depth(seg, book, facts, targets), category_matrix(seg, book, targets), values,
-                pattern, approach, {"categories": focus_categories, "markets": focus_markets},
-                demographic_needs(seg, book), offers)
+                in_depth(target_seg, book, target_facts, targets), category_matrix(target_seg, book, targets),
+                values, pattern, approach, {"categories": focus_categories, "markets": focus_markets},
+                demographic_needs(seg, book), offers, group)
 
 
 def needs(plan: Plan, lang: str = "en") -> list[dict]:
@@ -160,12 +206,23 @@ def _choice_json(choice: Choice, lang: str) -> dict:
                               "missing": [r[zh] for r in a["missing"]]} for a in choice.alternatives]}
 
 
+def fallback_json(plan: Plan, lang: str = "en") -> dict | None:
+    """The group a plan concentrates on when screening had nothing to offer: id, names, why
+    ("small" or "knocked_out"), the reason in numbers, its customers and net sales."""
+    group = plan.fallback
+    if group is None:
+        return None
+    row = group.facts.loc[group.group]
+    return {"segment": group.group, "name": group.label.name, "name_zh": group.label.name_zh,
+            "description": group.label.text(lang)[1], "why": group.why,
+            "reason": group.reason[texts.is_zh(lang)], "customers": int(row["customers"]),
+            "net_sales": _number(row["net_sales"]), "share_net_sales": _number(row["share_net_sales"])}
+
+
 def plan_json(plan: Plan, lang: str = "en") -> dict:
     """The `plan --json` contract: scope, needs, segments, scorecard, in_depth, pattern, approach,
-    personas, strategies (texts in `lang`)."""
-    from core.targeting.personas import personas
-    from core.targeting.strategies import strategies
-
+    personas, strategies (texts in `lang`); `fallback` names the group the plan concentrates on
+    when the shop is too small to screen or every segment was knocked out (else null)."""
     zh = texts.is_zh(lang)
     table = plan.scorecard.table
     criteria = list(plan.scorecard.weights)
@@ -198,13 +255,13 @@ def plan_json(plan: Plan, lang: str = "en") -> dict:
                       "figures": {k: _number(v) for k, v in p.figures.items()},
                       "tags": [{"tag": tag, "name": name, "share": share} for tag, name, share in p.tags],
                       "cross_sell": p.cross_sell}
-                     for sid, p in personas(plan.seg, plan.facts, lang, plan.crosssell).items()
-                     if sid in plan.targets],
+                     for sid, p in plan.personas(lang).items()],
         "strategies": [{"segment": sid, "goal": s.goal,
                         "actions": [{"mix": a.mix, "text": a.text} for a in s.actions]}
-                       for sid, s in strategies(plan.seg, plan.facts, lang, plan.crosssell).items()],
+                       for sid, s in plan.strategies(lang).items()],
         "crosssell": plan.crosssell.as_json(lang)["segments"] if plan.crosssell is not None else [],
+        "fallback": fallback_json(plan, lang),
     }
 
 
-__all__ = ["Plan", "make_plan", "market_scope", "in_depth", "needs", "plan_json"]
+__all__ = ["Plan", "make_plan", "market_scope", "in_depth", "needs", "plan_json", "fallback_json"]
