@@ -468,6 +468,9 @@ def parser() -> argparse.ArgumentParser:
     from core.cli_over_time import add_commands as add_over_time  # cohorts, migration, clv, forecast
 
     add_over_time(command, _analysis_command)
+    from core.cli_campaigns import add_commands as add_campaigns  # campaign new|list|show|results
+
+    add_campaigns(command, _analysis_command)
     command("report", help=t("cli.help_report"))  # listed here; main.py hands it to ui/report
     demo = command("demo", help=t("cli.help_demo"))
     demo.add_argument("out_dir")
@@ -477,7 +480,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = ("import", "customers", "segment", "plan", "export", "trends", "cohorts", "migration", "clv",
-            "forecast", "demo", "tags", "crosssell")
+            "forecast", "demo", "tags", "crosssell", "campaign")
 
 
 def main(argv: list[str]) -> int:
