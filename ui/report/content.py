@@ -15,11 +15,10 @@ from core.segments import breakdown, note_message
 from core.segments.maps import MAP_IDS, load_map
 from core.segments.rfm import to_five
 from core.targeting import texts
-from core.targeting.personas import personas
 from core.targeting.plan import Plan, plan_json
 from core.targeting.screening import knockout_rules
 from core.targeting.screening import rules as screening_rules
-from core.targeting.strategies import MIXES, strategies
+from core.targeting.strategies import MIXES
 from ui.report.charts import (Chart, ChartRow, ForecastChart, Heatmap, Histogram, HorizontalBars, LineChart,
                               PairedBars, nice_edges)
 
@@ -105,7 +104,7 @@ class _Builder:
         return "—" if value is None or pd.isna(value) else texts.percent(float(value), self.lang)
 
     def name(self, sid: str) -> str:
-        label = self.plan.seg.labels.get(sid)
+        label = self.plan.label(sid)
         return (label.name_zh if self.zh else label.name) if label else str(sid)
 
     def map_name(self) -> str:
@@ -289,6 +288,13 @@ class _Builder:
         colon = "：" if self.zh else ": "
         out = [f"{row['name']}{colon}{row['reason']}" for row in self.data["scorecard"] if row["eliminated"]]
         self.add(self.bullets(out) if out else f"<p>{esc(self.tr('screening.none_eliminated'))}</p>")
+        group = self.data["fallback"]
+        if group:  # a shop too small to screen, or nothing passed: the one group the plan serves
+            name = group["name_zh" if self.zh else "name"]
+            reason = group["reason"][:1].upper() + group["reason"][1:]
+            self.add(f"<h3>{esc(self.tr('screening.fallback_title', group=name))}</h3>")
+            key = "screening.fallback" if group["why"] == "small" else "screening.fallback_knocked_out"
+            self.add(f"<p>{esc(self.tr(key, reason=reason, group=name))}</p>")
 
     def choice(self, key: str, heading: str) -> None:
         choice = self.data[key]
@@ -315,9 +321,7 @@ class _Builder:
         self.choice("approach", self.tr("pattern.approach"))
 
     def targets(self) -> None:
-        crosssell = getattr(self.plan, "crosssell", None)  # cross-sell offers join the product actions
-        cards = personas(self.plan.seg, self.plan.facts, self.lang, crosssell)
-        plans = strategies(self.plan.seg, self.plan.facts, self.lang, crosssell)
+        cards, plans = self.plan.personas(self.lang), self.plan.strategies(self.lang)  # with cross-sell offers
         months = self.monthly()
         for number, sid in enumerate(self.plan.targets, start=1):
             self.section(self.tr("section.target", number=number, name=self.name(sid)))
@@ -349,14 +353,14 @@ class _Builder:
     def monthly(self) -> pd.DataFrame | None:
         if self.book is None:
             return None
-        table = breakdown(self.plan.seg, self.book, "month").reset_index()
+        table = breakdown(self.plan.target_seg, self.book, "month").reset_index()
         table = table[table["month"].astype(str) != "?"]
         return table.pivot_table(index="month", columns="segment", values="net_sales", aggfunc="sum",
                                  fill_value=0.0).sort_index()
 
     def target_charts(self, sid: str, months: pd.DataFrame | None) -> list[Chart]:
         w, h = (self.width - 16) / 2, 165
-        customers = self.plan.seg.customers
+        customers = self.plan.target_seg.customers  # the map's, or the fallback group's
         mine = customers[customers["segment"] == sid]
         out = []
         for column, title in (("monetary", self.tr("target.spend", currency=self.currency)),
