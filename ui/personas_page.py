@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWi
 
 from core.i18n import language, t
 from ui.charts import Bar, BarChart
-from ui.targeting_page import PlanPage, TargetingResult, bullets, lang_index
+from ui.targeting_page import PlanPage, TargetingResult, bullets, fallback_reason, lang_index
 from ui.widgets import page_scaffold, page_scroll, text_label
 
 COLUMNS = 2
@@ -215,8 +215,11 @@ class PersonasPage(PlanPage):
         if not result.targets:
             self.empty.setText(t("ui.personas.no_targets"))
         zh = lang_index()
-        self.subtitle.setText(t("ui.personas.subtitle", count=len(result.targets), map=t(f"ui.segments.map_{result.map_id}"),
-                                pattern=result.pattern.name[zh]))
+        subtitle = t("ui.personas.subtitle", count=len(result.targets), map=t(f"ui.segments.map_{result.map_id}"),
+                     pattern=result.pattern.name[zh])
+        if result.fallback is not None:  # a small shop: say why this one group
+            subtitle += "\n" + t("ui.personas.fallback", reason=fallback_reason(result))
+        self.subtitle.setText(subtitle)
         personas = result.personas.get(language()) or result.personas.get("en", {})
         for segment, card in self.cards.items():
             if segment in personas:

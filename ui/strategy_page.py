@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from core.i18n import language, t
-from ui.targeting_page import PlanPage, TargetingResult, bullets, lang_index, percent
+from ui.targeting_page import PlanPage, TargetingResult, bullets, fallback_reason, lang_index, percent
 from ui.widgets import page_scaffold, page_scroll, text_label
 
 MIXES = ("product", "price", "promotion", "channel")
@@ -163,7 +163,9 @@ class StrategyPage(PlanPage):
         self.segment_title.setText(t("ui.strategy.segment_title", name=result.name(segment),
                                      customers=f"{result.customers.get(segment, 0):,}"))
         self.segment_text.setText(result.description(segment))
-        self.segment_note.setText(t("ui.strategy.is_target") if is_target else t("ui.strategy.not_target"))
+        fallback = result.fallback is not None and segment == result.fallback["segment"]
+        self.segment_note.setText(t("ui.strategy.is_fallback_target", reason=fallback_reason(result)) if fallback
+                                  else t("ui.strategy.is_target") if is_target else t("ui.strategy.not_target"))
         self.goal_caption.setText(t("ui.strategy.goal"))
         self.goal.setText(strategy.goal if strategy is not None else "")
         actions = strategy.actions if strategy is not None else []

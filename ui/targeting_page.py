@@ -78,6 +78,9 @@ class TargetingResult:
     focus: dict = field(default_factory=dict)  # the seller's focus {categories, markets} ([]: none)
     category_margins: dict | None = None  # category -> margin 0–1 the plan was made with
     segment_options: dict = field(default_factory=dict)  # the Segments page's options it used
+    # The one group targeted when the shop is too small to screen or no segment passed
+    # (core.targeting.fallback): {"segment", "why": "small"|"knocked_out", "reason": (en, zh)}.
+    fallback: dict | None = None
 
     def name(self, segment: str) -> str:
         return self.names.get(segment, {}).get(language(), (segment, ""))[0]
@@ -155,10 +158,8 @@ def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | Non
     from core.jobs import sub
     from core.segments import breakdown
     from core.targeting import texts
-    from core.targeting.personas import personas
     from core.targeting.plan import make_plan, needs
     from core.targeting.screening import rules
-    from core.targeting.strategies import strategies
 
     plan = make_plan(book, map_id, weights=weights, margin=category_margins or margin,
                      focus_categories=focus_categories or None, focus_markets=focus_markets or None,
@@ -166,7 +167,6 @@ def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | Non
                      **(segment_options or {}))
     progress.check_cancelled()
     seg, langs = plan.seg, list(LANGUAGES)
-    labels = seg.labels
     order = [s for s in seg.order if s in plan.facts.index]
     spec = rules()["criteria"]
     criteria = list(plan.scorecard.weights)
@@ -207,7 +207,7 @@ def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | Non
         columns = [c for c in columns if c in keep]
     values = matrix.reindex(columns=columns).to_numpy(dtype=float) if len(columns) else np.zeros((len(matrix), 0))
 
-    customers = seg.customers
+    customers = plan.target_seg.customers  # the map's, or the fallback group's segmentation
     charts: dict[str, dict[str, list]] = {s: {} for s in plan.targets}
     for sid in plan.targets:
         group = customers[customers["segment"] == sid]
@@ -216,7 +216,7 @@ def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | Non
         charts[sid]["spend"] = _histogram(group["monetary"].to_numpy(dtype=float), open_top=True)
     for by, value in (("item", "net_sales"), ("country", "net_sales"), ("month", "orders")):
         progress.check_cancelled()
-        frame = breakdown(seg, book, by)
+        frame = breakdown(plan.target_seg, book, by)
         if frame.empty:
             continue
         frame = frame.reset_index()
@@ -232,8 +232,9 @@ def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | Non
         currencies=sorted(str(c) for c in book.orders.loc[book.orders["status"] == "paid", "currency"]
                           .dropna().unique()),
         analysis_date=seg.analysis_date.isoformat(), order=order,
-        names={s: {lang: labels[s].text(lang) for lang in langs} for s in order},
-        customers={s: int(plan.facts.loc[s, "customers"]) for s in order},
+        names={s: {lang: plan.label(s).text(lang) for lang in langs} for s in [*order, *plan.targets]},
+        customers={**{s: int(plan.facts.loc[s, "customers"]) for s in order},
+                   **{s: int(plan.target_facts.loc[s, "customers"]) for s in plan.targets}},
         criteria=criteria,
         criteria_names={c: {lang: spec[c]["name_zh" if lang.startswith("zh") else "name"] for lang in langs}
                         for c in criteria},
@@ -247,14 +248,15 @@ def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | Non
         pattern=plan.pattern, approach=plan.approach, charts=charts, knockouts=knockouts, plan=plan,
         focus={"categories": list(focus_categories or []), "markets": list(focus_markets or [])},
         category_margins=dict(category_margins) if category_margins else None,
-        segment_options=dict(segment_options or {}))
+        segment_options=dict(segment_options or {}),
+        fallback={"segment": plan.fallback.group, "why": plan.fallback.why, "reason": plan.fallback.reason}
+        if plan.fallback else None)
     progress.report(0.95, "progress.pattern")
     for lang in langs:
         progress.check_cancelled()
         # The plan's cross-sell offers join the persona cards and the product actions.
-        result.personas[lang] = {s: p for s, p in personas(seg, plan.facts, lang, plan.crosssell).items()
-                                 if s in plan.targets}
-        result.strategies[lang] = strategies(seg, plan.facts, lang, plan.crosssell)
+        result.personas[lang] = plan.personas(lang)
+        result.strategies[lang] = plan.strategies(lang)
     progress.report(1.0, "progress.done")
     return result
 
@@ -297,6 +299,22 @@ signed_percent = fmt_change  # +12 % / −30 % / —
 
 def score_text(value: Any) -> str:
     return NO_VALUE if value is None else f"{value:.0f}"
+
+
+def fallback_reason(result: TargetingResult) -> str:
+    """Why the plan concentrates on one group, in numbers, in the current language ("" without one)."""
+    if result.fallback is None:
+        return ""
+    reason = result.fallback["reason"][lang_index()]
+    return reason[:1].upper() + reason[1:]
+
+
+def fallback_text(result: TargetingResult, small: str, knocked_out: str) -> str:
+    """The catalog text `small` or `knocked_out` (by why the plan fell back) with the reason and group."""
+    if result.fallback is None:
+        return ""
+    return t(small if result.fallback["why"] == "small" else knocked_out, reason=fallback_reason(result),
+             group=result.name(result.fallback["segment"]))
 
 
 def bullets(lines: list[str]) -> str:
@@ -700,8 +718,10 @@ class TargetingPage(QWidget, BackgroundRun):
         self.knockouts.edited.connect(self._knockouts_edited)
         self.scorecard_model = RowsModel(right_aligned=frozenset(range(1, 9)))
         self.scorecard_table = _fixed_table(self.scorecard_model)
+        self.fallback_note = text_label("infoBanner", wrap=True)  # the one group a small shop targets
+        self.fallback_note.hide()
         self.screening_panel = panel(self.screening_title, self.screening_hint, weights, self.knockouts,
-                                     self.scorecard_table)
+                                     self.scorecard_table, self.fallback_note)
 
         # 5. Targets in depth
         self.depth_title = _section_title()
@@ -1070,7 +1090,8 @@ class TargetingPage(QWidget, BackgroundRun):
     def _render_scorecard(self, result: TargetingResult) -> None:
         zh = lang_index()
         total_weight = sum(result.weights.values())
-        self.screening_title.setText(t("ui.targeting.step_screening", targets=len(result.targets)))
+        screened = sum(row["target"] for row in result.scorecard)  # not the fallback group: it is not screened
+        self.screening_title.setText(t("ui.targeting.step_screening", targets=screened))
         self.screening_hint.setText(t("ui.targeting.screening_hint"))
         for criterion, label in self._weight_labels.items():
             names = result.criteria_names.get(criterion, {})
@@ -1100,6 +1121,8 @@ class TargetingPage(QWidget, BackgroundRun):
                 muted.add(i)
         self.scorecard_model.right_aligned = frozenset(range(1, len(result.criteria) + 3))
         self.scorecard_model.set_rows(headers, rows, cell_tips, strong, muted, tips)
+        self.fallback_note.setText(fallback_text(result, "ui.targeting.fallback_small", "ui.targeting.fallback_knocked_out"))
+        self.fallback_note.setVisible(result.fallback is not None)
 
     def _render_depth(self, result: TargetingResult) -> None:
         self.depth_title.setText(t("ui.targeting.step_depth", count=len(result.targets)))

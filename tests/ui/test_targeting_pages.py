@@ -293,3 +293,48 @@ def test_screenshots_in_english_and_chinese(qtbot, page, shots_dir):
             saved.append(name)
     window.switch_language("en")
     assert all(p.stat().st_size > 10_000 for p in saved)
+
+
+def test_a_small_shop_gets_its_one_target_on_all_three_pages(qtbot, window, shots_dir):
+    """Five customers: no segment can be screened, so the plan concentrates on the repeat buyers
+    and the Targeting, Personas and Strategy pages show them and say why, in English and 中文."""
+    from pathlib import Path
+
+    from core.importing import import_files
+
+    book = import_files([str(Path(__file__).parents[1] / "data" / "shops" / "five_customers.csv")])
+    page = window.targeting_page
+
+    def show():
+        page.set_book(book)
+        window.show_page("targeting")
+
+    assert wait_plan(qtbot, page, show) == "success"
+    result = page.result
+    assert result.targets == ["repeat_buyers"] and result.fallback["why"] == "small"
+    reason = "5 customers: too few to split into segments; concentrate on the 2 repeat buyers, 74 % of sales"
+    assert page.fallback_note.isVisibleTo(page) and reason in page.fallback_note.text()
+    assert page.screening_title.text() == "4 · Screening: 0 targets"  # the group is not a screened segment
+    assert page.summary.text().startswith("Targets: Repeat buyers")
+    assert page.depth_model.column(0) == ["Repeat buyers"] and page.depth_model.column(1) == ["2"]
+    assert reason in page.pattern_panel.reasons.text()
+    window.show_page("personas")
+    personas = window.personas_page
+    assert list(personas.cards) == ["repeat_buyers"]
+    card = personas.cards["repeat_buyers"]
+    assert card.segment_chip.text() == "Repeat buyers" and reason in personas.subtitle.text()
+    assert sum(bar.value for bar in card.charts["frequency"].bars) == 2  # the group's own customers
+    window.show_page("strategy")
+    strategy = window.strategy_page
+    assert strategy.ordered_segments()[0] == "repeat_buyers" and strategy.segment == "repeat_buyers"
+    assert strategy.segment_title.text() == "Repeat buyers · 2 customers" and reason in strategy.segment_note.text()
+    assert strategy.visible_mixes() == ["product", "price", "promotion", "channel"]
+    assert "review" in strategy.mix_sections["promotion"].actions_text.text()
+    window.switch_language("zh_CN")
+    assert "只有 5 位客户" in page.fallback_note.text() and page.summary.text().startswith("目标市场：回头客")
+    assert personas.cards["repeat_buyers"].segment_chip.text() == "回头客"
+    assert strategy.segment_title.text() == "回头客 · 2 位客户"
+    for key in ("targeting", "personas", "strategy"):
+        window.show_page(key)
+        assert window.grab().save(str(shots_dir / f"small-shop-{key}-zh_CN.png"))
+    window.switch_language("en")
