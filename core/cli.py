@@ -280,6 +280,11 @@ def format_plan(d: dict) -> str:
     for row in d["scorecard"]:
         mark = "✓" if row["target"] else ("✗" if row["eliminated"] else " ")
         out.append(f"  {mark} {row['name']}: {row['total']:.0f}" + (f" — {row['reason']}" if row["reason"] else ""))
+    if d.get("fallback"):  # too small to screen, or nothing passed: the one group the plan serves
+        group = d["fallback"]
+        reason = group["reason"][:1].upper() + group["reason"][1:]
+        out.append("  " + t("cli.fallback_line", name=group["name_zh" if language().startswith("zh") else "name"],
+                            reason=reason + ("。" if language().startswith("zh") else ".")))
     out.append(t("cli.step5"))
     for row in d["in_depth"]:
         out.append("  " + t("cli.depth_line", segment=row["segment"], customers=row["customers"],
