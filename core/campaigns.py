@@ -106,7 +106,7 @@ class Campaign:
         return names.get(catalog_lang(lang) or "en") or names.get("en") or str(sid)
 
     def segments_text(self, lang: str | None = None) -> str:
-        return ", ".join(self.segment_name(s, lang) for s in self.segments)
+        return ("、" if catalog_lang(lang) == "zh_CN" else ", ").join(self.segment_name(s, lang) for s in self.segments)
 
 
 def draw_control(strata: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:
@@ -537,10 +537,12 @@ def contact_list(campaign: Campaign, book: OrderBook, seg: Segmentation, lang: s
 
 
 def segment_like(campaign: Campaign, book: OrderBook, progress: Progress = NULL_PROGRESS) -> Segmentation:
-    """The book segmented as the campaign was (its map and currency)."""
-    from core.segments import segment
+    """The book segmented as the campaign was (its map and currency); a campaign of a small
+    shop's fallback group (a segmentation of its own, not a map) gets the value tiers."""
+    from core.segments import SEGMENTERS, segment
 
-    return segment(book, campaign.map_id, currency=campaign.currency or None, progress=progress)
+    map_id = campaign.map_id if campaign.map_id in SEGMENTERS else TIER_MAP
+    return segment(book, map_id, currency=campaign.currency or None, progress=progress)
 
 
 # --- statistics -----------------------------------------------------------------------------------
@@ -791,6 +793,11 @@ def more_days(u: Uplift, covered: int) -> int | None:
 
 def _migration(campaign, book, outcomes, progress, notes):
     """Each member's segment now (segmented as the campaign was) against theirs at the start."""
+    from core.segments import SEGMENTERS
+
+    if campaign.map_id not in SEGMENTERS:  # a fallback group: no map to segment the later data with
+        notes.append(("campaigns.note.no_migration", {}))
+        return None, {}
     try:
         later = segment_like(campaign, book, progress)
     except (InputError, ValueError):
@@ -940,12 +947,11 @@ def results_table(res: CampaignResults, lang: str | None = None) -> pd.DataFrame
         u = res.uplift.get(uplift_key) if uplift_key else None
         rows.append([t(f"campaigns.measure.{key}", lang=lang, currency=res.campaign.currency), *values,
                      u.estimate if u else None, u.low if u else None, u.high if u else None])
-    frame = pd.DataFrame(rows, columns=["measure", *GROUPS, "uplift", "low", "high"])
-    for column in (*GROUPS, "uplift", "low", "high"):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").round(6)
-    texts = [verdict(res, lang), *(note_text(n, lang) for n in res.notes)]
-    extra = pd.DataFrame({"measure": texts})
-    frame = pd.concat([frame, extra], ignore_index=True)
+    rows += [[text, None, None, None, None, None] for text in (verdict(res, lang), *(note_text(n, lang) for n in res.notes))]
+    # Built in one go (no concat): each column one array, as the XLSX writer wants it.
+    frame = pd.DataFrame({"measure": [str(r[0]) for r in rows],
+                          **{c: pd.to_numeric(pd.Series([r[i] for r in rows], dtype=object), errors="coerce").round(6)
+                             for i, c in enumerate((*GROUPS, "uplift", "low", "high"), start=1)}})
     frame.columns = [t(f"campaigns.column.{c}", lang=lang) for c in frame.columns]
     return frame
 

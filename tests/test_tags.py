@@ -1,5 +1,7 @@
 """Interest tags: rules as data, evidence for every tag, never fewer purchases than a rule asks,
 counts checked against a plain per-order computation, editable tables with clear messages."""
+import collections
+import functools
 import json
 import os
 import re
@@ -84,10 +86,11 @@ def _brute_force_counts(book: OrderBook, rule: TagRule) -> dict[str, int]:
     for (currency, category), group in all_lines.groupby(
             [all_lines["currency"], all_lines["category"].fillna("\0")]):
         medians[(currency, category)] = group["unit_price"].median()
-    words = [w.lower() for w in rule.keywords + rule.keywords_zh]
-    notes = [w.lower() for w in rule.note_keywords + rule.note_keywords_zh]
+    words = tuple(w.lower() for w in rule.keywords + rule.keywords_zh)
+    notes = tuple(w.lower() for w in rule.note_keywords + rule.note_keywords_zh)
     cats = {c.casefold() for c in rule.categories}
 
+    @functools.cache  # product names repeat: each is looked at once per rule
     def has_word(text, vocabulary):
         text = str(text).lower()
         for word in vocabulary:
@@ -98,7 +101,9 @@ def _brute_force_counts(book: OrderBook, rule: TagRule) -> dict[str, int]:
                 return True
         return False
 
-    lines_of = {k: g for k, g in all_lines.groupby(["platform", "order_id"])}
+    lines_of = collections.defaultdict(list)
+    for line in all_lines.itertuples():
+        lines_of[(line.platform, line.order_id)].append(line)
     counts: dict[str, int] = {}
     for order in paid.itertuples():
         if not order.customer_key:
@@ -108,7 +113,7 @@ def _brute_force_counts(book: OrderBook, rule: TagRule) -> dict[str, int]:
             support = True
         if notes and pd.notna(order.note) and has_word(order.note, notes):
             support = True
-        for line in lines_of.get((order.platform, order.order_id), pd.DataFrame()).itertuples():
+        for line in lines_of[(order.platform, order.order_id)]:
             if words and pd.notna(line.product_name) and has_word(line.product_name, words):
                 support = True
             if cats and pd.notna(line.category) and line.category.strip().casefold() in cats:

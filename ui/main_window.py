@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from core.i18n import LANGUAGES, language, set_language, t
 from ui import settings, theme
 from ui.overview_page import EmptyPage, SummaryPage, plural
+from ui.campaigns_page import CampaignsPage, draft_from_plan
 from ui.personas_page import PersonasPage
 from ui.report_page import ReportPage
 from ui.saving import (
@@ -35,7 +36,7 @@ UNKNOWN_LAYOUT = "import.unknown_layout"  # the problem a column mapping fixes
 # The pages of the left-side navigation, in order; Ctrl+1… switch to them. A new page adds its key
 # here, a `ui.nav.<key>` text and its widget in MainWindow._build_central.
 MIN_WIDTH = 1100  # the smallest window every page is drawn for (a 1366×768 laptop fits it)
-NAV_PAGES = ("overview", "segments", "targeting", "personas", "strategy", "trends", "report")
+NAV_PAGES = ("overview", "segments", "targeting", "personas", "strategy", "campaigns", "trends", "report")
 
 
 # Work that runs on the pool thread. These functions get paths and plain data, never widgets;
@@ -321,6 +322,13 @@ class MainWindow(QMainWindow):
         self.strategy_page = StrategyPage()
         self.trends_page = TrendsPage()
         self.report_page = ReportPage()
+        # Campaigns: created from a target (Strategy page, persona card), measured in the book on screen.
+        self.campaigns_page = CampaignsPage()
+        self.strategy_page.campaign_requested.connect(self._campaign_requested)
+        self.personas_page.campaign_requested.connect(self._campaign_requested)
+        self.campaigns_page.created.connect(lambda _campaign: self.show_page("campaigns"))
+        self.campaigns_page.export_requested.connect(self.export_customers)
+        self.campaigns_page.audience_requested.connect(self.export_audience)
         self.report_page.print_requested.connect(self.print_report)
         self.report_page.pdf_requested.connect(self.save_pdf)
         self.summary_page.page_requested.connect(self.show_page)
@@ -347,7 +355,7 @@ class MainWindow(QMainWindow):
         self.section_widgets: dict[str, QWidget] = {
             "overview": self.pages, "segments": self.segments_page, "targeting": self.targeting_page,
             "personas": self.personas_page, "strategy": self.strategy_page, "trends": self.trends_page,
-            "report": self.report_page}
+            "report": self.report_page, "campaigns": self.campaigns_page}
         self.sidebar = QFrame()
         self.sidebar.setObjectName("sidebar")
         self.nav_buttons: dict[str, QToolButton] = {}
@@ -477,6 +485,7 @@ class MainWindow(QMainWindow):
         self.targeting_page.retranslate()
         self.personas_page.retranslate()
         self.strategy_page.retranslate()
+        self.campaigns_page.retranslate()
         self.trends_page.retranslate()
         self.report_page.retranslate()
         from ui.audience_dialog import AudienceDialog  # Qt only: an open one follows the language too
@@ -626,6 +635,7 @@ class MainWindow(QMainWindow):
         self.segments_page.set_book(self.book)
         self.targeting_page.set_book(self.book)
         self.trends_page.set_book(self.book)
+        self.campaigns_page.set_book(self.book, input_paths(self.book, self._book_paths))
         self._after_plan = None  # a report asked for with the previous book is not made
         for action in self.save_actions:
             action.setEnabled(True)
@@ -894,6 +904,10 @@ class MainWindow(QMainWindow):
         self._status = AudienceText("", saved=saved)
         self._show_status()
 
+    def _campaign_requested(self, segment: str):
+        """Create campaign… on the Strategy page or a persona card: the dialog (returned for tests)."""
+        return self.campaigns_page.ask_new(draft_from_plan(self.targeting_page.result, segment, self.book))
+
     def _tags_changed(self) -> None:
         """New tag tables: the plan's personas and facts read them, so a plan on screen is made again."""
         page = self.targeting_page
@@ -942,5 +956,6 @@ class MainWindow(QMainWindow):
         shutdown(self.segments_page, 10000)
         shutdown(self.targeting_page, 10000)
         shutdown(self.trends_page, 10000)
+        shutdown(self.campaigns_page, 10000)
         shutdown(self.report_page, 10000)
         super().closeEvent(event)

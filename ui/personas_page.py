@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from core.i18n import language, t
 from ui.charts import Bar, BarChart
@@ -70,6 +70,8 @@ class PersonaCard(QFrame):
         chips.addWidget(self.segment_chip)
         chips.addWidget(self.target_mark)
         chips.addStretch(1)
+        self.campaign_button = QPushButton()  # Create campaign… for this persona's segment
+        chips.addWidget(self.campaign_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
         layout.setSpacing(8)
@@ -88,6 +90,8 @@ class PersonaCard(QFrame):
         self.segment_chip.setText(result.name(self.segment))
         self.segment_chip.setToolTip(result.description(self.segment))
         self.target_mark.setText(t("ui.personas.target"))
+        self.campaign_button.setText(t("ui.campaigns.create"))
+        self.campaign_button.setToolTip(t("ui.campaigns.create_tip"))
         self.portrait.setText(persona.portrait)
         self._show_figures(persona.figures)
         self.statements.setText(bullets(persona.statements))
@@ -168,6 +172,8 @@ class PersonaCard(QFrame):
 class PersonasPage(PlanPage):
     """A scrolling grid of persona cards, two per row, for the target segments of the plan."""
 
+    campaign_requested = Signal(str)  # a card's Create campaign…: the segment
+
     def __init__(self):
         super().__init__()
         self.cards: dict[str, PersonaCard] = {}
@@ -199,6 +205,7 @@ class PersonasPage(PlanPage):
                 row, column = divmod(i, COLUMNS)
                 self.grid.addWidget(card, row, column, Qt.AlignmentFlag.AlignTop)
                 self.cards[segment] = card
+                card.campaign_button.clicked.connect(lambda _=False, s=segment: self.campaign_requested.emit(s))
             for column in range(COLUMNS):
                 self.grid.setColumnStretch(column, 1)
             self.grid.setRowStretch(self.grid.rowCount(), 1)

@@ -7,8 +7,9 @@ written in every language).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout,
+                               QWidget)
 
 from core.i18n import language, t
 from ui.targeting_page import PlanPage, TargetingResult, bullets, fallback_reason, lang_index, percent
@@ -37,6 +38,8 @@ class MixSection(QFrame):
 class StrategyPage(PlanPage):
     """The pattern and approach headline, the segment list (targets first) and the chosen
     segment's goal and actions by marketing mix."""
+
+    campaign_requested = Signal(str)  # Create campaign… for this segment (the Campaigns page asks the rest)
 
     def __init__(self):
         super().__init__()
@@ -74,6 +77,12 @@ class StrategyPage(PlanPage):
         goal_layout.setSpacing(4)
         goal_layout.addWidget(self.goal_caption)
         goal_layout.addWidget(self.goal)
+        self.campaign_button = QPushButton()  # plan a campaign for the segment, with a control group
+        self.campaign_button.clicked.connect(lambda: self.segment and self.campaign_requested.emit(self.segment))
+        campaign_row = QHBoxLayout()
+        campaign_row.addWidget(self.campaign_button)
+        campaign_row.addStretch(1)
+        goal_layout.addLayout(campaign_row)
         detail_layout.addWidget(goal_box)
         for section in self.mix_sections.values():
             detail_layout.addWidget(section)
@@ -180,4 +189,6 @@ class StrategyPage(PlanPage):
 
     def retranslate(self) -> None:
         self.title.setText(t("ui.strategy.title"))
+        self.campaign_button.setText(t("ui.campaigns.create"))
+        self.campaign_button.setToolTip(t("ui.campaigns.create_tip"))
         self.render()
