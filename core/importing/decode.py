@@ -20,7 +20,7 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
 # A name charset-normalizer may give → the codec we read with (supersets never lose a character).
 _SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "hz": "gb18030", "ascii": "utf-8",
               "latin_1": "cp1252", "iso8859_1": "cp1252", "iso8859_15": "cp1252"}
-# UTF-8 wins while its invalid bytes are at most this share of its valid multi-byte characters.
+# UTF-8 wins while its invalid byte runs are at most this share of its valid multi-byte characters.
 UTF8_INVALID_SHARE = 0.05
 # GB18030 wins when nearly every byte decodes and nearly every character is a common GB2312 one.
 CJK_MAX_ERRORS = 0.01
@@ -80,15 +80,12 @@ def decide(evidence: bytes) -> str:
 
 
 def utf8_counts(data: bytes) -> tuple[int, int]:
-    """(invalid bytes, valid multi-byte characters) when `data` is read as UTF-8."""
-    try:
-        text = data.decode("utf-8")
-        return 0, 0 if len(text) == len(data) else _multibyte(text)
-    except UnicodeDecodeError:
-        pass
-    errors = _Errors()
-    text = decode_counting(data, "utf-8", errors)
-    return errors.count, _multibyte(text) - text.count("\ufffd")
+    """(invalid byte runs, valid multi-byte characters) when `data` is read as UTF-8."""
+    if data.isascii():
+        return 0, 0
+    text = data.decode("utf-8", errors="replace")  # one U+FFFD per invalid run
+    invalid = text.count("\ufffd")
+    return invalid, _multibyte(text) - invalid
 
 
 def _multibyte(text: str) -> int:
@@ -99,7 +96,7 @@ def _fits_gb18030(evidence: bytes) -> bool:
     """True when the non-ASCII bytes read as GB18030 almost without error and as common Chinese
     characters standing as Chinese does, not one at a time inside a Latin word ("Cañón" read
     this way is "Ca耋n")."""
-    errors = _Errors()
+    errors = _Errors(rows=None)
     text = decode_counting(evidence, "gb18030", errors)
     found = common = 0
     for match in _NON_ASCII.finditer(text):
@@ -181,15 +178,23 @@ class _Errors:
     """Bytes that could not be decoded: how many, and the lines (1-based) they stand on."""
 
     count: int = 0
-    rows: dict[int, int] = field(default_factory=dict)  # line → bad bytes on it
+    rows: dict[int, int] | None = field(default_factory=dict)  # line → bad bytes; None: not kept
     lines_before: int = 0  # lines in the chunks decoded before the current one
     newline: bytes = b"\n"
+    _data: bytes | None = None  # the chunk being decoded, and how far its lines are counted
+    _pos: int = 0
+    _lines: int = 0
 
     def add(self, data: bytes, start: int, end: int) -> None:
         self.count += end - start
-        if len(self.rows) < MAX_ERROR_ROWS:
-            line = self.lines_before + data.count(self.newline, 0, start) + 1
-            self.rows[line] = self.rows.get(line, 0) + end - start
+        if self.rows is None or len(self.rows) >= MAX_ERROR_ROWS:
+            return
+        if data is not self._data:  # errors come in order within a chunk: count lines onwards
+            self._data, self._pos, self._lines = data, 0, 0
+        self._lines += data.count(self.newline, self._pos, start)
+        self._pos = start
+        line = self.lines_before + self._lines + 1
+        self.rows[line] = self.rows.get(line, 0) + end - start
 
 
 _current = threading.local()
@@ -210,6 +215,7 @@ def decode_counting(data: bytes, encoding: str, errors: _Errors) -> str:
         return data.decode(encoding, errors="segmentdesk.count")
     finally:
         _current.errors = None
+        errors._data = None
 
 
 def scan(path) -> bytes:
