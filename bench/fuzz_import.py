@@ -81,6 +81,8 @@ def main() -> int:
         for counts, found in pool.imap_unordered(run_chunk, chunks):
             totals.update(counts)
             failures.extend(found)
+            for failure in found:
+                print("FAIL", failure, flush=True)
             done = totals["cases"] + totals["uncaught"] + totals["hang"]
             print(f"{done:,} cases, {time.perf_counter() - started:,.0f} s: imported "
                   f"{totals['imported']:,}, refused {totals['refused']:,}, uncaught "
@@ -91,8 +93,6 @@ def main() -> int:
                "failures": failures[:200]}
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "fuzz_import.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False))
-    for failure in failures[:50]:
-        print("FAIL", failure)
     return 1 if failures else 0
 
 
