@@ -104,3 +104,18 @@ def test_ui_passes_no_literal_text_to_qt():
     for path in sorted((ROOT / "ui").glob("*.py")):
         hits += hard_coded_texts(path.read_text(encoding="utf-8"), path.name)
     assert hits == [], "use t('ui.…') for:\n" + "\n".join(hits)
+
+
+def test_every_message_a_reader_can_raise_is_in_both_catalogs():
+    """Each message id the importer can report (every `"import.…"` literal in core/importing) is
+    in the English and the Chinese catalog, with the same placeholders."""
+    import re
+
+    ids = set()
+    for path in (ROOT / "core" / "importing").glob("*.py"):
+        ids |= set(re.findall(r"[\"'](import\.[a-z_]+)[\"']", path.read_text("utf-8")))
+    assert len(ids) > 20, ids
+    en, zh = catalog("en"), catalog("zh_CN")
+    missing = sorted(key for key in ids if key not in en or key not in zh)
+    assert not missing, missing
+    assert all(placeholders(en[key]) == placeholders(zh[key]) for key in ids)
