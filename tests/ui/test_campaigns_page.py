@@ -161,3 +161,28 @@ def test_create_campaign_buttons_on_strategy_and_personas(qtbot, shop):
     assert asked.args == ["champions"]
     assert PersonasPage.campaign_requested is not None
     assert dt.date.today()  # the dialog's default start
+
+
+def test_the_printed_summary_has_a_campaigns_section(shop):
+    """The report's campaigns section (ui/report/content.py), built alone: a plan is not needed
+    for it and takes long to make."""
+    from ui.report.content import _Builder
+
+    frame, _book, seg = shop
+    campaign = saved_campaign(seg)
+    later = book_of(pd.concat([frame, later_orders(campaign, {"campaign": 0.32, "control": 0.18})]))
+
+    def section(lang, book):
+        builder = _Builder.__new__(_Builder)
+        builder.lang, builder.zh, builder.book = lang, lang == "zh_CN", book
+        builder.parts, builder.sections, builder.charts = [], [], {}
+        builder.campaigns()
+        return builder.sections, "".join(builder.parts)
+
+    titles, html = section("en", later)
+    assert titles == ["Campaigns"] and "Spring win-back" in html and "Worth it: +" in html
+    assert "525 / 225" in html and " pts (" in html
+    titles, html = section("zh_CN", None)
+    assert titles == ["营销活动"] and "没有打开可用于衡量的导出数据" in html
+    C.delete_campaign(campaign)
+    assert section("en", later) == ([], "")  # no campaign: no section

@@ -500,6 +500,38 @@ class _Builder:
                 words.append({"<=": "≤", ">=": "≥"}.get(token, token))
         return " ".join(words)
 
+    def campaigns(self) -> None:
+        """The saved campaigns (core.campaigns) and, where the exports cover days after a start,
+        what each did: campaign group against control group, the uplift and the verdict. No
+        section when there is no campaign."""
+        from core.campaigns import DEFAULT_WINDOW, campaign_overview, verdict
+
+        found, problems = campaign_overview(self.book, DEFAULT_WINDOW)
+        if not found and not problems:
+            return
+        tr = lambda key, **params: t(f"campaigns.report.{key}", lang=self.lang, **params)  # noqa: E731
+        self.section(tr("title"))
+        self.add(f"<p>{esc(tr('intro', days=DEFAULT_WINDOW))}</p>")
+        rows, verdicts = [], []
+        for campaign, res in found:
+            bought, uplift = "—", "—"
+            if res is not None and res.covered_days:
+                shares = [res.groups[g].repeat_share if res.groups.get(g) else None for g in ("campaign", "control")]
+                bought = " · ".join(self.pct(s) if s is not None else "—" for s in shares)
+                u = res.uplift.get("repeat_share")
+                if u is not None:
+                    uplift = tr("points", diff=f"{u.estimate * 100:+.1f}", low=f"{u.low * 100:+.1f}",
+                                high=f"{u.high * 100:+.1f}").replace("-", "−")
+            rows.append([campaign.name, campaign.segments_text(self.lang), campaign.start.isoformat(),
+                         f"{campaign.size('campaign'):,} / {campaign.size('control'):,}", bought, uplift])
+            text = verdict(res, self.lang) if res is not None else tr("no_data")
+            verdicts.append(f"{campaign.name}{'：' if self.zh else ': '}{text}")
+        self.table([tr(k) for k in ("name", "segments", "start", "groups", "bought", "uplift")], rows,
+                   numeric={3, 4, 5}, widths=[18, 20, 11, 13, 16, 22])
+        self.add(self.bullets(verdicts))
+        if problems:
+            self.add(self.bullets([tr("problem", message=p.message(self.lang)) for p in problems]))
+
     def appendix(self) -> None:
         self.section(self.tr("section.appendix"))
         for key in ("net_sales", "paid_order", "customer_key"):
@@ -542,6 +574,7 @@ class _Builder:
         self.pattern()
         self.targets()
         self.forecast()
+        self.campaigns()
         self.appendix()
         return Content("<html><body>" + "\n".join(self.parts) + "</body></html>", self.charts,
                        self.tr("title"), self.tr("header"), self.data["analysis_date"], self.sections)
