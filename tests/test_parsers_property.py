@@ -114,3 +114,9 @@ def test_arbitrary_cells_under_a_real_header_never_crash(tmp_path, rows):
 def test_ambiguous_separators_are_reported_not_guessed(cells, decimal, expected, bad):
     parsed, flagged = parse_money(pa.array(cells), decimal)
     assert parsed.to_pylist() == expected and flagged.to_pylist() == bad
+
+
+@pytest.mark.parametrize("cell", ["1e400", "9" * 40, "-1e308", "12345678901234567", "inf", "NaN"])
+def test_amounts_no_shop_has_are_bad_cells_not_money(cell):
+    numbers, bad = parse_money(pa.array(["12.50", cell], pa.string()), ".")
+    assert numbers.to_pylist() == [12.5, None] and bad.to_pylist() == [False, True]

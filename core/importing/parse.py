@@ -13,6 +13,7 @@ _NOT_NUMERIC = r"[^0-9.,()\-+]"
 _DOT_DECIMAL = r"^[-+]?(\d{1,3}(,\d{3})+|\d+)?\.\d+$"
 _COMMA_DECIMAL = r"^[-+]?(\d{1,3}(\.\d{3})+|\d+)?,\d+$"
 _PLAIN_NUMBER = r"^-?(\d+\.?\d*|\.\d+)$"
+_LETTERS_INSIDE = r"\d[^\d\s.,()+\-'’\x{a0}\x{202f}]+\d"
 # Valid shapes once symbols are gone: digits with optional groups of three and decimals.
 _GROUPED = {".": r"^-?(\d{1,3}(,\d{3})+|\d*)(\.\d*)?$", ",": r"^-?(\d{1,3}(\.\d{3})+|\d*)(,\d*)?$"}
 
@@ -44,6 +45,11 @@ def decide_decimal(columns: list[pa.Array]) -> str:
     return "," if comma > dot else "."
 
 
+# No order line of a small seller reaches ten trillion, even in dong or rupiah: a cell that does is
+# a damaged or mistyped amount (an id pasted into the total), not money to add up.
+MAX_AMOUNT = 1e13
+
+
 def parse_money(values: pa.Array, decimal: str) -> tuple[pa.Array, pa.Array]:
     """Money cells to float64, with the decimal mark decided for the file.
 
@@ -59,7 +65,7 @@ def parse_money(values: pa.Array, decimal: str) -> tuple[pa.Array, pa.Array]:
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass  # some cell is not a plain number: take the checked path
         else:
-            if pc.all(pc.is_finite(number)).as_py() is not False:  # "nan" and "inf" are no money
+            if pc.all(pc.less(pc.abs(number), MAX_AMOUNT)).as_py() is not False:  # nan, inf fail
                 return number, pc.and_(pc.is_valid(values), pc.is_null(number))
     core = numeric_core(values)
     negative = pc.or_(pc.starts_with(core, "("), pc.ends_with(core, "-"))
@@ -73,6 +79,11 @@ def parse_money(values: pa.Array, decimal: str) -> tuple[pa.Array, pa.Array]:
     ok = pc.and_(ok, pc.match_substring_regex(core, _PLAIN_NUMBER))
     number = pc.cast(pc.if_else(ok, core, pa.scalar(None, pa.string())), pa.float64())
     number = pc.if_else(pc.and_(negative, pc.greater(number, 0)), pc.negate(number), number)
+    # Letters between digits ("1e400", "12O5") are no currency code: removing them made a number
+    # the cell never said.
+    ok = pc.and_(ok, pc.invert(pc.fill_null(pc.match_substring_regex(values, _LETTERS_INSIDE), False)))
+    ok = pc.and_(ok, pc.less(pc.abs(number), MAX_AMOUNT))
+    number = pc.if_else(ok, number, pa.scalar(None, pa.float64()))
     bad = pc.and_(pc.is_valid(values), pc.invert(pc.fill_null(ok, False)))
     return number, bad
 
