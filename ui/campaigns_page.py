@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QDate, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDateEdit, QDialog, QFileDialog, QFormLayout, QFrame, QHBoxLayout, QHeaderView,
@@ -442,6 +442,8 @@ class CampaignsPage(QWidget):
         self.results: Any = None
         self.error: BaseException | None = None
         self.note: tuple[str, dict] | None = None  # the last action's outcome, as a catalog text
+        self.stopped = False  # the last measurement was cancelled
+        self._pending = False  # a measurement waits for the page to be shown
         self.dialog: CampaignDialog | None = None
         self._job: Job | None = None
         self._work: Job | None = None
@@ -546,8 +548,17 @@ class CampaignsPage(QWidget):
         """The exports on screen: the chosen campaign is measured in them."""
         self.book = book
         self.protect = tuple(protect) or tuple(str(f.path) for f in getattr(book, "files", ()))
-        self.results = None
+        self.results = None  # of other exports
         self.measure()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        # After the event: restyling widgets while Qt shows them is not safe.
+        QTimer.singleShot(0, self._measure_if_waiting)
+
+    def _measure_if_waiting(self) -> None:
+        if self.isVisible() and (self._pending or (self.stopped and self.results is None)):
+            self.measure()  # asked for while hidden, or stopped
 
     def window_days(self) -> int:
         return int(self.window_combo.currentData())
@@ -589,17 +600,20 @@ class CampaignsPage(QWidget):
         self.measure()
 
     def measure(self) -> Job | None:
-        """Measure the chosen campaign in the book on screen, in the background."""
+        """Measure the chosen campaign in the book on screen, in the background (once the page
+        is shown: after an import it would only slow the other pages down). The results on
+        screen stay until new ones replace them."""
         if self._job is not None:
             self._job.cancel()
-        self.results, self.error = None, None
-        if self.current is None or self.book is None:
+        self.error, self.stopped = None, False
+        self._pending = not self.isVisible()
+        if self.current is None or self.book is None or self._pending:
             self._show_state()
             return None
         self.busy.start(t("ui.progress.starting"))
         self._job = (Job(results_job, self.current, self.book, self.window_days())
                      .on_progress(self.busy.show_progress).on_success(self._measured)
-                     .on_failure(self._failed))
+                     .on_failure(self._failed).on_cancelled(self._stopped))
         self._job.finished.connect(self._results_finished)
         self._show_state()
         return self._job.start(self, "results")
@@ -609,6 +623,9 @@ class CampaignsPage(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self.error = error
+
+    def _stopped(self) -> None:
+        self.stopped = True
 
     def _results_finished(self, outcome: str) -> None:
         if outcome != "stale":
@@ -809,8 +826,9 @@ class CampaignsPage(QWidget):
         from core.campaigns import changed_segment, note_text, segment_now_name, verdict
 
         res, campaign = self.results, self.current
-        self.results_title.setText(t("ui.campaigns.results_heading", days=self.window_days()))
         shown = res is not None and res.campaign is campaign
+        self.results_title.setText(t("ui.campaigns.results_heading",
+                                     days=res.window if shown else self.window_days()))
         for widget in (self.figures, self.chart, self.moves_title, self.moves_text, self.moves):
             widget.setVisible(shown and bool(res.covered_days))
         if self.error is not None:
@@ -818,11 +836,13 @@ class CampaignsPage(QWidget):
         elif self.book is None:
             self.verdict.setText(t("ui.campaigns.need_data"))
         elif not shown:
-            self.verdict.setText(t("ui.campaigns.measuring"))
+            self.verdict.setText(t("ui.campaigns.stopped") if self.stopped else t("ui.campaigns.measuring"))
         else:
             self.verdict.setText(verdict(res, language()))
         colour = STATUS_COLOURS.get(res.status if shown and self.error is None else "", theme.ACCENT)
-        self.verdict_box.setStyleSheet(f"#goalBox {{ border-left: 4px solid {colour}; }}")
+        if self.verdict_box.property("edge") != colour:  # restyle only on a change
+            self.verdict_box.setProperty("edge", colour)
+            self.verdict_box.setStyleSheet(f"#goalBox {{ border-left: 4px solid {colour}; }}")
         self.notes.setText("\n".join(note_text(n, language()) for n in res.notes) if shown else "")
         self.notes.setVisible(shown and bool(res.notes))
         if not shown or not res.covered_days:

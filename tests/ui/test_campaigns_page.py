@@ -186,3 +186,23 @@ def test_the_printed_summary_has_a_campaigns_section(shop):
     assert titles == ["营销活动"] and "没有打开可用于衡量的导出数据" in html
     C.delete_campaign(campaign)
     assert section("en", later) == ([], "")  # no campaign: no section
+
+
+def test_cancel_keeps_what_was_on_screen_and_hidden_pages_wait(qtbot, shop):
+    frame, _book, seg = shop
+    campaign = saved_campaign(seg)
+    later = book_of(pd.concat([frame, later_orders(campaign, {"campaign": 0.32, "control": 0.18})]))
+    page = open_page(qtbot)
+    assert outcome(qtbot, page.results_finished, lambda: (page.set_book(later), page.cancel())) == "cancelled"
+    assert page.results is None and page.verdict.text().startswith("Stopped.")
+    assert measured(qtbot, page, later) == "success"
+    before = page.results
+    assert outcome(qtbot, page.results_finished,
+                   lambda: (page.window_combo.setCurrentIndex(0), page.cancel())) == "cancelled"
+    assert page.results is before and page.results_title.text() == "Results over 30 days"  # still the old ones
+    page.hide()
+    page.set_book(later)  # hidden: nothing runs until the page is shown
+    assert not page.is_running() and page._pending
+    with qtbot.waitSignal(page.results_finished, timeout=20000) as done:
+        page.show()
+    assert done.args == ["success"] and page.results.window == 7
