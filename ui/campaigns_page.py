@@ -371,13 +371,27 @@ class CampaignDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.control_note)
         layout.addWidget(self.actions_title)
-        layout.addLayout(actions)
+        holder = QWidget()
+        holder.setObjectName("page")
+        holder.setLayout(actions)
+        actions.setContentsMargins(0, 0, 8, 0)
+        actions.addStretch(1)
+        self.actions_scroll = page_scroll(holder)  # strategies have a dozen long actions
+        self.actions_scroll.setFixedHeight(min(240, 46 * max(len(draft.actions), 1)))
+        layout.addWidget(self.actions_scroll, 1)
         layout.addWidget(self.error)
         layout.addLayout(button_row(right=(self.cancel_button, self.ok_button)))
         self.share_spin.valueChanged.connect(self._show_control_note)
         self.retranslate()
         self.name_edit.setText(t("ui.campaigns.default_name", segment=draft.segment_name,
                                  date=dt.date.today().isoformat()))
+        self._fit()
+
+    def _fit(self, width: int = 640) -> None:
+        """As tall as its wrapped texts need at `width` (a dialog's layout sizes them one line high)."""
+        height = self.layout().totalHeightForWidth(width)
+        self.setMinimumHeight(height)
+        self.resize(width, height)
 
     def retranslate(self) -> None:
         self.setWindowTitle(t("ui.campaigns.dialog_title"))
