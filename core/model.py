@@ -6,7 +6,11 @@ Definitions (the README repeats them; every later figure uses these and nothing 
   platform that overlap in time are merged on that key, so an order is never counted twice.
 * **Canonical status**: ``paid`` (money captured: paid, shipped, completed, awaiting shipment,
   partially refunded), ``pending`` (not yet paid), ``cancelled`` (cancelled or voided, no money
-  kept), ``refunded`` (fully refunded).
+  kept), ``refunded`` (fully refunded). In an export with one row per sub-order, SKU or unit that
+  has its own status or returned quantity, an order is refunded only when every line is;
+  otherwise it is paid, and its refund (where no order-level amount says it) is what its lines
+  gave back: the refunded amount a row states, else its returned units' share of the line, else
+  the whole line when the row's status says refunded (core.importing.engine._line_refunds).
 * **Paid order**: an order whose canonical status is ``paid``.
 * **Order total**: what the buyer paid for the order as the platform reports it (goods, shipping
   and tax, after discounts), in the order's currency.

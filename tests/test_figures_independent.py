@@ -127,3 +127,133 @@ def test_customer_table_adds_up(demo):
         if o["key"] and o["status"] == "paid":
             identified[o["currency"]] += o["total"] - o["refunded"]
     assert by_currency == pytest.approx({c: float(v) for c, v in identified.items()})
+
+
+# ---------------------------------------------------------------------------------------------
+# Partial refunds of exports with one row per sub-order, SKU or unit (issue 14.2), computed from
+# the rule itself with the csv module and openpyxl: an order is refunded only when every line is;
+# otherwise it stays paid and its refund is what its lines gave back.
+
+EXPORTS = ROOT / "tests" / "data" / "exports"
+RANK = ("paid", "pending", "refunded", "cancelled")  # an order takes its best line
+
+
+def _rows(path, encoding):
+    with path.open(encoding=encoding, newline="") as f:
+        return [{k: (v or "").strip().strip("\t").strip() for k, v in row.items()}
+                for row in csv.DictReader(f)]
+
+
+def _sheet(path):
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+    return [{h: ("" if v is None else str(v)) for h, v in zip(rows[0], row)} for row in rows[1:]]
+
+
+def _grouped(rows, key):
+    orders = defaultdict(list)
+    for row in rows:
+        orders[row[key]].append(row)
+    return orders.values()
+
+
+def _net(orders):
+    """orders: (currency, status, total, refunded) → net sales and refunds per currency."""
+    net, refunds = defaultdict(Decimal), defaultdict(Decimal)
+    for currency, status, total, refunded in orders:
+        if status == "paid":
+            net[currency] += total - refunded
+        if status in ("paid", "refunded"):
+            refunds[currency] += refunded
+    return net, refunds
+
+
+def douyin_reference(case):
+    status_of = {"已完成": "paid", "已发货": "paid", "待发货": "paid", "已关闭": "cancelled"}
+    out = []
+    for subs in _grouped(_rows(next(case.glob("*.csv")), "utf-8-sig"), "主订单编号"):
+        line = ["refunded" if s["售后状态"] == "退款成功" else status_of[s["订单状态"]] for s in subs]
+        status = min(line, key=RANK.index)
+        total = money(subs[0]["订单应付金额"])
+        back = sum((money(s["商品金额"]) * int(s["商品数量"]) for s, st in zip(subs, line)
+                    if st == "refunded"), Decimal(0))
+        out.append(("CNY", status, total, total if status == "refunded" else back))
+    return out
+
+
+def taobao_items_reference(case):
+    status_of = {"交易成功": "paid", "卖家已发货，等待买家确认": "paid", "等待买家付款": "pending",
+                 "交易关闭": "cancelled"}
+    items = defaultdict(Decimal)
+    for row in _rows(next(case.glob("ExportOrderDetailList*.csv")), "gb18030"):
+        if row["退款状态"] == "退款成功":
+            items[row["订单编号"]] += money(row["退款金额"])
+    out = []
+    for row in _rows(next(case.glob("ExportOrderList*.csv")), "gb18030"):
+        status = "refunded" if "退款" in row["订单关闭原因"] else status_of[row["订单状态"]]
+        total = money(row["买家实际支付金额"])
+        out.append(("CNY", status, total, total if status == "refunded" else items[row["订单编号"]]))
+    return out
+
+
+def tiktok_reference(case, currency):
+    status_of = {"Completed": "paid", "Delivered": "paid", "Shipped": "paid", "To ship": "paid",
+                 "Cancelled": "cancelled", "Unpaid": "pending"}
+    out = []
+    for skus in _grouped(_rows(next(case.glob("*.csv")), "utf-8-sig"), "Order ID"):
+        status = status_of[skus[0]["Order Status"]]
+        if status == "paid" and all(int(s["Sku Quantity of return"]) >= int(s["Quantity"]) for s in skus):
+            status = "refunded"
+        out.append((currency, status, money(skus[0]["Order Amount"]), money(skus[0]["Order Refund Amount"])))
+    return out
+
+
+def shopee_reference(case, currency):
+    status_of = {"Completed": "paid", "Shipping": "paid", "To ship": "paid", "Cancelled": "cancelled",
+                 "Unpaid": "pending"}
+    out = []
+    for skus in _grouped(_sheet(next(case.glob("*.xlsx"))), "Order ID"):
+        status = status_of[skus[0]["Order Status"]]
+        back = sum((money(s["Returned quantity"]) * money(s["Deal Price"]) for s in skus), Decimal(0))
+        total = money(skus[0]["Grand Total"])
+        if status == "paid" and (all(money(s["Returned quantity"]) >= money(s["Quantity"]) for s in skus)
+                                 or back >= total):
+            status = "refunded"
+        out.append((currency, status, total, back))
+    return out
+
+
+def lazada_reference(case, currency):
+    status_of = {"delivered": "paid", "shipped": "paid", "ready_to_ship": "paid", "returned": "refunded",
+                 "canceled": "cancelled", "unpaid": "pending"}
+    out = []
+    for units in _grouped(_sheet(next(case.glob("*.xlsx"))), "orderNumber"):
+        kept = [u for u in units if u["status"] != "canceled"]  # a cancelled unit is no line
+        status = min((status_of[u["status"]] for u in units), key=RANK.index)
+        total = sum((money(u["paidPrice"]) + money(u["shippingFee"]) for u in kept), Decimal(0))
+        back = sum((money(u["refundAmount"]) for u in kept), Decimal(0))
+        out.append((currency, status, total, back))
+    return out
+
+
+PARTIAL_REFUNDS = {
+    "douyin_sub_order_refunds": douyin_reference,
+    "taobao_gbk_item_refunds": taobao_items_reference,
+    "tiktok_uk_sku_returns": lambda case: tiktok_reference(case, "GBP"),
+    "tiktok_us_orders": lambda case: tiktok_reference(case, "USD"),
+    "shopee_sg_sku_returns_xlsx": lambda case: shopee_reference(case, "SGD"),
+    "shopee_my_orders_xlsx": lambda case: shopee_reference(case, "MYR"),
+    "lazada_my_item_rows_xlsx": lambda case: lazada_reference(case, "MYR"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PARTIAL_REFUNDS))
+def test_partial_refunds_give_the_independent_net_sales(name):
+    case = EXPORTS / name
+    reference = PARTIAL_REFUNDS[name](case)
+    assert any(s == "paid" and 0 < r < t for _, s, t, r in reference), "no partial refund in the fixture"
+    net, refunds = _net(reference)
+    summary = import_summary(import_files(sorted(p for p in case.iterdir() if p.suffix in (".csv", ".xlsx"))))
+    assert summary["net_sales"] == {c: float(v) for c, v in net.items()}
+    assert summary["refunds"] == {c: float(v) for c, v in refunds.items()}

@@ -16,7 +16,8 @@ from core.errors import InputError, Problem
 from core.importing import identity
 from core.importing.parse import (clean_text, decide_decimal, parse_dates, parse_money,
                                   translate_months)
-from core.importing.profiles import Computed, Profile, all_profiles, normalize_header
+from core.importing.profiles import (Computed, LineRefund, Profile, all_profiles,
+                                     normalize_header)
 from core.importing.read import RawFile, open_file, read_columns
 from core.jobs import NULL_PROGRESS, Progress, sub
 from core.model import (MONEY_FIELDS, FileInfo, OrderBook, empty_lines,
@@ -40,6 +41,10 @@ class FilePart:
     orders: pd.DataFrame
     lines: pd.DataFrame
     catalog: pd.DataFrame | None = None  # sku, product_name, category (role "catalog")
+    # Per order: whether this file says what was refunded (a refund column, refunds per line, or a
+    # refunded status). A file that cannot know (淘宝 订单报表 without 退款金额) leaves the refund
+    # to another file of the same orders (its 宝贝报表) when they are merged.
+    refund_known: np.ndarray | None = None
 
 
 CATALOG_COLUMNS = ("sku", "product_name", "category")
@@ -195,6 +200,8 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
         needed.update(cols)
     refund_col = resolve([profile.refund_rows.column]) if profile.refund_rows else []
     needed.update(refund_col)
+    if profile.line_refund:
+        needed.update(resolve(profile.line_refund.columns()))
     needed = [c for c in raw.header if c in needed]
     needed = list(dict.fromkeys(needed))
 
@@ -287,14 +294,17 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
     for column, cols in rule_cols.items():
         frame["_rule_" + column] = cells.text(cols)
     groups = Groups(key)
-    line_status = None
-    if profile.status_per_line:
-        line_status = _order_status_from_lines(frame, groups, profile, raw, problems, excluded)
+    row_status = _row_statuses(frame, profile, raw, problems, excluded) if profile.status_per_line else None
+    by_line = None
+    if profile.status_per_line or profile.line_refund:
+        by_line = _line_refunds(cells, profile, line_cols, resolve, groups, excluded, row_status)
     # Order-level values: the first non-empty value of each order's rows (Shopify puts them on the
     # first row, TikTok repeats them, eBay has a summary row), sums for per-line computed fields.
     aggregated = {"_key": groups.keys, "source_row": groups.first_valid(frame.pop("source_row"))}
-    if line_status is not None:
-        aggregated["_line_status"] = line_status
+    if row_status is not None:
+        aggregated["_line_status"] = _order_status_from_lines(row_status, by_line, groups)
+    if by_line is not None:
+        aggregated.update(by_line.per_order)
     for name, values in frame.items():
         per_line = name.startswith("_comp_") and profile.computed[name[6:]].per == "line"
         aggregated[name] = groups.sum(values) if per_line else groups.first_valid(values)
@@ -315,6 +325,8 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
         lines = pd.concat([lines, packed], ignore_index=True)
     orders = _finish_orders(orders, _line_sums(lines, groups), profile, raw, problems,
                             _file_currency(cells, order_cols, profile))
+    refund_known = (_knows_refunds(profile, order_cols, packed_order, refund_col, resolve)
+                    | (orders["status"] == "refunded").to_numpy())
 
     def source_column(field: str) -> str:
         """The file's column a canonical field was read (or computed) from."""
@@ -336,7 +348,15 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
     orders["source_file"], lines["source_file"] = raw.path.name, raw.path.name
     problems.extend(cells.problems_out())
     return FilePart(info, profile.role, _conform(orders, empty_orders()),
-                    _conform(lines, empty_lines())), problems
+                    _conform(lines, empty_lines()), refund_known=refund_known), problems
+
+
+def _knows_refunds(profile: Profile, order_cols, packed_order, refund_col, resolve) -> bool:
+    """Whether the file says what its orders had refunded, beyond a refunded status."""
+    computed = profile.computed.get("refunded")
+    return bool(order_cols.get("refunded") or refund_col or packed_order.get("refunded", (0, []))[1]
+                or (computed and resolve(computed.columns())) or profile.status_per_line
+                or (profile.line_refund and resolve(profile.line_refund.columns())))
 
 
 def _duplicate_columns(raw: RawFile, used: list[str]) -> list[Problem]:
@@ -441,6 +461,7 @@ class Cells:
         self.null_values = pa.array(null_values, pa.string()) if null_values else None
         self.decimal = decimal
         self._clean: dict[str, pa.Array] = {}
+        self._money: dict[tuple[str, ...], pa.Array] = {}  # parsed once: bad cells reported once
         self._bad: dict[tuple[str, str], list] = {}
         self.rows = np.arange(raw.first_row, raw.first_row + len(table)) if rows is None else rows
 
@@ -450,6 +471,7 @@ class Cells:
                      rows[mask.to_numpy(zero_copy_only=False)], ())
         kept.null_values = self.null_values
         kept._clean = {name: values.filter(mask) for name, values in self._clean.items()}
+        kept._money = {name: values.filter(mask) for name, values in self._money.items()}
         kept._bad = self._bad
         return kept
 
@@ -478,7 +500,11 @@ class Cells:
         return arrays[0] if len(arrays) == 1 else pc.coalesce(*arrays)
 
     def money(self, columns) -> pa.Array:
-        return self._first_parsed(columns, lambda v: parse_money(v, self.decimal), "import.bad_money")
+        key = tuple(columns)
+        if key not in self._money:
+            self._money[key] = self._first_parsed(columns, lambda v: parse_money(v, self.decimal),
+                                                  "import.bad_money")
+        return self._money[key]
 
     def _first_parsed(self, columns, parse, message_id, **params) -> pa.Array:
         """Parse the first column, then each next column only where nothing was found yet
@@ -685,18 +711,84 @@ def _packed_values(cells: pa.Array, spec, decimal: str, money: bool) -> pa.Array
 STATUS_PRECEDENCE = ("paid", "pending", "refunded", "cancelled")  # an order keeps its best line
 
 
-def _order_status_from_lines(frame, groups: Groups, profile: Profile, raw, problems, excluded):
-    """Status per row (Lazada: one row per item unit, each with its status), then per order the
-    first of paid > pending > refunded > cancelled: a buyer who kept one item paid for the order."""
+def _row_statuses(frame, profile: Profile, raw, problems, excluded) -> np.ndarray:
+    """The status of each row where every row has its own (Lazada units, 抖店 sub-orders, 淘宝
+    宝贝): the profile's rules and map applied per row; an excluded row is cancelled."""
     columns = {n: v for n, v in frame.items() if n == "_status" or n.startswith("_rule_")}
     rows = pa.table({**columns, "source_row": frame["source_row"]}).to_pandas(types_mapper=_types)
     status = _statuses(rows, profile, raw, problems)
     if excluded is not None:
         status = status.mask(excluded.to_numpy(zero_copy_only=False), "cancelled")
-    rank = status.map({s: i for i, s in enumerate(STATUS_PRECEDENCE)}).to_numpy()
+    return status.to_numpy(dtype=object)
+
+
+def _order_status_from_lines(row_status: np.ndarray, by_line: LineRefunds, groups: Groups) -> pa.Array:
+    """Per order, the first of paid > pending > refunded > cancelled among its rows: a buyer who
+    kept one item paid for the order, which is refunded only when every line is. A row counts as
+    refunded when it gave back all of its amount (a line refunded in part is still paid for, one
+    whose units all came back is refunded, whatever its status word)."""
+    status = row_status.copy()
+    status[(status == "refunded") & ~by_line.full_rows] = "paid"
+    status[by_line.full_rows] = "refunded"
+    rank = pd.Series(status).map({s: i for i, s in enumerate(STATUS_PRECEDENCE)}).to_numpy()
     best = np.full(groups.count, len(STATUS_PRECEDENCE) - 1)
     np.minimum.at(best, groups.codes, rank)
     return pa.array(np.array(STATUS_PRECEDENCE)[best])
+
+
+@dataclass
+class LineRefunds:
+    """Refunds of an export with one row per sub-order, SKU or unit: per row whether it was
+    refunded in full, and per order the columns `_every_line_refunded`, `_line_refunded` (the sum
+    of its lines' refunds) and `_refund_stated` (some line states an amount or a quantity)."""
+
+    full_rows: np.ndarray
+    per_order: dict[str, pa.Array]
+
+
+def _line_refunds(cells: Cells, profile: Profile, line_cols, resolve, groups: Groups, excluded,
+                  row_status) -> LineRefunds:
+    """What each line gave back, by one rule for every platform (core.model): the refunded amount
+    the row states (Lazada refundAmount, 淘宝 退款金额); else its returned units' share of the line
+    (Shopee Returned quantity, TikTok Sku Quantity of return); else, for a row whose own status is
+    refunded (抖店 售后状态 退款成功), the whole line (its total, or price × quantity)."""
+    size = len(groups.codes)
+
+    def numbers(columns) -> np.ndarray:
+        if not columns:
+            return np.full(size, np.nan)
+        return cells.money(columns).to_numpy(zero_copy_only=False).astype(float)
+
+    quantity = numbers(line_cols.get("quantity", []))
+    quantity = np.where(np.isnan(quantity), 1.0, quantity)
+    amount = numbers(line_cols.get("line_total", []))
+    with np.errstate(over="ignore", invalid="ignore"):  # absurd cells give inf, not a warning
+        amount = np.where(np.isnan(amount), numbers(line_cols.get("unit_price", [])) * quantity, amount)
+    spec = profile.line_refund or LineRefund()
+    paid_back, returned = numbers(resolve(spec.amount)), numbers(resolve(spec.quantity))
+    product, sku = cells.text(line_cols.get("product_name", [])), cells.text(line_cols.get("sku", []))
+    is_line = pc.or_(pc.is_valid(product), pc.is_valid(sku)).to_numpy(zero_copy_only=False)
+    if excluded is not None:  # a cancelled unit is no line of the order (Lazada)
+        is_line = is_line & ~excluded.to_numpy(zero_copy_only=False)
+    said = row_status == "refunded" if row_status is not None else np.zeros(size, dtype=bool)
+    by_amount = ~np.isnan(paid_back)
+    by_units = ~np.isnan(returned) & (returned > 0)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        # A row whose status says refunded gave back all of it, unless it states a smaller amount.
+        full = (said & ~(by_amount & (paid_back < amount - 0.005))) | (
+            by_units & (quantity > 0) & (returned >= quantity))
+        share = np.minimum(returned, quantity) / np.where(quantity > 0, quantity, np.nan) * amount
+    refund = np.where(by_amount, paid_back, np.where(by_units, share, np.where(said, amount, 0.0)))
+    refund = np.where(is_line, np.nan_to_num(refund), 0.0)
+    stated = is_line & ((by_amount & (paid_back > 0)) | by_units)
+    codes, count = groups.codes, groups.count
+    lines = np.bincount(codes, weights=is_line, minlength=count)
+    refunded_lines = np.bincount(codes, weights=is_line & full, minlength=count)
+    return LineRefunds(full & is_line, {
+        "_every_line_refunded": pa.array((lines > 0) & (refunded_lines == lines)),
+        "_line_refunded": pa.array(np.bincount(codes, weights=refund, minlength=count)),
+        "_refund_stated": pa.array(np.bincount(codes, weights=stated, minlength=count) > 0),
+    })
 
 
 def _file_currency(cells: Cells, order_cols, profile: Profile) -> str:
@@ -749,6 +841,10 @@ def _finish_orders(orders: pd.DataFrame, line_sums, profile: Profile, raw,
         orders["item_count"] = _item_counts(line_sums)
     orders["status"] = (orders.pop("_line_status") if "_line_status" in orders
                         else _statuses(orders, profile, raw, problems))
+    every_line = orders.pop("_every_line_refunded") if "_every_line_refunded" in orders else None
+    if every_line is not None and not profile.status_per_line:
+        # One status for the whole order (Shopee, TikTok): refunded when every line came back.
+        orders.loc[(orders["status"] == "paid") & every_line.astype(bool), "status"] = "refunded"
     if profile.line_exclude_column:
         # Every line cancelled (Amazon item-status) means the order kept no money.
         has_line = line_sums["has_line"] if line_sums is not None else np.zeros(len(orders), bool)
@@ -756,13 +852,12 @@ def _finish_orders(orders: pd.DataFrame, line_sums, profile: Profile, raw,
     for name in MONEY_FIELDS:
         if name not in orders:
             orders[name] = np.nan
+    if "_line_refunded" in orders:
+        _refunds_from_lines(orders, orders.pop("_line_refunded"), orders.pop("_refund_stated"))
     refunded_all = (orders["status"] == "refunded") & orders["refunded"].isna()
     orders.loc[refunded_all, "refunded"] = orders.loc[refunded_all, "order_total"]
     orders["refunded"] = orders["refunded"].fillna(0.0)
-    # A paid order whose refunds reach its total is fully refunded, whatever its status word says.
-    full = (orders["status"] == "paid") & (orders["order_total"] > 0) & (
-        orders["refunded"] >= orders["order_total"] - 0.005)
-    orders.loc[full, "status"] = "refunded"
+    settle_full_refunds(orders)
     currency = (orders["currency"].str.upper().str.strip() if "currency" in orders
                 else pd.Series(np.nan, index=orders.index, dtype="str"))
     if profile.currency_by_country and "country" in orders:
@@ -780,6 +875,24 @@ def _finish_orders(orders: pd.DataFrame, line_sums, profile: Profile, raw,
             if position in parts:
                 orders[name] = orders[name].fillna(parts[position]) if name in orders else parts[position]
     return orders
+
+
+def _refunds_from_lines(orders: pd.DataFrame, line_refunded: pd.Series, stated: pd.Series) -> None:
+    """An order's refund, where no order-level amount says it, is the sum of its lines' refunds:
+    for a paid order never more than its total; for a refunded one only when its lines state
+    amounts or units (else it gave back its whole total, as any refunded order)."""
+    paid = orders["status"] == "paid"
+    use = paid | ((orders["status"] == "refunded") & stated.astype(bool))
+    total = orders["order_total"]
+    capped = line_refunded.where(~paid | total.isna() | (line_refunded <= total), total)
+    orders["refunded"] = orders["refunded"].fillna(capped.where(use))
+
+
+def settle_full_refunds(orders: pd.DataFrame) -> None:
+    """A paid order whose refunds reach its total is fully refunded, whatever its status word says."""
+    full = (orders["status"] == "paid") & (orders["order_total"] > 0) & (
+        orders["refunded"] >= orders["order_total"] - 0.005)
+    orders.loc[full, "status"] = "refunded"
 
 
 def _statuses(orders: pd.DataFrame, profile: Profile, raw, problems) -> pd.Series:
@@ -835,10 +948,14 @@ def merge(parts: list[FilePart]) -> tuple[pd.DataFrame, pd.DataFrame]:
     for number, part in enumerate(parts):
         frame = part.orders.copy()
         frame["_rank"], frame["_file"] = ROLE_RANK[part.role], number
+        if part.refund_known is not None:  # a file that cannot know leaves refunds to the others
+            frame.loc[~part.refund_known, "refunded"] = np.nan
         frames.append(frame)
     orders = pd.concat(frames, ignore_index=True)
     orders = orders.sort_values(["_rank", "_file"], kind="stable")
     merged = orders.groupby(["platform", "order_id"], sort=False).first().reset_index()
+    merged["refunded"] = merged["refunded"].fillna(0.0)
+    settle_full_refunds(merged)
     lines = []
     owner: dict[tuple[str, str], int] = {}
     for number, part in enumerate(parts):

@@ -89,6 +89,19 @@ class RefundRows:
 
 
 @dataclass(frozen=True)
+class LineRefund:
+    """What each row of a per-line export (a sub-order, SKU row or unit) had refunded: money
+    (`amount`, Lazada refundAmount, 淘宝 退款金额) or returned units (`quantity`, Shopee Returned
+    quantity, TikTok Sku Quantity of return). The engine applies one rule to them (core.model)."""
+
+    amount: tuple[str, ...] = ()
+    quantity: tuple[str, ...] = ()
+
+    def columns(self) -> tuple[str, ...]:
+        return self.amount + self.quantity
+
+
+@dataclass(frozen=True)
 class Profile:
     """One platform's report: how to recognise it and how its columns map to the canonical model."""
 
@@ -121,6 +134,7 @@ class Profile:
     packed_lines: PackedLines | None
     packed_order: dict[str, PackedValue]
     refund_rows: RefundRows | None
+    line_refund: LineRefund | None
     currency_by_country: dict[str, str]
     footer_patterns: tuple[str, ...]
 
@@ -139,6 +153,8 @@ class Profile:
         names.update(packed.column for packed in self.packed_order.values())
         if self.refund_rows:
             names.add(self.refund_rows.column)
+        if self.line_refund:
+            names.update(self.line_refund.columns())
         if self.line_exclude_column:
             names.add(self.line_exclude_column)
         return frozenset(normalize_header(n) for n in names if not n.endswith("*"))
@@ -231,6 +247,11 @@ def parse_profile(data: dict, path: Path) -> Profile:
             if packed else None,
             packed_order={name: PackedValue(**spec) for name, spec in order_table.get("packed", {}).items()},
             refund_rows=RefundRows(**data["refund_rows"]) if "refund_rows" in data else None,
+            line_refund=LineRefund(
+                amount=_tuple(data["line_refund"].get("amount", []), f"{where}: line_refund.amount"),
+                quantity=_tuple(data["line_refund"].get("quantity", []),
+                                f"{where}: line_refund.quantity"))
+            if "line_refund" in data else None,
             currency_by_country={normalize_header(k): v for k, v in
                                  fmt.get("currency_by_country", {}).items()},
             footer_patterns=_tuple(data.get("footer_patterns", []), f"{where}: footer_patterns"),
