@@ -120,3 +120,10 @@ def test_ambiguous_separators_are_reported_not_guessed(cells, decimal, expected,
 def test_amounts_no_shop_has_are_bad_cells_not_money(cell):
     numbers, bad = parse_money(pa.array(["12.50", cell], pa.string()), ".")
     assert numbers.to_pylist() == [12.5, None] and bad.to_pylist() == [False, True]
+
+
+@pytest.mark.parametrize("cell", ["12/31/99", "01/02/0025", "03/04/20255"])
+def test_dates_no_order_was_placed_on_are_bad_cells(cell):
+    stamps, bad, _ = parse_dates(pa.array(["03/14/2025", cell], pa.string()), ("%m/%d/%Y",))
+    assert stamps[0].as_py().year == 2025 and stamps[1].as_py() is None
+    assert bad.to_pylist() == [False, True]

@@ -1,6 +1,8 @@
 """Vectorised cell parsers: anti-Excel armour, money with either decimal mark, dates in per-file formats."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -95,6 +97,10 @@ def translate_months(values: pa.Array, month_names: dict[str, str]) -> pa.Array:
     return values
 
 
+EARLIEST_ORDER = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+LATEST_ORDER = dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc)
+
+
 def parse_dates(values: pa.Array, formats: tuple[str, ...]) -> tuple[pa.Array, pa.Array, str]:
     """Date cells to UTC timestamps with the formats of the profile, decided per file.
 
@@ -116,6 +122,10 @@ def parse_dates(values: pa.Array, formats: tuple[str, ...]) -> tuple[pa.Array, p
         todo = pc.if_else(pc.is_null(result), values, pa.scalar(None, pa.string()))
         if pc.count(todo).as_py() == 0:
             break
+    # A year such as 99 or 20255 reads as a date but is none an order was placed on.
+    plausible = pc.and_(pc.greater_equal(result, pa.scalar(EARLIEST_ORDER, utc)),
+                        pc.less(result, pa.scalar(LATEST_ORDER, utc)))
+    result = pc.if_else(pc.fill_null(plausible, False), result, pa.scalar(None, utc))
     bad = pc.and_(pc.is_valid(values), pc.is_null(result))
     return result, bad, ranked[0]
 
