@@ -60,7 +60,8 @@ def _catalog_part(raw: RawFile, profile: Profile, cells, line_cols, key) -> File
         per_row[name] = values if name == "sku" else groups.first_valid(values).take(pa.array(groups.codes))
     catalog = pa.table(per_row).to_pandas(types_mapper=_types)
     # A taxonomy path ("Home & Garden > … > Plates") keeps its last, most specific level.
-    catalog["category"] = catalog["category"].str.rsplit(">", n=1).str[-1].str.strip()
+    # (a regex keeps the text dtype: split() and [-1] turn a column of blanks into floats)
+    catalog["category"] = catalog["category"].str.replace(r"^.*>", "", regex=True).str.strip()
     catalog = catalog[catalog["category"].notna()].drop_duplicates()
     info = FileInfo(str(raw.path), profile.platform, profile.report, raw.encoding, len(cells.table), profile.id)
     return FilePart(info, profile.role, empty_orders(), empty_lines(), catalog.reset_index(drop=True))
@@ -72,6 +73,8 @@ def apply_catalogs(lines: pd.DataFrame, catalogs: list[pd.DataFrame]) -> pd.Data
     if not catalogs or len(lines) == 0:
         return lines
     catalog = pd.concat(catalogs, ignore_index=True)
+    if catalog.empty:  # product lists without categories add nothing
+        return lines
     by_sku = catalog.dropna(subset=["sku"]).drop_duplicates("sku").set_index("sku")["category"]
     by_name = catalog.dropna(subset=["product_name"]).drop_duplicates("product_name").set_index(
         "product_name")["category"]
