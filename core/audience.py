@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -220,11 +219,10 @@ def write_hashed_audience(audience: HashedAudience, path, force: bool = False, p
     require_csv(path)
     path = check_target(path, force, (*audience.source_files, *protect))
     try:
+        # Not core.exports.write_table: every cell is a hex digest (or empty) under the platform's
+        # own header, nothing a spreadsheet could run; the platforms' samples are unquoted, no BOM.
         with atomic_path(path) as tmp:
-            with open(tmp, "w", encoding="utf-8", newline="") as out:
-                audience.frame.to_csv(out, index=False, lineterminator="\n")
-                out.flush()
-                os.fsync(out.fileno())
+            audience.frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
     except OSError as error:
         raise save_error(path, error) from error
     return path

@@ -86,24 +86,20 @@ def format_summary(s: dict) -> str:
 
 
 def cmd_customers(args) -> int:
+    from core.exports import write_table
     from core.summary import customers
-    from core.safe_write import write_csv
 
     book = _load_for_analysis(args)
     if book is None:
         return EXIT_NO_FILE
-    table = customers(book)
-    if args.csv == "-":
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
-    else:
-        write_csv(table, args.csv)
+    write_table(customers(book), args.csv)
     return EXIT_OK
 
 
 def cmd_segment(args) -> int:
     import datetime as dt
 
-    from core.safe_write import write_csv
+    from core.exports import write_table
     from core.segments import note_message, segment, segment_table
 
     book = _load_for_analysis(args)
@@ -127,11 +123,7 @@ def cmd_segment(args) -> int:
         print(note_message(note), file=sys.stderr)
     table = segment_table(seg, book, args.period)
     if args.csv:
-        rows = seg.customers.reset_index()[list(SEGMENT_CSV_COLUMNS)]
-        if args.csv == "-":
-            rows.to_csv(sys.stdout, index=False, lineterminator="\n")
-        else:
-            write_csv(rows, args.csv)
+        write_table(seg.customers.reset_index()[list(SEGMENT_CSV_COLUMNS)], args.csv)
     if args.json:
         json.dump(segment_json(seg, table), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")

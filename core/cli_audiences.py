@@ -128,7 +128,7 @@ def _tags_csv(tags, target: str, lang: str) -> None:
     """One row per customer: their tags and primary tag (names in `lang`) and the evidence."""
     import pandas as pd
 
-    from core.safe_write import write_csv
+    from core.exports import write_table
     from core.tags import evidence_text
 
     names = {tag: tags.tables.name(tag, lang) for tag in [*tags.tables.ids, "none"]}
@@ -144,10 +144,7 @@ def _tags_csv(tags, target: str, lang: str) -> None:
     frame = pd.DataFrame({"customer_key": keys.astype("str"), "tags": listed.reindex(keys).fillna("").to_numpy(),
                           "primary_tag": tags.primary().map(names).reindex(keys).to_numpy(),
                           "evidence": joined.reindex(keys).fillna("").to_numpy()})
-    if target == "-":
-        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
-    else:
-        write_csv(frame, target)
+    write_table(frame, target)
 
 
 def format_tags(d: dict, tables) -> str:

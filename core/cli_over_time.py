@@ -172,15 +172,12 @@ CUSTOMER_COLUMNS = ("customer_key", "segment", "repeat_purchases", "weeks_to_las
 
 
 def _write_customers(table, target: str) -> None:
-    from core.safe_write import write_csv
+    from core.exports import write_table
 
     rows = table.rename_axis("customer_key").reset_index()[list(CUSTOMER_COLUMNS)].round(
         {"weeks_to_last": 3, "weeks_observed": 3, "net_sales": 2, "p_alive": 4, "expected_purchases": 4,
          "expected_spend": 2, "expected_value": 2})
-    if target == "-":
-        rows.to_csv(sys.stdout, index=False, lineterminator="\n")
-    else:
-        write_csv(rows, target)
+    write_table(rows, target)
 
 
 def format_clv(d: dict) -> str:

@@ -1,14 +1,16 @@
-"""Customer lists per segment, saved as CSV or XLSX that spreadsheet apps open safely.
+"""Customer lists per segment, and the one writer of every saved table: CSV or XLSX safe to open.
 
 `customer_list` builds the list (one row per customer of the chosen segments, with contacts, scores,
 the segment's persona and strategy); `write_customer_list` saves it atomically, never over an input
-file, never over an existing file unless asked, with every text cell that a spreadsheet would read as
-a formula (`=`, `+`, `-`, `@`, TAB, CR first) prefixed with `'`.
+file, never over an existing file unless asked. `write_table` writes any table (the lists and every
+command's `--csv`, file or stdout) with every text cell that a spreadsheet would read as a formula
+(`=`, `+`, `-`, `@`, TAB, CR first) prefixed with `'`.
 """
 from __future__ import annotations
 
 import errno
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -272,15 +274,10 @@ def write_customer_list(frame: pd.DataFrame, path, force: bool = False, *, lang:
     protect = (*frame.attrs.get("source_files", ()), *protect)
     path = check_target(path, force, protect)
     lang = catalog_lang(lang) or frame.attrs.get("lang")
-    titles = [neutralise(h) for h in headers(frame, lang)]
     kind = path.suffix.lower().lstrip(".")
     try:
-        with atomic_path(path) as tmp:
-            if kind == "csv":
-                sheets = ()
-                _write_csv(frame, titles, tmp, progress)
-            else:
-                sheets = _write_xlsx(frame, titles, tmp, max_sheet_rows, lang, progress)
+        sheets = write_table(frame, path, headers(frame, lang), xlsx=kind == "xlsx", lang=lang,
+                             max_sheet_rows=max_sheet_rows, progress=progress)
     except ExportError:
         raise
     except OSError as error:
@@ -320,8 +317,37 @@ def _step(progress: Progress | None, done: int, total: int) -> None:
         progress.report(done / max(total, 1), "progress.export_writing", rows=f"{total:,}")
 
 
-def _write_csv(frame: pd.DataFrame, titles: list[str], target: Path,
-               progress: Progress | None = None) -> None:
+def write_table(frame: pd.DataFrame, target, titles: list[str] | None = None, *, xlsx: bool = False,
+                lang: str | None = None, max_sheet_rows: int = EXCEL_MAX_ROWS,
+                progress: Progress | None = None) -> tuple[str, ...]:
+    """The one writer of tables: every CSV and XLSX we save, and CSV on stdout, goes through here,
+    so no text cell reaches a spreadsheet as a formula (`_text`: a leading `'`; numbers, dates and
+    the other columns are written as they are). `titles`: the header (default: the column names).
+
+    `target` "-": CSV on stdout (UTF-8, LF, no BOM: it is piped or redirected). A path: saved
+    atomically (core.safe_write), as XLSX when `xlsx` (`_write_xlsx`: sheets of at most
+    `max_sheet_rows` rows, their names returned) else as CSV (UTF-8 with BOM: Excel shows 中文; CRLF).
+    Writes in chunks of CHUNK_ROWS; `progress` hears each and may cancel. OSError is left to the
+    caller (`save_error` turns it into a message)."""
+    titles = [neutralise(str(h)) for h in (frame.columns if titles is None else titles)]
+    if str(target) == "-":
+        for data in _csv_chunks(frame, titles, "\n", progress):
+            sys.stdout.write(data.decode("utf-8"))
+        sys.stdout.flush()
+        return ()
+    with atomic_path(target) as tmp:
+        if xlsx:
+            return tuple(_write_xlsx(frame, titles, tmp, max_sheet_rows, lang, progress))
+        with open(tmp, "wb") as out:
+            out.write(BOM)
+            for data in _csv_chunks(frame, titles, "\r\n", progress):
+                out.write(data)
+    return ()
+
+
+def _csv_chunks(frame: pd.DataFrame, titles: list[str], eol: str, progress: Progress | None):
+    """The CSV bytes of the header, then of CHUNK_ROWS rows at a time (pyarrow: a million rows in
+    seconds): text neutralised, days as YYYY-MM-DD, times without their time zone."""
     import csv
     import io
 
@@ -331,35 +357,27 @@ def _write_csv(frame: pd.DataFrame, titles: list[str], target: Path,
     kinds = _kinds(frame)
     names = [f"c{i}" for i in range(frame.shape[1])]  # headers may repeat or be anything
     header = io.StringIO()
-    csv.writer(header, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n").writerow(titles)
-    with open(target, "wb") as out:
-        out.write(BOM + header.getvalue().encode("utf-8"))
-        writer = None
-        for start in range(0, len(frame), CHUNK_ROWS):
-            _step(progress, start, len(frame))
-            chunk = frame.iloc[start:start + CHUNK_ROWS]
-            arrays = []
-            for (_, values), kind in zip(chunk.items(), kinds):
-                if kind == "text":
-                    arrays.append(pa.array(_text(values).to_numpy(dtype=object, na_value=None),
-                                           type=pa.string()))
-                elif kind in ("date", "datetime"):
-                    naive = values.dt.tz_localize(None) if values.dt.tz is not None else values
-                    array = pa.array(naive.astype("datetime64[s]").to_numpy(), type=pa.timestamp("s"),
-                                     from_pandas=True)
-                    arrays.append(array.cast(pa.date32()) if kind == "date" else array)
-                else:
-                    arrays.append(pa.array(values.to_numpy(), from_pandas=True))
-            table = pa.Table.from_arrays(arrays, names=names)
-            if writer is None:
-                schema = table.schema
-                writer = pacsv.CSVWriter(out, schema, write_options=pacsv.WriteOptions(
-                    include_header=False, eol="\r\n"))
-            writer.write_table(table.cast(schema))
-        if writer is not None:
-            writer.close()
-        out.flush()
-        os.fsync(out.fileno())
+    csv.writer(header, quoting=csv.QUOTE_MINIMAL, lineterminator=eol).writerow(titles)
+    yield header.getvalue().encode("utf-8")
+    options = pacsv.WriteOptions(include_header=False, eol=eol)
+    for start in range(0, len(frame), CHUNK_ROWS):
+        _step(progress, start, len(frame))
+        chunk = frame.iloc[start:start + CHUNK_ROWS]
+        arrays = []
+        for (_, values), kind in zip(chunk.items(), kinds):
+            if kind == "text":
+                arrays.append(pa.array(_text(values).to_numpy(dtype=object, na_value=None),
+                                       type=pa.string()))
+            elif kind in ("date", "datetime"):
+                naive = values.dt.tz_localize(None) if values.dt.tz is not None else values
+                array = pa.array(naive.astype("datetime64[s]").to_numpy(), type=pa.timestamp("s"),
+                                 from_pandas=True)
+                arrays.append(array.cast(pa.date32()) if kind == "date" else array)
+            else:
+                arrays.append(pa.array(values.to_numpy(), from_pandas=True))
+        out = io.BytesIO()
+        pacsv.write_csv(pa.Table.from_arrays(arrays, names=names), out, write_options=options)
+        yield out.getvalue()
 
 
 WIDTHS = {"customer_key": 28, "name": 16, "email": 28, "phone": 16, "buyer_id": 18, "platforms": 16,
@@ -398,8 +416,6 @@ def _write_xlsx(frame: pd.DataFrame, titles: list[str], target: Path, max_sheet_
                 start, end = number * per_sheet, min(len(frame), (number + 1) * per_sheet)
                 book.add_sheet(name, titles, kinds, widths, max(end - start, 0),
                                _xlsx_chunks(frame, kinds, start, end, progress))
-        out.flush()
-        os.fsync(out.fileno())
     return names
 
 
@@ -420,6 +436,6 @@ def _xlsx_chunks(frame: pd.DataFrame, kinds: list[str], start: int, end: int,
         yield columns
 
 
-__all__ = ["customer_list", "write_customer_list", "check_target", "segment_ids", "headers",
-           "neutralise", "sheet_names", "SavedList", "ExportError", "save_error", "same_file", "COLUMNS",
-           "EXCEL_MAX_ROWS"]
+__all__ = ["customer_list", "write_customer_list", "write_table", "check_target", "segment_ids",
+           "headers", "neutralise", "sheet_names", "SavedList", "ExportError", "save_error", "same_file",
+           "COLUMNS", "EXCEL_MAX_ROWS"]

@@ -92,6 +92,9 @@ def run(argv: list[str], started: float | None = None) -> int:
 
     window = MainWindow()
     window.show()
+    from ui.saving import clean_stale_saves
+
+    QTimer.singleShot(0, clean_stale_saves)  # after the first paint: it lists a few folders
     app.installEventFilter(FileOpenEvents(window))
     if smoke:
         from ui.smoke import SmokeRun

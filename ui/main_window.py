@@ -784,6 +784,7 @@ class MainWindow(QMainWindow):
         if is_input(target, input_paths(self.book, self._paths)):
             self.show_error(t("report.cli.is_input", path=target))
             return None
+        settings.add_save_folder(target.parent)
         self.set_status("ui.status.saving_pdf", path=str(target))
         self.save_busy.start(t("ui.progress.starting"))
         self.save_busy.cancel_button.hide()  # one painting call: nothing to stop halfway
@@ -845,6 +846,7 @@ class MainWindow(QMainWindow):
         except ExportError as error:
             self.show_error(error.problem.message(language()))
             return None
+        settings.add_save_folder(target.parent)
         return target
 
     def _save_list(self, job: Job, on_saved) -> Job:

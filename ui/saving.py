@@ -89,6 +89,18 @@ def is_input(path: Path, protect: Iterable[str]) -> bool:
     return any(same_file(Path(path), Path(p)) for p in protect)
 
 
+def clean_stale_saves() -> None:
+    """At start: delete the temporary files that saves killed midway left (customer data) in the
+    folders we save to: those saved to before, Documents and our own config folders."""
+    from core.config import config_dir, user_profiles_dir
+    from core.safe_write import clean_stale_temp
+    from ui import settings
+
+    folders = [*settings.save_folders(), documents_folder(), config_dir(), user_profiles_dir()]
+    for folder in dict.fromkeys(str(f) for f in folders):
+        clean_stale_temp(folder)
+
+
 # Pool thread ------------------------------------------------------------------------------------
 def render_report_job(plan: Any, path: str, lang: str, paper: str, book: Any, progress) -> tuple[str, int]:
     """Write the strategy summary PDF (atomically: a failure leaves an existing file as it was).

@@ -1,5 +1,5 @@
-"""Per-user settings in the config folder: window geometry, language, recent files, and the last
-settings of each set of files (so re-opening them shows what the seller last looked at)."""
+"""Per-user settings in the config folder: window geometry, language, recent files, the folders
+saved to, and the last settings of each set of files (re-opening them shows what was last seen)."""
 from __future__ import annotations
 
 import hashlib
@@ -55,6 +55,18 @@ def add_recent(paths: list[str]) -> None:
 
 def clear_recent() -> None:
     _save("recent", [])
+
+
+def save_folders() -> list[str]:
+    """The folders the user last saved lists and reports to, newest first."""
+    folders = _load("save_folders", [])
+    return [f for f in folders if isinstance(f, str)][:MAX_RECENT] if isinstance(folders, list) else []
+
+
+def add_save_folder(folder) -> None:
+    """Remember a folder saved to, so the next start cleans what a killed save left there."""
+    entry = str(Path(folder).resolve())
+    _save("save_folders", [entry, *[f for f in save_folders() if f != entry]][:MAX_RECENT])
 
 
 def settings_for(paths: list[str]) -> dict:

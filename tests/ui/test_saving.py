@@ -1,6 +1,10 @@
 """Saving from the window: File → Save as PDF… (the plan built on demand, rendered in a Job),
 the "Export list…" buttons of the Customers & Segments page and File → Export customer list…:
 the rows written, overwriting a confirmed file, refusing an input file, and screenshots."""
+import errno
+import os
+import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -90,6 +94,58 @@ def test_save_as_pdf_over_an_existing_file_replaces_it(qtbot, loaded, dialogs, t
     dialogs.answer = str(target)
     assert save(qtbot, loaded, loaded.pdf_action.trigger) == "success"
     assert target.read_bytes().startswith(b"%PDF")
+
+
+def _stale(path: Path, data: bytes) -> Path:
+    """A temporary file a killed save left an hour ago."""
+    path.write_bytes(data)
+    then = time.time() - 3600
+    os.utime(path, (then, then))
+    return path
+
+
+def test_save_as_pdf_cleans_a_killed_save_keeps_the_mode_and_remembers_the_folder(qtbot, loaded, dialogs,
+                                                                                 tmp_path):
+    from ui import settings
+
+    target = tmp_path / "old.pdf"
+    target.write_bytes(b"not a pdf")
+    target.chmod(0o640)
+    _stale(tmp_path / ".old.pdf.k1ll3d00.tmp", b"%PDF-1.4 half a report on Ann Lee")
+    dialogs.answer = str(target)
+    assert save(qtbot, loaded, loaded.pdf_action.trigger) == "success"
+    assert [p.name for p in tmp_path.iterdir()] == ["old.pdf"] and target.read_bytes().startswith(b"%PDF")
+    if os.name == "posix":
+        assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert settings.save_folders()[0] == str(tmp_path.resolve())
+
+
+def test_a_failing_pdf_save_leaves_the_previous_file_and_no_temp_file(qtbot, loaded, dialogs, tmp_path,
+                                                                      monkeypatch):
+    import ui.report.render as render
+
+    def paint(result, painter, device):  # the disk fills up halfway through the pages
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(render, "paint", paint)
+    target = tmp_path / "old.pdf"
+    target.write_bytes(b"previous")
+    dialogs.answer = str(target)
+    assert save(qtbot, loaded, loaded.pdf_action.trigger) == "failure"
+    assert [p.name for p in tmp_path.iterdir()] == ["old.pdf"] and target.read_bytes() == b"previous"
+    assert len(dialogs.errors) == 1 and str(target) in dialogs.errors[0]
+
+
+def test_the_start_cleans_the_folders_saved_to(tmp_path):
+    from ui import settings
+    from ui.saving import clean_stale_saves
+
+    settings.add_save_folder(tmp_path)
+    stale = _stale(tmp_path / ".customers.xlsx.a1b2c3d4.tmp", b"PK customer data")
+    fresh = tmp_path / ".customers.csv.e5f6a7b8.tmp"  # a save running in another window: kept
+    fresh.write_bytes(b"customer data")
+    clean_stale_saves()
+    assert not stale.exists() and fresh.exists()
 
 
 def test_save_as_pdf_never_writes_over_an_input_file(qtbot, loaded, dialogs, tmp_path):

@@ -232,14 +232,16 @@ def render_pdf(plan, path, lang: str = "en", paper: str = "a4", book=None) -> in
     result = layout(plan, lang, paper, book)
     with atomic_path(Path(path)) as tmp:
         writer = _pdf_writer(str(tmp), paper, result)
-        painter = QPainter()
-        if not painter.begin(writer):
-            raise OSError(f"cannot write {path}")
         try:
-            paint(result, painter, writer)
+            painter = QPainter()
+            if not painter.begin(writer):
+                raise OSError(f"cannot write {path}")
+            try:
+                paint(result, painter, writer)
+            finally:
+                painter.end()
         finally:
-            painter.end()
-        del writer
+            del writer  # closes the file, also on a failure: Windows cannot remove an open file
     return result.pages
 
 
