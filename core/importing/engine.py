@@ -338,7 +338,8 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
                  or (resolve(comp.columns()) if comp else []) or packed_cols or [field])
         return found[0]
 
-    left_out = _negative_amounts(orders, lines, raw, problems, source_column)
+    left_out = (not profile.negative_totals_are_returns
+                and _negative_amounts(orders, lines, raw, problems, source_column))
     if left_out and not order_cols.get("item_count"):  # count the items again without them
         orders["item_count"] = _item_counts(_line_sums(lines, groups))
     lines = lines.drop(columns="_code").rename(columns={"_key": "order_id"})

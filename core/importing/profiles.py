@@ -137,6 +137,9 @@ class Profile:
     line_refund: LineRefund | None
     currency_by_country: dict[str, str]
     footer_patterns: tuple[str, ...]
+    # A transaction table writes a return as its own row with a negative amount: money given back,
+    # not a damaged total.
+    negative_totals_are_returns: bool = False
 
     def source_columns(self) -> frozenset[str]:
         """Every source column name this profile knows (normalised), for header detection."""
@@ -255,6 +258,7 @@ def parse_profile(data: dict, path: Path) -> Profile:
             currency_by_country={normalize_header(k): v for k, v in
                                  fmt.get("currency_by_country", {}).items()},
             footer_patterns=_tuple(data.get("footer_patterns", []), f"{where}: footer_patterns"),
+            negative_totals_are_returns=bool(fmt.get("negative_totals_are_returns", False)),
         )
     except KeyError as missing:
         raise ProfileError(f"{where}: missing key {missing}") from None
