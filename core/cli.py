@@ -5,8 +5,9 @@ import argparse
 import functools
 import json
 import sys
+from pathlib import Path
 
-from core.errors import InputError
+from core.errors import InputError, Problem
 from core.i18n import language, set_language, t
 
 EXIT_OK, EXIT_NO_FILE = 0, 2
@@ -484,4 +485,26 @@ def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     if getattr(args, "lang", None):
         set_language("zh_CN" if args.lang == "zh" else args.lang)
-    return args.run(args)
+    target = getattr(args, "csv", None)
+    try:
+        if target and target != "-":
+            _never_over_an_input(Path(target), getattr(args, "files", ()))
+        return args.run(args)
+    except OSError as error:  # a --csv save the disk or the folder refused
+        if not target or error.filename is None:
+            raise
+        from core.exports import save_error
+
+        print(save_error(target, error).problem.message(), file=sys.stderr)
+    except InputError as error:
+        print(error.problem.message(), file=sys.stderr)
+    return EXIT_NO_FILE
+
+
+def _never_over_an_input(target: Path, files) -> None:
+    """A --csv file is written over whatever is there (as `> file` would be), but never over one
+    of the exports being read."""
+    from core.exports import ExportError, same_file
+
+    if any(same_file(target, Path(f)) for f in files):
+        raise ExportError(Problem.make(str(target), None, None, "export.is_input", path=str(target)))

@@ -265,3 +265,18 @@ def test_a_new_file_gets_the_umask_mode_and_a_replaced_file_keeps_its_own(capsys
         assert shared.read_bytes() != b"previous" and stat.S_IMODE(shared.stat().st_mode) == 0o640
     finally:
         os.umask(old)
+
+
+@pytest.mark.parametrize("command", ["customers", "segment", "tags", "clv"])
+def test_a_csv_option_never_writes_over_an_input_file(capsys, tmp_path, command):
+    source = tmp_path / "orders_export_1.csv"
+    shutil.copy(DEMO / "shopify_orders_export.csv", source)
+    before = source.read_bytes()
+    status, _, err = run(capsys, command, str(source), "--csv", str(source))
+    assert status == 2 and "never overwritten" in err and source.read_bytes() == before
+
+
+def test_a_csv_save_into_a_missing_folder_is_a_message(capsys, tmp_path):
+    status, _, err = run(capsys, "customers", str(DEMO / "shopify_orders_export.csv"),
+                         "--csv", str(tmp_path / "no" / "such" / "out.csv"))
+    assert status == 2 and "folder does not exist" in err and "Traceback" not in err
