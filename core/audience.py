@@ -28,9 +28,12 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 @cache
 def rules() -> dict:
-    """resources/audiences.toml: platforms, relay patterns, phone numbering per country."""
+    """resources/audiences.toml: platforms, relay patterns; and the phone numbering per country
+    (resources/countries.toml, shared with the importer)."""
+    from core.countries import countries
+
     with (RESOURCES / "audiences.toml").open("rb") as f:
-        return tomllib.load(f)
+        return {**tomllib.load(f), "countries": countries()}
 
 
 @cache

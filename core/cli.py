@@ -31,7 +31,6 @@ class TerminalProgress:
 
 
 def _load(args):
-    from core.importing import import_files
     from core.importing.mapping import load_mapping
 
     mapping = None
@@ -43,7 +42,34 @@ def _load(args):
         except InputError as error:
             print(error.problem.message(), file=sys.stderr)
             sys.exit(EXIT_NO_FILE)
-    return import_files(args.files, mapping=mapping, progress=TerminalProgress())
+    return read_exports(args.files, mapping, getattr(args, "file_currency", None))
+
+
+def read_exports(files, mapping=None, file_currency: str | None = None):
+    """Import the files for a command; says on stderr which files do not give the currency of
+    their money (`import --json` keeps stdout to its one JSON object)."""
+    from core.importing import import_files
+
+    book = import_files(files, mapping=mapping, progress=TerminalProgress(),
+                        currencies={"*": file_currency} if file_currency else None)
+    for info in book.files:
+        if info.no_currency:
+            print(t("cli.no_currency", file=info.path, count=info.no_currency), file=sys.stderr)
+    return book
+
+
+def currency_code(text: str) -> str:
+    """An ISO 4217 code as typed (`myr`, ` PHP `) in capitals; anything else is refused."""
+    code = text.strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise argparse.ArgumentTypeError(t("cli.bad_currency_code", value=text))
+    return code
+
+
+def add_import_options(sub) -> None:
+    """What every command that reads exports accepts about the files themselves."""
+    sub.add_argument("--file-currency", dest="file_currency", type=currency_code, metavar="CODE",
+                     help=t("cli.help_file_currency"))
 
 
 def _load_for_analysis(args):
@@ -400,12 +426,14 @@ SEGMENT_MAPS = ("rfm11", "rfgrid", "cn8", "value", "clusters", "affinity", "tags
 
 
 def _analysis_command(command, name: str, help_text: str):
-    """A command that reads exports and segments them: files, --map, --import-map, --currency."""
+    """A command that reads exports and segments them: files, --map, --import-map, --currency
+    (segment in this currency), --file-currency (the currency of files that do not say theirs)."""
     sub = command(name, help=help_text)
     sub.add_argument("files", nargs="+")
     sub.add_argument("--map", dest="map", default="rfm11", choices=SEGMENT_MAPS, help=t("cli.help_segment_map"))
     sub.add_argument("--import-map", dest="import_map", help=t("cli.help_map"))
     sub.add_argument("--currency", help=t("cli.help_currency"))
+    add_import_options(sub)
     return sub
 
 
@@ -421,11 +449,13 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("files", nargs="+")
     imp.add_argument("--map", help=t("cli.help_map"))
     imp.add_argument("--json", action="store_true", help=t("cli.help_json"))
+    add_import_options(imp)
     imp.set_defaults(run=cmd_import)
     cus = command("customers", help=t("cli.help_customers"))
     cus.add_argument("files", nargs="+")
     cus.add_argument("--map", help=t("cli.help_map"))
     cus.add_argument("--csv", required=True, help=t("cli.help_csv"))
+    add_import_options(cus)
     cus.set_defaults(run=cmd_customers)
     seg = _analysis_command(command, "segment", t("cli.help_segment"))
     seg.add_argument("--bins", type=int, default=5, choices=[3, 4, 5], help=t("cli.help_bins"))

@@ -81,6 +81,9 @@ def add_commands(command, analysis_command) -> None:
     results.add_argument("campaign", help=t("campaigns.cli.help_ref"))
     results.add_argument("files", nargs="+")
     results.add_argument("--import-map", dest="import_map", help=t("cli.help_map"))
+    from core.cli import add_import_options
+
+    add_import_options(results)  # --file-currency
     results.add_argument("--window", type=_window, default=30, metavar="DAYS", help=t("campaigns.cli.help_window"))
     results.add_argument("--csv", metavar="OUT", help=t("campaigns.cli.help_results_csv"))
     results.add_argument("--json", action="store_true", help=t("cli.help_json"))

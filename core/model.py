@@ -61,6 +61,7 @@ class FileInfo:
     encoding: str
     rows: int
     profile: str = ""
+    no_currency: int = 0  # orders whose currency the file does not say (shown as XXX)
 
 
 @dataclass

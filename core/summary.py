@@ -34,6 +34,19 @@ def import_summary(book: OrderBook, lang: str | None = None) -> dict:
     }
 
 
+def unknown_currencies(book: OrderBook) -> list[dict]:
+    """The file layouts whose money has no known currency (shown as XXX): per import profile, its
+    platform, report, files and how many orders; what the app asks the seller about, once."""
+    out: dict[str, dict] = {}
+    for info in book.files:
+        if info.no_currency:
+            entry = out.setdefault(info.profile, {"profile": info.profile, "platform": info.platform,
+                                                  "report": info.report, "files": [], "orders": 0})
+            entry["files"].append(info.path)
+            entry["orders"] += info.no_currency
+    return list(out.values())
+
+
 CUSTOMER_COLUMNS = ("customer_key", "name", "platforms", "paid_orders", "first_order",
                     "last_order", "net_sales", "currency")
 

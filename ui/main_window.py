@@ -41,12 +41,14 @@ NAV_PAGES = ("overview", "segments", "targeting", "personas", "strategy", "campa
 
 # Work that runs on the pool thread. These functions get paths and plain data, never widgets;
 # pandas and the importer are imported here, not at start-up, so the first window shows fast.
-def load_book(paths: list[str], progress) -> Any:
+def load_book(paths: list[str], progress, currencies: dict[str, str] | None = None) -> Any:
+    """`currencies`: the seller's currency per file layout whose files do not say theirs."""
     from core.importing import import_files
-    return import_files(paths, progress=progress)
+    return import_files(paths, progress=progress, currencies=currencies)
 
 
-def load_mapped_book(paths: list[str], mappings: dict[str, Any], progress) -> Any:
+def load_mapped_book(paths: list[str], mappings: dict[str, Any], progress,
+                     currencies: dict[str, str] | None = None) -> Any:
     """Files with a column mapping of their own are read with it, the others as usual; one book."""
     from core.importing import import_files
     from core.jobs import sub
@@ -54,11 +56,11 @@ def load_mapped_book(paths: list[str], mappings: dict[str, Any], progress) -> An
     plain = [p for p in paths if p not in mappings]
     books, done = [], 0
     if plain:
-        books.append(load_book(plain, sub(progress, 0.0, len(plain) / len(paths))))
+        books.append(load_book(plain, sub(progress, 0.0, len(plain) / len(paths)), currencies))
         done = len(plain)
     for path in (p for p in paths if p in mappings):
         step = sub(progress, done / len(paths), (done + 1) / len(paths))
-        books.append(import_files([path], mapping=mappings[path], progress=step))
+        books.append(import_files([path], mapping=mappings[path], progress=step, currencies=currencies))
         done += 1
     progress.check_cancelled()
     return merge_books(books, paths)
@@ -93,15 +95,19 @@ def merge_books(books: list[Any], paths: list[str]) -> Any:
 
 
 def summarize(book: Any, lang: str) -> dict:
-    """The import summary of `import --json`, plus the Overview's monthly net sales."""
-    from core.summary import import_summary, monthly_net_sales
+    """The import summary of `import --json`, plus the Overview's monthly net sales and the file
+    layouts whose currency the seller is asked for."""
+    from core.summary import import_summary, monthly_net_sales, unknown_currencies
 
-    return {**import_summary(book, lang), "monthly": monthly_net_sales(book)}
+    return {**import_summary(book, lang), "monthly": monthly_net_sales(book),
+            "unknown_currencies": unknown_currencies(book)}
 
 
 def import_and_summarize(paths: list[str], lang: str, progress,
-                         mappings: dict[str, Any] | None = None) -> tuple[Any, dict]:
-    book = load_mapped_book(paths, mappings, progress) if mappings else load_book(paths, progress)
+                         mappings: dict[str, Any] | None = None,
+                         currencies: dict[str, str] | None = None) -> tuple[Any, dict]:
+    book = (load_mapped_book(paths, mappings, progress, currencies) if mappings
+            else load_book(paths, progress, currencies))
     progress.check_cancelled()
     return book, summarize(book, lang)
 
@@ -334,6 +340,7 @@ class MainWindow(QMainWindow):
         self.summary_page.page_requested.connect(self.show_page)
         self.summary_page.add_files_requested.connect(self.choose_files_to_add)
         self.summary_page.remove_file_requested.connect(self.remove_file)
+        self.summary_page.currency_chosen.connect(self.use_file_currency)
         self.segments_page.segmentation_finished.connect(self._segments_done)
         self.targeting_page.plan_changed.connect(self.summary_page.show_plan)
         self.targeting_page.plan_finished.connect(lambda outcome: self._remember_settings())
@@ -534,7 +541,8 @@ class MainWindow(QMainWindow):
         self.set_status("ui.status.importing", len(self._paths))
         mappings = {"mappings": dict(self._mappings)} if self._mappings else {}
         self._job = (
-            Job(import_and_summarize, self._paths, self._import_language, **mappings)
+            Job(import_and_summarize, self._paths, self._import_language, **mappings,
+                currencies=settings.file_currencies())
             .on_progress(self.banner.show_progress)
             .on_success(self._import_succeeded)
             .on_failure(self._import_failed)
@@ -542,6 +550,13 @@ class MainWindow(QMainWindow):
         )
         self._job.finished.connect(self._job_finished)
         return self._job.start(self, "import")
+
+    def use_file_currency(self, profiles: list[str], code: str) -> Job | None:
+        """The seller named the currency of files that do not say theirs: remember it for their
+        layouts and read the files on screen again with it."""
+        for profile in profiles:
+            settings.set_file_currency(profile, code)
+        return self.open_files(self._book_paths) if self._book_paths else None
 
     def choose_files_to_add(self) -> None:
         """File → Add files…: more exports into the same customer base."""

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSizePolicy, QTableWidget, QTableWidgetItem,
-    QVBoxLayout, QWidget,
+    QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSizePolicy, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from core.i18n import language, t
@@ -199,6 +199,59 @@ class EmptyPage(QWidget):
         self.drop_zone.style().polish(self.drop_zone)
 
 
+class CurrencyQuestion(QFrame):
+    """Asked only when some orders have no known currency (their files say none, nor their
+    market): which currency that kind of file is in. The answer is remembered per file layout
+    (import profile) and the files are read again with it; `chosen` carries the layouts and code."""
+
+    chosen = Signal(list, str)
+
+    def __init__(self):
+        super().__init__()
+        self.setObjectName("infoBanner")
+        self.questions: list[dict] = []
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.combo = QComboBox()
+        from core.countries import currencies  # a small TOML table, no pandas
+
+        self.combo.addItems(currencies())
+        self.combo.setCurrentIndex(-1)  # nothing is guessed: the seller picks
+        self.button = QPushButton()
+        self.button.setObjectName("primary")
+        self.button.setEnabled(False)
+        self.combo.currentIndexChanged.connect(lambda index: self.button.setEnabled(index >= 0))
+        self.button.clicked.connect(self._use)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(4, 2, 4, 2)
+        row.addWidget(self.text, 1)
+        row.addWidget(self.combo)
+        row.addWidget(self.button)
+        self.hide()
+
+    def ask(self, questions: list[dict]) -> None:
+        self.questions = list(questions)
+        self.setVisible(bool(self.questions))
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.combo.setPlaceholderText(t("ui.overview.currency_placeholder"))
+        self.button.setText(t("ui.overview.currency_use"))
+        if not self.questions:
+            return
+        names = [Path(path).name for q in self.questions for path in q["files"]]
+        files = names[0] if len(names) == 1 else t("ui.overview.more_files", first=names[0], more=len(names) - 1)
+        kinds = ", ".join(f"{q['platform']} – {q['report']}" for q in self.questions)
+        self.text.setText(t("ui.overview.currency_question", files=files,
+                            count=f"{sum(q['orders'] for q in self.questions):,}"))
+        self.text.setToolTip("\n".join(path for q in self.questions for path in q["files"]))
+        self.button.setToolTip(t("ui.overview.currency_use_tip", kinds=kinds))
+
+    def _use(self) -> None:
+        if self.combo.currentIndex() >= 0:
+            self.chosen.emit([q["profile"] for q in self.questions], self.combo.currentText())
+
+
 class SummaryPage(QWidget):
     """The import summary: totals as cards, then the files read and the problems met.
 
@@ -210,6 +263,7 @@ class SummaryPage(QWidget):
     page_requested = Signal(str)  # a card or chart was clicked: show that page
     add_files_requested = Signal()
     remove_file_requested = Signal(str)  # the full path of a loaded file to drop
+    currency_chosen = Signal(list, str)  # import profiles, ISO code: read their files with it
 
     def __init__(self):
         super().__init__()
@@ -224,6 +278,8 @@ class SummaryPage(QWidget):
         self.sales_card, self.refunds_card = MetricCard("trends"), MetricCard()
         self.segments_card, self.target_card = MetricCard("segments"), MetricCard("targeting")
         self.month_chart = MonthChart("trends")
+        self.currency_question = CurrencyQuestion()
+        self.currency_question.chosen.connect(self.currency_chosen)
         # The row of cards is as tall as its tallest card, never more: spare height belongs to
         # the problems table. Inside the row, every card fills the same height.
         cards_row = QWidget()
@@ -285,6 +341,7 @@ class SummaryPage(QWidget):
         layout.setSpacing(10)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
+        layout.addWidget(self.currency_question)  # every figure below depends on the answer
         layout.addSpacing(4)
         layout.addWidget(cards_row)
         layout.addWidget(insight_row)
@@ -320,6 +377,7 @@ class SummaryPage(QWidget):
         self.problems_table.setHorizontalHeaderLabels(
             [t(f"ui.problems.{key}") for key in ("file", "row", "column", "message", "action")])
         self.no_problems.setText(t("ui.problems.none"))
+        self.currency_question.retranslate()
         if self.summary is not None:
             self.show_summary(self.summary)
 
@@ -361,6 +419,7 @@ class SummaryPage(QWidget):
         period = (t("ui.summary.period", first=summary["first_order"], last=summary["last_order"])
                   if summary.get("first_order") else t("ui.summary.no_orders"))
         self.subtitle.setText(f"{plural('ui.summary.files', len(files))} · {period}")
+        self.currency_question.ask(summary.get("unknown_currencies", []))
 
         by_status = summary["orders_by_status"]
         status_parts = [t("ui.summary.status_line", label=t(f"ui.order_status.{status}"),

@@ -98,3 +98,16 @@ def set_geometry(value: QByteArray) -> None:
     store = _store()
     store.setValue("geometry", value)
     store.sync()
+
+
+def file_currencies() -> dict[str, str]:
+    """The currency the seller chose for each file layout (import profile id) whose files do not
+    say the currency of their money: asked once on the Overview, used at every import."""
+    value = _load("file_currencies", {})
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v for k, v in value.items() if isinstance(v, str) and len(v) == 3}
+
+
+def set_file_currency(profile: str, code: str) -> None:
+    _save("file_currencies", {**file_currencies(), profile: code})

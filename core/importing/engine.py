@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from core.countries import country_code, currency_of, phone_country
 from core.errors import InputError, Problem
 from core.importing import identity
 from core.importing.parse import (clean_text, decide_decimal, parse_dates, parse_money,
@@ -32,6 +34,8 @@ NO_CURRENCY = "XXX"  # ISO 4217 code for "no currency"
 MAX_CELL_PROBLEMS = 10  # per file and column; the rest are counted in one more line
 _MONEY_LINE = ("unit_price", "line_total")
 NUMBER_FIELDS = ("item_count", "age")  # numbers that are not money
+MARKET_SAMPLE = 5_000  # phones and market codes looked at per file: plenty to see one market
+MARKET_AGREEMENT = 0.8  # the share of a file's market evidence that must name the same market
 
 
 @dataclass
@@ -87,7 +91,7 @@ def apply_catalogs(lines: pd.DataFrame, catalogs: list[pd.DataFrame]) -> pd.Data
 
 
 def import_files(paths, mapping: Profile | None = None,
-                 progress: Progress = NULL_PROGRESS) -> OrderBook:
+                 progress: Progress = NULL_PROGRESS, currencies: dict[str, str] | None = None) -> OrderBook:
     """Read order exports of any supported platform into one OrderBook.
 
     Parameters
@@ -95,6 +99,9 @@ def import_files(paths, mapping: Profile | None = None,
     paths : the export files; several platforms and overlapping periods may be mixed.
     mapping : a profile for a layout no bundled profile knows (see ``load_mapping``).
     progress : receives progress and is asked whether to stop between steps.
+    currencies : the seller's answer for money whose currency a file does not say (no currency
+        column, no market in its values, no default): profile id → ISO code, ``"*"`` for every
+        layout. Orders still without one get ``XXX``, counted in ``FileInfo.no_currency``.
 
     Problems with a whole file or single cells are collected in ``OrderBook.problems``; this
     function raises only ``Cancelled``.
@@ -116,7 +123,8 @@ def import_files(paths, mapping: Profile | None = None,
         try:
             raw = open_file(path, vocabulary)
             profile = choose_profile(raw, profiles)
-            part, problems = convert(raw, profile, step)
+            chosen = (currencies or {}).get(profile.id) or (currencies or {}).get("*")
+            part, problems = convert(raw, profile, step, chosen)
         except InputError as error:
             book.problems.append(error.problem)
             continue
@@ -177,7 +185,8 @@ def _missing(profile: Profile, present: set[str]) -> list[str]:
     return list(dict.fromkeys(missing))
 
 
-def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePart, list[Problem]]:
+def convert(raw: RawFile, profile: Profile, progress: Progress,
+            chosen_currency: str | None = None) -> tuple[FilePart, list[Problem]]:
     """Apply one profile to one file: per-row canonical values, then orders and lines."""
     index = raw.column_index()
 
@@ -205,6 +214,9 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
     needed.update(refund_col)
     if profile.line_refund:
         needed.update(resolve(profile.line_refund.columns()))
+    market_cols = [(spec, resolve([spec.column])) for spec in profile.market_codes]
+    for _, cols in market_cols:
+        needed.update(cols)
     needed = [c for c in raw.header if c in needed]
     needed = list(dict.fromkeys(needed))
 
@@ -326,8 +338,10 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
         packed["_code"] = pc.index_in(pa.array(packed["_key"], pa.string(), from_pandas=True),
                                       value_set=groups.keys).to_numpy(zero_copy_only=False)
         lines = pd.concat([lines, packed], ignore_index=True)
+    currency = _file_currency(cells, order_cols, profile)
+    market = _file_market(orders, cells, profile, market_cols)
     orders = _finish_orders(orders, _line_sums(lines, groups), profile, raw, problems,
-                            _file_currency(cells, order_cols, profile))
+                            currency, market, chosen_currency)
     refund_known = (_knows_refunds(profile, order_cols, packed_order, refund_col, resolve)
                     | (orders["status"] == "refunded").to_numpy())
 
@@ -347,7 +361,7 @@ def convert(raw: RawFile, profile: Profile, progress: Progress) -> tuple[FilePar
         lines["order_id"] = lines["order_id"].map(dict(zip(orders["_key"], orders["order_id"])))
     orders = orders.drop(columns=[c for c in orders.columns if c.startswith("_")])
     info = FileInfo(str(raw.path), profile.platform, profile.report, raw.encoding,
-                    len(table), profile.id)
+                    len(table), profile.id, int((orders["currency"] == NO_CURRENCY).sum()))
     orders["platform"], lines["platform"] = profile.platform, profile.platform
     orders["source_file"], lines["source_file"] = raw.path.name, raw.path.name
     problems.extend(cells.problems_out())
@@ -809,6 +823,37 @@ def _file_currency(cells: Cells, order_cols, profile: Profile) -> str:
     return profile.currency
 
 
+def _file_market(orders: pd.DataFrame, cells: Cells, profile: Profile, market_cols) -> str | None:
+    """The market (ISO country) a marketplace file was sold in, from its own values: the countries
+    of its orders, its buyers' phone numbers with their dial code (60…, +63 …) or a mobile shape
+    only one market has, and market codes (Lazada `…_PH-…` SKUs). A Shopee or Lazada shop sells
+    in one market, so one market must account for most of that evidence; else there is none."""
+    if not profile.markets:
+        return None
+    votes: Counter = Counter()
+
+    def count(values, name_to_code) -> None:
+        sample = values.dropna()
+        sample = sample[sample.astype(str).str.strip() != ""].head(MARKET_SAMPLE)
+        for value, times in sample.value_counts().items():
+            code = name_to_code(value)
+            if code in profile.markets:
+                votes[code] += int(times)
+
+    if "country" in orders:
+        count(orders["country"], country_code)
+    if "phone" in orders:
+        count(orders["phone"], lambda text: phone_country(text, profile.markets))
+    for spec, cols in market_cols:
+        if cols:
+            codes = pd.Series(cells.clean(cols[0]).to_pandas()).dropna().head(MARKET_SAMPLE)
+            count(codes.str.extract(spec.pattern, expand=False), lambda code: str(code).upper())
+    if not votes:
+        return None
+    code, times = votes.most_common(1)[0]
+    return code if times >= MARKET_AGREEMENT * sum(votes.values()) else None
+
+
 def _line_sums(lines: pd.DataFrame, groups: Groups) -> dict[str, np.ndarray] | None:
     """Per order (in the order of `groups`): the sum of its line totals and quantities, and
     whether it has any line at all."""
@@ -831,8 +876,9 @@ def _item_counts(line_sums) -> np.ndarray:
     return np.where(line_sums["has_line"], line_sums["quantity"], np.nan)
 
 
-def _finish_orders(orders: pd.DataFrame, line_sums, profile: Profile, raw,
-                   problems: list[Problem], default_currency: str) -> pd.DataFrame:
+def _finish_orders(orders: pd.DataFrame, line_sums, profile: Profile, raw, problems: list[Problem],
+                   default_currency: str, market: str | None = None,
+                   chosen_currency: str | None = None) -> pd.DataFrame:
     """Computed money, status, refunds and place fields of each order, as core.model defines them."""
     for name in profile.computed:
         if "_comp_" + name not in orders:
@@ -862,14 +908,18 @@ def _finish_orders(orders: pd.DataFrame, line_sums, profile: Profile, raw,
     orders.loc[refunded_all, "refunded"] = orders.loc[refunded_all, "order_total"]
     orders["refunded"] = orders["refunded"].fillna(0.0)
     settle_full_refunds(orders)
+    # The currency: the file's own column; else the order's country where the platform has one
+    # shop per market; else the market the whole file shows (phones, market codes); else the
+    # money symbols or the profile's default; else what the seller said for this layout.
     currency = (orders["currency"].str.upper().str.strip() if "currency" in orders
                 else pd.Series(np.nan, index=orders.index, dtype="str"))
-    if profile.currency_by_country and "country" in orders:
-        by_country = orders["country"].map(
-            {c: profile.currency_by_country.get(normalize_header(c))
-             for c in orders["country"].dropna().unique()})
-        currency = currency.fillna(by_country)
-    orders["currency"] = currency.fillna(default_currency or NO_CURRENCY)
+    if (profile.currency_by_country or profile.markets) and "country" in orders:
+        by_country = orders["country"].map({c: _country_currency(c, profile)
+                                            for c in orders["country"].dropna().unique()})
+        currency = currency.fillna(by_country.astype("str"))
+    if market:
+        currency = currency.fillna(currency_of(market))
+    orders["currency"] = currency.fillna(default_currency or chosen_currency or NO_CURRENCY)
     if profile.country:
         orders["country"] = (orders["country"] if "country" in orders else
                              pd.Series(np.nan, index=orders.index, dtype="str")).fillna(profile.country)
@@ -879,6 +929,13 @@ def _finish_orders(orders: pd.DataFrame, line_sums, profile: Profile, raw,
             if position in parts:
                 orders[name] = orders[name].fillna(parts[position]) if name in orders else parts[position]
     return orders
+
+
+def _country_currency(name: str, profile: Profile) -> str | None:
+    """The currency of an order shipped to `name` on a platform with one shop per market."""
+    own = profile.currency_by_country.get(normalize_header(name))
+    code = country_code(name)
+    return own or (currency_of(code) if code in profile.markets else None)
 
 
 def _refunds_from_lines(orders: pd.DataFrame, line_refunded: pd.Series, stated: pd.Series) -> None:

@@ -89,6 +89,15 @@ class RefundRows:
 
 
 @dataclass(frozen=True)
+class MarketCode:
+    """A market's ISO country code inside the cells of `column`: the first group of `pattern`
+    (Lazada's lazadaSku `4127705812_MY-21550981` names its venture, MY)."""
+
+    column: str
+    pattern: str
+
+
+@dataclass(frozen=True)
 class LineRefund:
     """What each row of a per-line export (a sub-order, SKU row or unit) had refunded: money
     (`amount`, Lazada refundAmount, 淘宝 退款金额) or returned units (`quantity`, Shopee Returned
@@ -136,6 +145,10 @@ class Profile:
     refund_rows: RefundRows | None
     line_refund: LineRefund | None
     currency_by_country: dict[str, str]
+    # The countries (ISO codes, resources/countries.toml) the platform sells in with one shop per
+    # market: a file's country names, phone numbers and market codes then tell its currency.
+    markets: tuple[str, ...]
+    market_codes: tuple[MarketCode, ...]
     footer_patterns: tuple[str, ...]
     # A transaction table writes a return as its own row with a negative amount: money given back,
     # not a damaged total.
@@ -158,6 +171,7 @@ class Profile:
             names.add(self.refund_rows.column)
         if self.line_refund:
             names.update(self.line_refund.columns())
+        names.update(code.column for code in self.market_codes)
         if self.line_exclude_column:
             names.add(self.line_exclude_column)
         return frozenset(normalize_header(n) for n in names if not n.endswith("*"))
@@ -257,6 +271,8 @@ def parse_profile(data: dict, path: Path) -> Profile:
             if "line_refund" in data else None,
             currency_by_country={normalize_header(k): v for k, v in
                                  fmt.get("currency_by_country", {}).items()},
+            markets=_tuple(fmt.get("markets", []), f"{where}: format.markets"),
+            market_codes=tuple(MarketCode(**spec) for spec in fmt.get("market_codes", [])),
             footer_patterns=_tuple(data.get("footer_patterns", []), f"{where}: footer_patterns"),
             negative_totals_are_returns=bool(fmt.get("negative_totals_are_returns", False)),
         )
@@ -264,6 +280,11 @@ def parse_profile(data: dict, path: Path) -> Profile:
         raise ProfileError(f"{where}: missing key {missing}") from None
     except TypeError as bad:
         raise ProfileError(f"{where}: {bad}") from None
+    from core.countries import countries
+
+    unknown = [code for code in profile.markets if code not in countries()]
+    if unknown:
+        raise ProfileError(f"{where}: format.markets {unknown} are not in resources/countries.toml")
     for name in profile.packed_order:
         if name not in MAPPABLE_ORDER:
             raise ProfileError(f"{where}: order.packed.{name} is not an order field")

@@ -106,7 +106,7 @@ def test_cancel_halfway_keeps_the_previous_summary(qtbot, window, good_file, mon
     book_before, summary_before = window.book, window.summary
     started = threading.Event()
 
-    def slow_load(paths, progress):
+    def slow_load(paths, progress, currencies=None):
         started.set()
         for step in range(10000):
             progress.check_cancelled()
@@ -137,7 +137,7 @@ def test_a_failing_import_shows_an_error_and_keeps_the_old_data(qtbot, window, g
     assert import_and_wait(qtbot, window, [good_file]) == "success"
     before = window.summary
 
-    def broken_load(paths, progress):
+    def broken_load(paths, progress, currencies=None):
         raise OSError("disk on fire")
 
     monkeypatch.setattr(main_window, "load_book", broken_load)
@@ -161,7 +161,7 @@ def test_dropping_files_imports_them(qtbot, window, good_file, tmp_path):
 def test_closing_while_importing_leaves_no_thread(qtbot, window, monkeypatch):
     started = threading.Event()
 
-    def endless_load(paths, progress):
+    def endless_load(paths, progress, currencies=None):
         started.set()
         while True:
             progress.check_cancelled()

@@ -107,3 +107,29 @@ def test_report_page_draws_the_pages_and_follows_the_language(qtbot, window):
     assert all(label.pixmap().width() <= report.content.width() for label in report.page_labels)
     assert outcome(qtbot, report.pages_shown, lambda: window.switch_language("zh_CN"), 120000) == "success"
     assert report._drawn[1] == "zh_CN" and len(report.page_labels) >= 8
+
+
+def test_a_file_without_currency_asks_once_and_the_answer_is_remembered(qtbot, window, tmp_path):
+    # A plain transaction table names no currency and no market: its money was XXX everywhere.
+    source = RESOURCES.parent / "tests" / "data" / "exports" / "generic_transactions_minimal" / "transactions.csv"
+    export = tmp_path / "transactions.csv"
+    export.write_bytes(source.read_bytes())
+    assert import_and_wait(qtbot, window, [str(export)]) == "success"
+    question = window.summary_page.currency_question
+    assert question.isVisible() and "XXX" in question.text.text() and "6 orders" in question.text.text()
+    assert not question.button.isEnabled()  # nothing is guessed
+    question.combo.setCurrentIndex(question.combo.findText("EUR"))
+    assert outcome(qtbot, window.import_finished, question.button.click) == "success"
+    assert set(window.summary["net_sales"]) == {"EUR"} and not question.isVisible()
+    assert settings.file_currencies() == {"generic_transactions": "EUR"}
+    assert window.summary_page.month_chart.chart.title.endswith("(EUR)")
+    # Opened again later: the layout's currency is known, nothing is asked.
+    assert import_and_wait(qtbot, window, [str(export)]) == "success"
+    assert set(window.summary["net_sales"]) == {"EUR"} and not question.isVisible()
+
+
+def test_a_marketplace_file_that_shows_its_market_is_not_asked(qtbot, window):
+    lazada = RESOURCES.parent / "tests" / "data" / "exports" / "lazada_ph_no_country_xlsx"
+    assert import_and_wait(qtbot, window, [str(next(lazada.glob("*.xlsx")))]) == "success"
+    assert set(window.summary["net_sales"]) == {"PHP"}
+    assert not window.summary_page.currency_question.isVisible()

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.cli import SEGMENT_MAPS
+from core.cli import SEGMENT_MAPS, add_import_options
 from core.errors import InputError
 from core.i18n import language, set_language, t
 
@@ -22,6 +22,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--map", default="rfm11", choices=SEGMENT_MAPS, help=t("cli.help_segment_map"))
     p.add_argument("--paper", default="a4", choices=["a4", "letter"], type=str.lower, help=t("report.cli.help_paper"))
     p.add_argument("--force", action="store_true", help=t("report.cli.help_force"))
+    add_import_options(p)
     return p
 
 
@@ -48,11 +49,10 @@ def main(argv: list[str]) -> int:
     if refusal:
         print(refusal, file=sys.stderr)
         return EXIT_ERROR
-    from core.cli import TerminalProgress
-    from core.importing import import_files
+    from core.cli import TerminalProgress, read_exports
     from core.targeting.plan import make_plan
 
-    book = import_files(args.files, progress=TerminalProgress())
+    book = read_exports(args.files, file_currency=args.file_currency)
     for problem in book.problems:
         print(problem.message(), file=sys.stderr)
     if not book.files:

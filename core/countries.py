@@ -1,0 +1,78 @@
+"""Countries (resources/countries.toml): names, dial codes, currencies and mobile number shapes,
+shared by the importer (a marketplace file's market and currency) and the hashed audience lists."""
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+
+from core.resources import RESOURCES
+
+# A phone cell as exports write it: digits with separators, maybe a "+" or "00", maybe masked
+# (`60*******231`, `(+1)415*****82`). Ciphertext, names and e-mail addresses are no phone.
+_PHONE_SHAPE = re.compile(r"^\(?(\+|00)?\)?[\d*•]+$")
+_SEPARATORS = re.compile(r"[\s\-.()/]")
+MASK = "*•"
+
+
+@cache
+def countries() -> dict[str, dict]:
+    """ISO code → {dial, trunk, lengths, names, currency[, mobile]}."""
+    with (RESOURCES / "countries.toml").open("rb") as f:
+        return tomllib.load(f)["countries"]
+
+
+@cache
+def _by_name() -> dict[str, str]:
+    """Every way exports write a country (ISO code or name, any case) → its ISO code."""
+    out = {}
+    for code, spec in countries().items():
+        for name in (code, *spec["names"]):
+            out[" ".join(name.split()).casefold()] = code
+    return out
+
+
+def country_code(name: object) -> str | None:
+    """The ISO code of a country as an export writes it (`Malaysia`, `MY`, `Việt Nam`), or None."""
+    if not isinstance(name, str):
+        return None
+    return _by_name().get(" ".join(name.split()).casefold())
+
+
+def currency_of(code: str | None) -> str | None:
+    spec = countries().get(code or "")
+    return spec["currency"] if spec else None
+
+
+def currencies() -> list[str]:
+    """Every currency of the table, sorted (the choices offered when a file says none)."""
+    return sorted({spec["currency"] for spec in countries().values()})
+
+
+def phone_country(text: object, markets: tuple[str, ...]) -> str | None:
+    """The country among `markets` a phone number as written names, or None when it does not say.
+
+    With its dial code (`+63 917 555 4444`, `0063…`, `639175554444`, masked `60*******231`) the
+    number names its country; written nationally (`09171234567`) only when exactly one market's
+    mobile shape fits it."""
+    if not isinstance(text, str):
+        return None
+    compact = _SEPARATORS.sub("", text.strip())
+    if not compact or not _PHONE_SHAPE.match(compact):
+        return None
+    international = compact.startswith(("+", "00"))
+    digits = compact.lstrip("+")
+    if compact.startswith("00"):
+        digits = digits[2:]
+    table = countries()
+    if international:  # dial codes are prefix-free: at most one of them starts the number
+        found = [c for c in markets if c in table and digits.startswith(table[c]["dial"])]
+        return found[0] if len(found) == 1 else None
+    with_dial = [c for c in markets if c in table and digits.startswith(table[c]["dial"])
+                 and len(digits) - len(table[c]["dial"]) in table[c]["lengths"]]
+    if any(ch in MASK for ch in digits):  # a masked number says something only with its dial code
+        return with_dial[0] if len(with_dial) == 1 and not digits.startswith("0") else None
+    national = [c for c in markets if c in table and table[c].get("mobile")
+                and re.match(table[c]["mobile"], digits)]
+    found = set(with_dial) | set(national)
+    return found.pop() if len(found) == 1 else None
