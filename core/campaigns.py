@@ -20,10 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 import re
 import secrets
-import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -47,8 +45,6 @@ GROUPS = ("campaign", "control")
 Z95 = 1.959963984540054  # two-sided 95 %
 TIER_MAP = "value"  # the strata of the control draw
 MAX_MORE_DAYS = 365  # beyond this "about N more days" says nothing useful
-_TEMP = re.compile(r"\..+\.json\.\w+\.tmp")  # our temporary files (core.safe_write names them so)
-STALE_AFTER = 300.0  # seconds without a write after which such a file is a killed save's (as core.safe_write)
 
 
 class CampaignError(InputError):
@@ -303,28 +299,12 @@ def save_campaign(campaign: Campaign, folder=None) -> Path:
             number += 1
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _clean_stale(target.parent)
-        with atomic_path(target) as tmp:
+        with atomic_path(target) as tmp:  # which also removes a killed save's temporary file
             Path(tmp).write_text(to_json_text(campaign), encoding="utf-8")
     except OSError as error:
         raise _error("campaigns.save_failed", target, reason=error.strerror or str(error)) from error
     campaign.path = target
     return target
-
-
-def _clean_stale(folder: Path) -> None:
-    """Remove the temporary files a killed save left in the campaigns folder (customer keys)."""
-    cutoff = time.time() - STALE_AFTER
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
-        try:
-            if _TEMP.fullmatch(entry.name) and entry.is_file() and entry.stat().st_mtime < cutoff:
-                os.unlink(entry.path)
-        except OSError:
-            continue
 
 
 def _invalid(path, where: str, problem: str, **params) -> CampaignError:
