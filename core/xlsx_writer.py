@@ -60,6 +60,8 @@ def _join(*parts, nulls: str = "emit_null") -> pa.Array:
 
 def _bytes(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """The UTF-8 bytes of a large_string array and its offsets into them (no copy)."""
+    if isinstance(text, pa.ChunkedArray):  # a column built in pieces: one buffer first
+        text = text.combine_chunks()
     offsets = np.frombuffer(text.buffers()[1], np.int64)[text.offset:text.offset + len(text) + 1]
     data = text.buffers()[2]
     data = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)

@@ -204,3 +204,17 @@ def test_libreoffice_opens_the_file(table, tmp_path):
         rows = list(csv.reader(handle))
     assert rows[0][0] == "Customer key" and rows[1][0] == "007" and rows[3][0] == "欧阳娜娜"
     assert math.isclose(float(rows[1][2].replace(",", "")), 12.5)
+
+
+def test_a_text_column_stored_in_pieces_is_written(tmp_path):
+    """pandas may hold a text column as several arrow chunks (a concat, a campaign's results)."""
+    import pyarrow as pa
+
+    from core.exports import write_table
+
+    pieces = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([["a", "=b"], ["c"]])))
+    path = tmp_path / "pieces.xlsx"
+    write_table(pd.DataFrame({"name": pieces, "orders": [1, 2, 3]}), path, xlsx=True)
+    sheet = openpyxl.load_workbook(path).active
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["name", "orders"], ["a", 1], ["'=b", 2], ["c", 3]]
