@@ -224,7 +224,8 @@ def convert(raw: RawFile, profile: Profile, progress: Progress,
     problems += _duplicate_columns(raw, needed)
     progress.report(0.5, "progress.converting", file=raw.path.name)
     progress.check_cancelled()
-    cells = Cells(table, raw, problems, null_values=profile.null_values)
+    cells = Cells(table, raw, problems, null_values=profile.null_values,
+                  column_null_values=profile.column_null_values)
     cells.clean_all()
 
     # Rows without an order id are padding (eBay's empty values row, footers) or broken rows.
@@ -474,9 +475,13 @@ class Cells:
     """Cleaned columns of one file with the parsing that reports bad cells by row and column."""
 
     def __init__(self, table: pa.Table, raw: RawFile, problems: list[Problem], decimal=".",
-                 rows=None, null_values=()):
+                 rows=None, null_values=(), column_null_values=None):
         self.table, self.raw, self.problems = table, raw, problems
         self.null_values = pa.array(null_values, pa.string()) if null_values else None
+        # Per column (normalised header): the placeholders of every column plus its own.
+        self.column_null_values = {
+            column: pa.array(list(dict.fromkeys((*null_values, *values))), pa.string())
+            for column, values in (column_null_values or {}).items()}
         self.decimal = decimal
         self._clean: dict[str, pa.Array] = {}
         self._money: dict[tuple[str, ...], pa.Array] = {}  # parsed once: bad cells reported once
@@ -487,7 +492,7 @@ class Cells:
         """The same file without some rows; cleaned columns and noted bad cells carry over."""
         kept = Cells(self.table.filter(mask), self.raw, self.problems, self.decimal,
                      rows[mask.to_numpy(zero_copy_only=False)], ())
-        kept.null_values = self.null_values
+        kept.null_values, kept.column_null_values = self.null_values, self.column_null_values
         kept._clean = {name: values.filter(mask) for name, values in self._clean.items()}
         kept._money = {name: values.filter(mask) for name, values in self._money.items()}
         kept._bad = self._bad
@@ -501,8 +506,9 @@ class Cells:
 
     def _cleaned(self, column: str) -> pa.Array:
         values = clean_text(self.table.column(column).combine_chunks())
-        if self.null_values is not None:  # placeholders such as eBay's `--`, Douyin's `-`
-            values = pc.if_else(pc.is_in(values, self.null_values), _NULL_TEXT, values)
+        placeholders = self.column_null_values.get(normalize_header(column), self.null_values)
+        if placeholders is not None:  # eBay's `--`, Douyin's `-`, 淘宝 订单关闭原因 `订单未关闭`
+            values = pc.if_else(pc.fill_null(pc.is_in(values, placeholders), False), _NULL_TEXT, values)
         return values
 
     def clean(self, column: str) -> pa.Array:

@@ -127,7 +127,11 @@ class Profile:
     decimal: str
     currency: str
     currency_symbols: dict[str, str]
+    # Placeholders the platform writes for "no value" (eBay `--`, 抖店 `-`, Etsy `--` in Adjusted …),
+    # read as empty: in every column, and per column (normalised header → values) where a word is
+    # a placeholder in one column only (淘宝 订单关闭原因 `订单未关闭`).
     null_values: tuple[str, ...]
+    column_null_values: dict[str, tuple[str, ...]]
     country: str
     order: dict[str, tuple[str, ...]]
     line: dict[str, tuple[str, ...]]
@@ -243,6 +247,8 @@ def parse_profile(data: dict, path: Path) -> Profile:
             currency=fmt.get("currency", ""),
             currency_symbols=dict(fmt.get("currency_symbols", {})),
             null_values=_tuple(fmt.get("null_values", []), f"{where}: format.null_values"),
+            column_null_values={normalize_header(column): _tuple(values, f"{where}: format.column_null_values")
+                                for column, values in fmt.get("column_null_values", {}).items()},
             country=fmt.get("country", ""),
             order=_fields(order_table, MAPPABLE_ORDER, f"{where}: order"),
             line=_fields(line_table, MAPPABLE_LINE, f"{where}: line"),
@@ -285,6 +291,10 @@ def parse_profile(data: dict, path: Path) -> Profile:
     unknown = [code for code in profile.markets if code not in countries()]
     if unknown:
         raise ProfileError(f"{where}: format.markets {unknown} are not in resources/countries.toml")
+    strangers = sorted(set(profile.column_null_values) - profile.source_columns())
+    if strangers:
+        raise ProfileError(f"{where}: format.column_null_values names columns the profile does not "
+                           f"read: {strangers}")
     for name in profile.packed_order:
         if name not in MAPPABLE_ORDER:
             raise ProfileError(f"{where}: order.packed.{name} is not an order field")
