@@ -19,7 +19,7 @@ run: $(STAMP) system-deps
 	$(VENV)/bin/python main.py $(wildcard resources/demo/*.csv)
 
 test: $(STAMP) system-deps
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n 2 --dist loadfile  # two workers, a test file each: both cores
 
 bench: $(STAMP)
 	$(VENV)/bin/python bench/bench_import.py

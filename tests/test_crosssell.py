@@ -2,9 +2,6 @@
 a hand-made shop, clear notes for thin data, offers in the strategy, the command's JSON."""
 import itertools
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -16,7 +13,7 @@ from core.importing import import_files
 from core.model import OrderBook, empty_lines, empty_orders
 from core.segments import segment
 from core.segments.products import segment_lines
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 
 DEMO = sorted((ROOT / "resources" / "demo").glob("*.csv"))
 
@@ -180,23 +177,20 @@ def test_offers_join_the_strategy_and_the_persona(demo_book, demo_seg, demo_cros
     assert f"{first.audience:,}" in offers[0] and f"{first.lift:.1f}" in offers[0]
 
 
-def test_crosssell_command_json_and_text():
-    env = {**os.environ, "SEGMENTDESK_LANG": "en"}
+def test_crosssell_command_json_and_text(capsys):
     files = [str(p) for p in DEMO]
-    result = subprocess.run([sys.executable, "main.py", "crosssell", *files, "--segment", "champions",
-                             "--segment", "Lost", "--json"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=180, env=env)
-    assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
+    status, out, err = run_cli(capsys, "crosssell", *files, "--segment", "champions", "--segment", "Lost",
+                               "--json")
+    assert status == 0, err
+    data = json.loads(out)
     assert [s["segment"] for s in data["segments"]] == ["champions", "lost"]
     rule = data["segments"][0]["rules"][0]
     assert set(rule) >= {"antecedent", "consequent", "support", "confidence", "lift",
                          "customers_with_antecedent", "audience"}
     assert data["segments"][1]["notes"] and not data["segments"][1]["rules"]
-    text = subprocess.run([sys.executable, "main.py", "--lang", "zh_CN", "crosssell", *files, "--map", "value",
-                           "--currency", "CNY"], cwd=ROOT, capture_output=True, text=True, timeout=180, env=env)
-    assert text.returncode == 0, text.stderr
-    assert "交叉销售" in text.stdout and "提升度" in text.stdout
-    bad = subprocess.run([sys.executable, "main.py", "crosssell", *files, "--segment", "nobody"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=180, env=env)
-    assert bad.returncode == 2 and "nobody" in bad.stderr
+    status, out, err = run_cli(capsys, "--lang", "zh_CN", "crosssell", *files, "--map", "value",
+                               "--currency", "CNY")
+    assert status == 0, err
+    assert "交叉销售" in out and "提升度" in out
+    status, _, err = run_cli(capsys, "crosssell", *files, "--segment", "nobody")
+    assert status == 2 and "nobody" in err

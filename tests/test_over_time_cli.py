@@ -7,25 +7,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.cli import COMMANDS, main
-from core.i18n import set_language
-from tests.conftest import ROOT
+from core.cli import COMMANDS
+from tests.conftest import ROOT, run_cli
+
+run = run_cli  # (exit status, stdout, stderr) of main.py run in this process
 
 DEMO = sorted(str(p) for p in (ROOT / "resources" / "demo").glob("*.csv"))
 CDNOW = ROOT / "tests" / "data" / "cdnow" / "CDNOW_sample.txt"  # see SOURCES.md there
 PUBLISHED = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # Fader, Hardie & Lee (2005), CDNOW, 39 weeks
-
-
-def run(capsys, *argv):
-    """core.cli.main in-process: (exit status, stdout, stderr); argparse errors exit with 2."""
-    try:
-        status = main(list(argv))
-    except SystemExit as stop:
-        status = stop.code
-    finally:
-        set_language("en")
-    out = capsys.readouterr()
-    return status, out.out, out.err
 
 
 def transactions(path, rows) -> str:

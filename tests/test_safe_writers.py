@@ -19,11 +19,11 @@ import pytest
 
 import core.exports as exports
 import core.safe_write as safe_write
-from core.cli import main
 from core.exports import write_table
-from core.i18n import set_language
 from core.safe_write import STALE_AFTER, TEMP_PATTERN, atomic_path, clean_stale_temp
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
+
+run = run_cli  # (exit status, stdout, stderr) of main.py run in this process
 
 DEMO = ROOT / "resources" / "demo"
 HOSTILE = ("=1+1", "@SUM(1+1)", "+cmd|' /C calc'!A0", '=HYPERLINK("http://x","y")', "-2+3", "\tTabbed")
@@ -72,16 +72,6 @@ def hostile_export(tmp_path_factory):
         csv.writer(f).writerows([header, *rows])
     shutil.copy(DEMO / "products_export_1.csv", folder / "products_export_1.csv")
     return [str(orders), str(folder / "products_export_1.csv")]
-
-
-def run(capsys, *argv):
-    """core.cli.main in-process: (exit status, stdout, stderr)."""
-    try:
-        status = main([str(a) for a in argv])
-    finally:
-        set_language("en")
-    out = capsys.readouterr()
-    return status, out.out, out.err
 
 
 def assert_safe(rows, numeric):

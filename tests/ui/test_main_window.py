@@ -53,7 +53,7 @@ def test_importing_a_file_shows_its_summary(qtbot, window, good_file):
     assert page.orders_card.value.text() == "4"
     assert "Paid 2" in page.orders_card.detail.text()
     assert page.customers_card.value.text() == "3"
-    assert "1 orders without a customer identity" in page.customers_card.detail.text()
+    assert "1 order without a customer identity" in page.customers_card.detail.text()
     assert page.sales_card.value.text() == "USD 67.50"  # 42.50 + (30.00 − 5.00 refunded)
     assert "2024-03-01" in page.subtitle.text() and "2024-03-09" in page.subtitle.text()
     assert page.no_problems.isVisible() and not page.problems_table.isVisible()
