@@ -1,5 +1,6 @@
 """Test setup shared by every test: headless Qt, a private settings folder, the repo on sys.path."""
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -21,17 +22,42 @@ def pytest_addoption(parser):
                      help="rewrite the expected outputs of the import fixtures (review the diff!)")
 
 
-def run_cli(capsys, *argv) -> tuple[int, str, str]:
-    """`python main.py …` run in this process (no interpreter start, no imports again):
-    (exit status, stdout, stderr); argparse errors exit with 2. Back in English afterwards."""
-    from core.cli import main
+def run_main(*args, lang="en", process=False, env=None) -> subprocess.CompletedProcess:
+    """`python main.py ARGS` as a finished process (returncode, stdout, stderr). It runs in this
+    process (an interpreter start and its imports cost seconds each) unless `process`; `env`
+    adds environment variables (SEGMENTDESK_CONFIG_DIR…) for the run. Back in English after."""
+    import contextlib
+    import io
+
+    import main as entry
     from core.i18n import set_language
 
+    extra = {"SEGMENTDESK_LANG": lang, **(env or {})}
+    if process:
+        return subprocess.run([sys.executable, "main.py", *map(str, args)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=180,
+                              env={**os.environ, **extra})
+    saved = {k: os.environ.get(k) for k in extra}
+    os.environ.update(extra)
+    out, err = io.StringIO(), io.StringIO()
+    set_language(lang)
     try:
-        status = main([str(a) for a in argv])
-    except SystemExit as stop:
-        status = stop.code
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = entry.main([str(a) for a in args])
+            except SystemExit as stop:
+                status = stop.code
     finally:
         set_language("en")
-    out = capsys.readouterr()
-    return status, out.out, out.err
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
+
+
+def run_cli(capsys, *argv) -> tuple[int, str, str]:
+    """run_main in this process as (exit status, stdout, stderr)."""
+    result = run_main(*argv)
+    return result.returncode, result.stdout, result.stderr

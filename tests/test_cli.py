@@ -1,5 +1,4 @@
 """The headless commands keep their exact contract: other tools parse this output."""
-import contextlib
 import csv
 import io
 import json
@@ -9,31 +8,11 @@ import sys
 import pytest
 
 import main as entry
-from core.i18n import set_language
 from tests.conftest import ROOT
+from tests.conftest import run_main as run
 
 DEMO = sorted(str(p) for p in (ROOT / "resources" / "demo").glob("*.csv"))
 SHOPIFY_CASE = ROOT / "tests" / "data" / "exports" / "shopify_multi_item_refunds" / "orders_export_1.csv"
-
-
-def run(*args, lang="en", process=False):
-    """`main.py ARGS` as a finished process (returncode, stdout, stderr): in this process unless
-    `process` (a real interpreter start costs seconds; the contract test keeps one)."""
-    if process:
-        env = {"SEGMENTDESK_LANG": lang, "PATH": "/usr/bin:/bin"}
-        return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, capture_output=True,
-                              text=True, timeout=120, env=env)
-    out, err = io.StringIO(), io.StringIO()
-    set_language(lang)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                status = entry.main([str(a) for a in args])
-            except SystemExit as stop:
-                status = stop.code
-    finally:
-        set_language("en")
-    return subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
 
 
 def test_import_json_is_exactly_one_object_with_the_contract_keys():

@@ -4,8 +4,6 @@ import errno
 import io
 import os
 import shutil
-import subprocess
-import sys
 
 import openpyxl
 import pandas as pd
@@ -21,6 +19,7 @@ from core.targeting.facts import segment_facts
 from core.targeting.personas import personas
 from core.targeting.strategies import strategies
 from tests.conftest import ROOT
+from tests.conftest import run_main as run
 
 DEMO = sorted(str(p) for p in (ROOT / "resources" / "demo").glob("*.csv"))
 HOSTILE = {
@@ -376,12 +375,6 @@ def test_a_read_only_folder(small, tmp_path):
 
 
 # --- the command --------------------------------------------------------------------------------
-
-def run(*args, lang="en"):
-    env = {"SEGMENTDESK_LANG": lang, "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=180, env=env)
-
 
 def test_cli_exports_champions_as_csv(book, tmp_path):
     out = tmp_path / "champions.csv"

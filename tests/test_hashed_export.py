@@ -1,9 +1,6 @@
 """Hashed audience lists: normalisation as the ad platforms document it, hashes equal to published
 examples, relay/masked identities skipped and counted, atomic saves that never overwrite unasked."""
 import hashlib
-import os
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -13,7 +10,7 @@ from core.exports import ExportError
 from core.importing import import_files
 from core.model import OrderBook, empty_lines, empty_orders
 from core.segments import segment
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_main
 
 DEMO = sorted((ROOT / "resources" / "demo").glob("*.csv"))
 
@@ -150,10 +147,8 @@ def test_saving_is_atomic_and_never_overwrites_unasked(tmp_path):
 
 def test_demo_segment_export_from_the_command_line(tmp_path):
     out = tmp_path / "champions.csv"
-    env = {**os.environ, "SEGMENTDESK_LANG": "en"}
     files = [str(p) for p in DEMO]
-    result = subprocess.run([sys.executable, "main.py", "export", *files, "--segment", "champions", "--hashed",
-                             "-o", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=180, env=env)
+    result = run_main("export", *files, "--segment", "champions", "--hashed", "-o", out)
     assert result.returncode == 0, result.stderr
     assert "never leave your computer" in result.stdout
     book = import_files(DEMO)
@@ -163,11 +158,9 @@ def test_demo_segment_export_from_the_command_line(tmp_path):
     assert list(rows.columns) == ["Email", "Phone"] and len(rows) <= len(champions)
     emails = book.orders.loc[book.orders["customer_key"].isin(champions), "email"].dropna().str.strip().str.lower()
     assert set(rows["Email"].dropna()) <= {hashlib.sha256(e.encode()).hexdigest() for e in emails}
-    again = subprocess.run([sys.executable, "main.py", "export", *files, "--segment", "champions", "--hashed",
-                            "-o", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=180, env=env)
+    again = run_main("export", *files, "--segment", "champions", "--hashed", "-o", out)
     assert again.returncode == 2 and "--force" in again.stderr
-    zh = subprocess.run([sys.executable, "main.py", "--lang", "zh_CN", "export", *files, "--all", "--hashed",
-                         "--platform", "meta", "--currency", "CNY", "-o", str(tmp_path / "cny.csv")],
-                        cwd=ROOT, capture_output=True, text=True, timeout=180, env=env)
+    zh = run_main("--lang", "zh_CN", "export", *files, "--all", "--hashed", "--platform", "meta",
+                  "--currency", "CNY", "-o", tmp_path / "cny.csv")
     assert zh.returncode == 0, zh.stderr
     assert "哈希" in zh.stdout and (tmp_path / "cny.csv").read_text("utf-8").startswith("email,phone")

@@ -3,10 +3,7 @@ counts checked against a plain per-order computation, editable tables with clear
 import collections
 import functools
 import json
-import os
 import re
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -17,7 +14,7 @@ from core.segments import segment
 from core.tags import (NONE, TagRule, TagTableError, TagTables, bundled_tables, customer_tags,
                        keyword_pattern, load_tables, price_ratio, reset_tables, save_tables,
                        tag_mix, user_tables_path, validate)
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_main
 
 DEMO = sorted((ROOT / "resources" / "demo").glob("*.csv"))
 
@@ -365,11 +362,7 @@ def test_a_broken_user_file_falls_back_with_a_note_or_raises_when_strict(tmp_pat
 # --- headless -------------------------------------------------------------------------------------
 
 def _run(*args, lang="en", config=None):
-    env = {**os.environ, "SEGMENTDESK_LANG": lang}
-    if config:
-        env["SEGMENTDESK_CONFIG_DIR"] = str(config)
-    return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=180, env=env)
+    return run_main(*args, lang=lang, env={"SEGMENTDESK_CONFIG_DIR": str(config)} if config else None)
 
 
 def test_segment_map_tags_from_the_command_line():
