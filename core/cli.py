@@ -283,12 +283,14 @@ def format_plan(d: dict) -> str:
     out = [t("cli.plan_title", date=d["analysis_date"], map=d["map"], currency=d["currency"])]
     scope = d["scope"]
     out.append(t("cli.step1"))
-    out.append("  " + t("cli.scope_categories", items=", ".join(
-        f"{c['name']} {c['share']:.0%}" for c in scope["categories"][:6]), core=", ".join(scope["core_categories"])))
-    out.append("  " + t("cli.scope_markets", items=", ".join(
-        f"{c['code']} {c['share']:.0%}" for c in scope["countries"][:6]), core=", ".join(scope["core_markets"])))
+    listed = lambda items: ", ".join(items) or "—"  # noqa: E731 - orders without products or countries
+    out.append("  " + t("cli.scope_categories", items=listed(
+        f"{c['name']} {c['share']:.0%}" for c in scope["categories"][:6]), core=listed(scope["core_categories"])))
+    out.append("  " + t("cli.scope_markets", items=listed(
+        f"{c['code']} {c['share']:.0%}" for c in scope["countries"][:6]), core=listed(scope["core_markets"])))
     levels = scope["price_levels"]
-    out.append("  " + t("cli.scope_prices", low=levels["budget_below"], high=levels["premium_above"],
+    band = lambda value: "—" if value is None or value != value else value  # noqa: E731 - no unit prices: NaN
+    out.append("  " + t("cli.scope_prices", low=band(levels["budget_below"]), high=band(levels["premium_above"]),
                         **{k: f"{v:.0%}" for k, v in levels["shares"].items()}))
     out.append(t("cli.step2"))
     for need, segment in zip(d["needs"], d["segments"]):

@@ -46,7 +46,7 @@ def signals(seg: Segmentation, book: OrderBook, facts: pd.DataFrame, targets: li
     totals = matrix.sum(axis=1)
     shares = matrix.div(totals.where(totals > 0, 1.0), axis=0)
     by_category = matrix.sum().sort_values(ascending=False)
-    top_category = str(by_category.index[0]) if len(by_category) else ""
+    top_category = str(by_category.index[0]) if len(by_category) and by_category.sum() else None
     leads = shares.idxmax(axis=1) if len(shares.columns) else pd.Series(dtype=str)
     top_segment = totals.idxmax() if len(totals) else None
     orders = book.orders[(book.orders["status"] == "paid") & (book.orders["currency"] == seg.currency)]
@@ -115,13 +115,13 @@ def choose(options: list[dict], facts: dict, source: str) -> Choice:
             holds = texts.holds(condition["when"], facts, source)
             if condition["weight"] == 0 and holds == bool(condition.get("required")):
                 continue  # an open gate, or a note that does not apply
-            reason = tuple(texts.fill(condition[key], names[lang], lang) or condition[key]
+            # A reason whose numbers are missing is left out: never a half-filled template.
+            reason = tuple(texts.fill(condition[key], names[lang], lang)
                            for key, lang in (("reason", "en"), ("reason_zh", "zh_CN")))
             if holds:
                 got += condition["weight"]
-                held.append(reason)
-            else:
-                missing.append(reason)
+            if all(reason):
+                (held if holds else missing).append(reason)
         blocked = any(c.get("required") and not texts.holds(c["when"], facts, source)
                       for c in option["conditions"])
         score = 0.0 if blocked or not total else round(got / total, 2)

@@ -149,8 +149,8 @@ def make_plan(book: OrderBook, map_id: str = "rfm11", weights: dict | None = Non
     values = signals(target_seg, book, target_facts, targets)
     top = values.get("top_segment")
     values["top_segment_id"] = top
-    values["top_segment"] = target_seg.labels[top].name if top in target_seg.labels else ""
-    values["top_segment_zh"] = target_seg.labels[top].name_zh if top in target_seg.labels else ""
+    values["top_segment"] = target_seg.labels[top].name if top in target_seg.labels else None
+    values["top_segment_zh"] = target_seg.labels[top].name_zh if top in target_seg.labels else None
     values["fallback"] = 1 if group else 0
     if group:
         values["fallback_reason"], values["fallback_reason_zh"] = group.reason

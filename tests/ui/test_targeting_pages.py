@@ -338,3 +338,61 @@ def test_a_small_shop_gets_its_one_target_on_all_three_pages(qtbot, window, shot
         window.show_page(key)
         assert window.grab().save(str(shots_dir / f"small-shop-{key}-zh_CN.png"))
     window.switch_language("en")
+
+
+def page_texts(widget) -> list[str]:
+    """Every text a page shows: visible labels, buttons and combo boxes, list and table cells with
+    their headers, and tooltips."""
+    from PySide6.QtCore import QModelIndex
+    from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QComboBox, QLabel
+
+    out = []
+    for label in widget.findChildren(QLabel):
+        if label.isVisibleTo(widget):
+            out += [label.text(), label.toolTip()]
+    for control in [*widget.findChildren(QAbstractButton), *widget.findChildren(QComboBox)]:
+        if control.isVisibleTo(widget):
+            out += [control.currentText() if isinstance(control, QComboBox) else control.text(), control.toolTip()]
+    for view in widget.findChildren(QAbstractItemView):
+        model = view.model()
+        if model is None or not view.isVisibleTo(widget):
+            continue
+        columns = model.columnCount(QModelIndex()) if hasattr(model, "headers") else 1
+        out += [str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in range(columns)]
+        for row in range(model.rowCount(QModelIndex()) if hasattr(model, "headers") else model.rowCount()):
+            for column in range(columns):
+                for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                    value = model.data(model.index(row, column), role)
+                    out += [value] if isinstance(value, str) else []
+    return [text for text in out if text]
+
+
+@pytest.mark.parametrize("name", ["one_customer", "five_customers", "demo"])
+def test_the_pages_show_no_raw_template_text(qtbot, window, name):
+    """The template test on screen (issue 16): the Targeting, Personas and Strategy pages (every
+    segment of the Strategy list) of a 1-customer shop, a 5-customer shop and the demo, in English
+    and 中文, show no `{placeholder}`, nan, double space or empty list item."""
+    from tests.seller_texts import LANGS, flaws, shop
+
+    book, _ = shop(name)
+    page = window.targeting_page
+
+    def show():
+        page.set_book(book)
+        window.show_page("targeting")
+
+    assert wait_plan(qtbot, page, show) == "success"
+    strategy = window.strategy_page
+    for lang in LANGS:
+        window.switch_language(lang)
+        shown = []
+        for key in ("targeting", "personas"):
+            window.show_page(key)
+            shown += page_texts(getattr(window, f"{key}_page"))
+        window.show_page("strategy")
+        for row in range(strategy.segment_list.count()):
+            strategy.segment_list.setCurrentRow(row)
+            shown += page_texts(strategy)
+        assert len(shown) > 100
+        assert [flaw for text in shown for flaw in flaws(text)] == [], (name, lang)
+    window.switch_language("en")

@@ -152,7 +152,7 @@ class _Builder:
             return value
         text = ", ".join(f"{label(i[key])} {texts.percent(i['share'], self.lang)}" for i in items[:limit])
         more = len(items) - limit
-        return text + (f", … (+{more})" if more > 0 else "")
+        return text + (f", … (+{more})" if more > 0 else "") if items else "—"
 
     def cover(self) -> None:
         scope = self.data["scope"]
@@ -165,7 +165,7 @@ class _Builder:
         if self.book is not None:
             others = sorted(set(self.book.orders["platform"].dropna().astype(str))
                             - {p["name"] for p in scope["platforms"]})
-            platforms = ", ".join(x for x in [platforms, *others] if x)
+            platforms = ", ".join([platforms, *others] if scope["platforms"] else others) or "—"
         rows = [(self.tr("cover.platforms"), platforms),
                 (self.tr("cover.categories"), self.shares(scope["categories"], "name")),
                 (self.tr("cover.countries"), self.shares(scope["countries"], "code")),
@@ -328,7 +328,7 @@ class _Builder:
             persona, strategy = cards[sid], plans[sid]
             figures = "".join(f'<tr><td class="label">{esc(k)}</td><td class="num"><b>{esc(v)}</b></td></tr>'
                               for k, v in persona.figures.items())
-            mix = "  ·  ".join(f"{name} {texts.percent(share, self.lang)}" for _tag, name, share in persona.tags)
+            mix = " · ".join(f"{name} {texts.percent(share, self.lang)}" for _tag, name, share in persona.tags)
             tags = (f'<p class="label">{esc(self.tr("target.tags"))}</p><p>{esc(mix)}</p>' if mix else "")
             self.add('<table width="100%" cellspacing="0" cellpadding="8" border="0" '
                      'style="background-color: #f3f4f6;"><tr>'
