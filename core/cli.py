@@ -42,7 +42,18 @@ def _load(args):
         except InputError as error:
             print(error.problem.message(), file=sys.stderr)
             sys.exit(EXIT_NO_FILE)
-    return read_exports(args.files, mapping, getattr(args, "file_currency", None))
+    return read_exports(args.files, mapping, _file_currency(args))
+
+
+def _file_currency(args) -> str | None:
+    """--file-currency, else the analysis --currency: a seller who asks for MYR means the files
+    that do not name their currency are in MYR (a code that is not one stays for segment to refuse)."""
+    if getattr(args, "file_currency", None):
+        return args.file_currency
+    try:
+        return currency_code(args.currency) if getattr(args, "currency", None) else None
+    except argparse.ArgumentTypeError:
+        return None
 
 
 def read_exports(files, mapping=None, file_currency: str | None = None):

@@ -1,8 +1,6 @@
 """The currency a file does not name (issue 14.4): its market from its own values (country, phone
 dial codes and mobile shapes, market codes), else the seller's answer, never a silent XXX."""
 import json
-import subprocess
-import sys
 
 import openpyxl
 import pytest
@@ -12,6 +10,7 @@ from core.importing import import_files
 from core.importing.profiles import all_profiles
 from core.summary import import_summary, unknown_currencies
 from tests.conftest import DATA, ROOT
+from tests.conftest import run_main as run
 
 EXPORTS = DATA / "exports"
 LAZADA_PH = next((EXPORTS / "lazada_ph_no_country_xlsx").glob("*.xlsx"))
@@ -101,12 +100,6 @@ def test_mixed_markets_give_no_market(tmp_path):
     assert set(import_files([path]).orders["currency"]) == {"XXX"}  # no market has 80 % of the phones
 
 
-def run(*args):
-    env = {"SEGMENTDESK_LANG": "en", "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, env=env)
-
-
 def test_cli_file_currency_names_the_money_of_files_that_do_not():
     asked = run("import", str(MINIMAL), "--json")
     assert json.loads(asked.stdout)["net_sales"] == {"XXX": 232.5}
@@ -118,6 +111,13 @@ def test_cli_file_currency_names_the_money_of_files_that_do_not():
     assert json.loads(cohorts.stdout)["currency"] == "EUR"
     refused = run("import", str(MINIMAL), "--file-currency", "euro")
     assert refused.returncode == 2 and "not a currency code" in refused.stderr
+    # The analysis currency a seller asks for is the currency of files that do not name one.
+    segmented = run("segment", str(MINIMAL), "--map", "value", "--currency", "EUR", "--json")
+    assert segmented.returncode == 0, segmented.stderr
+    assert "--file-currency" not in segmented.stderr  # no file was left without a currency
+    customers = run("customers", str(MINIMAL), "--csv", "-", "--file-currency", "EUR").stdout
+    assert sum(s["net_sales"] for s in json.loads(segmented.stdout)["segments"]) == pytest.approx(
+        sum(float(line.split(",")[-2]) for line in customers.splitlines()[1:]))
 
 
 def test_summary_json_contract_is_unchanged_by_the_question():
