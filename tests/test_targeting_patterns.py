@@ -140,3 +140,62 @@ def test_a_plan_that_falls_back_to_one_group_concentrates_and_says_why():
     normal, _ = recommend({**signals, "fallback": 0, "targets": 1})  # the gate is silent when open
     assert normal.id == "market_specialization"
     assert all("{" not in r[0] for r in normal.reasons)
+
+
+# --- For it / Against it: each line states what the numbers say (issue 16) ---------------------
+
+def _statements(signals: dict) -> tuple[set, set]:
+    """Every line patterns.toml can show for these signals that is true, and every one that is false:
+    a condition's `reason` is true when it holds, its `against` when it does not."""
+    from core.targeting import texts
+
+    zh = {**signals, **{k[:-3]: v for k, v in signals.items() if k.endswith("_zh")}}
+    true, false = set(), set()
+    data = texts.load("patterns.toml")
+    for option in data["patterns"] + data["approaches"]:
+        for condition in option["conditions"]:
+            holds = texts.holds(condition["when"], signals)
+            for key, is_true in (("reason", holds), ("against", not holds)):
+                if key in condition:
+                    said = (texts.fill(condition[key], signals, "en"), texts.fill(condition[f"{key}_zh"], zh, "zh_CN"))
+                    (true if is_true else false).add(said)
+    return true, false
+
+
+@pytest.mark.parametrize("name", ["one_customer", "five_customers", "demo"])
+def test_for_and_against_lines_state_what_is_true_and_never_contradict(name):
+    from tests.seller_texts import shop
+
+    _, plan = shop(name)
+    true, false = _statements(plan.signals)
+    for choice in (plan.pattern, plan.approach):
+        assert choice.reasons and set(choice.reasons) <= true
+        for alternative in choice.alternatives:
+            shown = alternative["reasons"] + alternative["missing"]
+            assert shown, alternative["id"]  # every alternative says why it scored what it did
+            assert set(shown) <= true and not set(shown) & false, (alternative["id"], set(shown) & false)
+            assert not set(alternative["reasons"]) & set(alternative["missing"])
+            if alternative["score"] == 0 and not alternative["reasons"]:  # ruled out: only why
+                assert len(alternative["missing"]) == 1
+    lines = [line for choice in (plan.pattern, plan.approach) for line, _ in
+             [*choice.reasons, *(r for a in choice.alternatives for r in a["reasons"] + a["missing"])]]
+    if name != "demo":  # a few orders a month: nothing may say the shop has the scale for more
+        assert not [line for line in lines if "has the scale" in line]
+        assert plan.pattern.id == "single_segment" and plan.approach.id == "concentrated"
+
+
+def test_an_alternative_ruled_out_says_only_why():
+    signals = {"targets": 1, "categories": 4, "top_category": "Watches", "top_category_share": 0.7,
+               "top_category_lead_in": 1.0, "lead_count": 1, "top_segment": "Champions", "top_segment_share": 1.0,
+               "top_segment_breadth": 1, "distinct_leads": 1, "lead_strength": 0.7, "coverage": 1.0, "distinctness": 0.0,
+               "standardised": 0.9, "orders_per_month": 40, "skus": 12, "customers": 300, "min_aov": 50.0,
+               "max_aov": 50.0, "currency": "USD", "fallback": 0}
+    pattern, approach = recommend(signals)
+    undifferentiated = next(a for a in approach.alternatives if a["id"] == "undifferentiated")
+    # not "they behave alike (distinctness 0)" for it: with one target there is no one to be alike
+    assert undifferentiated["reasons"] == [] and undifferentiated["missing"] == [
+        ("only 1 target: no wider market to address as one", "只有 1 个目标客群：没有更大的市场可以统一对待")]
+    differentiated = next(a for a in approach.alternatives if a["id"] == "differentiated")
+    assert [r[0] for r in differentiated["missing"]] == ["only 1 target: nothing to tell apart"]
+    product = next(a for a in pattern.alternatives if a["id"] == "product_specialization")
+    assert [r[0] for r in product["missing"]] == ["only 1 target: one product line for several segments needs at least 2"]

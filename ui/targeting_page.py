@@ -453,7 +453,7 @@ class ChoicePanel(QFrame):
         lines = []
         for number, option in enumerate(choice.alternatives, start=2):
             name = option["name_zh"] if zh else option["name"]
-            missing = "; ".join(r[zh] for r in option["missing"])
+            missing = ("；" if zh else "; ").join(r[zh] for r in option["missing"])
             lines.append(t("ui.targeting.alternative", rank=number, name=name, score=percent(option["score"]))
                          + (t("ui.targeting.alternative_missing", missing=missing) if missing else ""))
         self.alternatives.setText("\n".join(lines))
@@ -1091,7 +1091,9 @@ class TargetingPage(QWidget, BackgroundRun):
         zh = lang_index()
         total_weight = sum(result.weights.values())
         screened = sum(row["target"] for row in result.scorecard)  # not the fallback group: it is not screened
-        self.screening_title.setText(t("ui.targeting.step_screening", targets=screened))
+        self.screening_title.setText(
+            t("ui.targeting.step_screening_fallback", group=result.name(result.fallback["segment"]))
+            if result.fallback is not None else t("ui.targeting.step_screening", targets=screened))
         self.screening_hint.setText(t("ui.targeting.screening_hint"))
         for criterion, label in self._weight_labels.items():
             names = result.criteria_names.get(criterion, {})

@@ -25,7 +25,7 @@ class Choice:
     description: tuple[str, str]
     score: float
     reasons: list[tuple[str, str]]  # conditions that held
-    alternatives: list[dict]  # the others, best first: id, name, score, reasons (held), missing
+    alternatives: list[dict]  # the others, best first: id, name, score, reasons (for it), missing (against it)
 
 
 def category_matrix(seg: Segmentation, book: OrderBook, segments: list[str]) -> pd.DataFrame:
@@ -100,30 +100,39 @@ def distinctness(target_facts: pd.DataFrame, category_shares: pd.DataFrame) -> f
     return round(float(np.mean(parts)), 2)
 
 
+def _said(condition: dict, key: str, names: dict) -> tuple[str, str] | None:
+    """A condition's `reason` or `against` in (English, Chinese); None when the data file has none
+    or a number it names is missing (never a half-filled template)."""
+    if key not in condition:
+        return None
+    said = tuple(texts.fill(condition[k], names[lang], lang) for k, lang in ((key, "en"), (f"{key}_zh", "zh_CN")))
+    return said if all(said) else None
+
+
 def choose(options: list[dict], facts: dict, source: str) -> Choice:
-    """Score every option by the weight of its conditions that hold; the best wins. A condition
-    of weight 0 only speaks when it changes the outcome: a note (not required) is a reason when it
-    holds, a gate (required) is a reason against when it fails. In Chinese a fact `x_zh` stands
-    for `x` (names and sentences the signals carry in both languages)."""
+    """Score every option by the weight of its conditions that hold; the best wins. Each condition
+    that speaks says what is true: its `reason` when it holds (for the option), its `against` when
+    it fails. A condition of weight 0 only speaks when it changes the outcome: a note (not
+    required) is a reason when it holds, a gate (required) is a reason against when it fails. An
+    option a required condition rules out gives only that. In Chinese a fact `x_zh` stands for `x`
+    (names and sentences the signals carry in both languages)."""
     zh = {key[:-3]: value for key, value in facts.items() if key.endswith("_zh")}
     names = {"en": facts, "zh_CN": {**facts, **zh}}
     scored = []
     for position, option in enumerate(options):
         held, missing, got, total = [], [], 0.0, 0.0
-        for condition in option["conditions"]:
+        conditions = [(c, texts.holds(c["when"], facts, source)) for c in option["conditions"]]
+        blocked = any(c.get("required") and not holds for c, holds in conditions)
+        for condition, holds in conditions:
             total += condition["weight"]
-            holds = texts.holds(condition["when"], facts, source)
+            got += condition["weight"] if holds else 0.0
             if condition["weight"] == 0 and holds == bool(condition.get("required")):
                 continue  # an open gate, or a note that does not apply
-            # A reason whose numbers are missing is left out: never a half-filled template.
-            reason = tuple(texts.fill(condition[key], names[lang], lang)
-                           for key, lang in (("reason", "en"), ("reason_zh", "zh_CN")))
-            if holds:
-                got += condition["weight"]
-            if all(reason):
-                (held if holds else missing).append(reason)
-        blocked = any(c.get("required") and not texts.holds(c["when"], facts, source)
-                      for c in option["conditions"])
+            if blocked and (holds or not condition.get("required")):
+                continue  # ruled out: only why
+            said = _said(condition, "reason" if holds else "against", names)
+            if said:
+                (held if holds else missing).append(said)
         score = 0.0 if blocked or not total else round(got / total, 2)
         scored.append((score, -position, option, held, missing))
     scored.sort(key=lambda s: s[:2], reverse=True)

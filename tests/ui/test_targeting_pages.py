@@ -314,7 +314,8 @@ def test_a_small_shop_gets_its_one_target_on_all_three_pages(qtbot, window, shot
     assert result.targets == ["repeat_buyers"] and result.fallback["why"] == "small"
     reason = "5 customers: too few to split into segments; concentrate on the 2 repeat buyers, 74 % of sales"
     assert page.fallback_note.isVisibleTo(page) and reason in page.fallback_note.text()
-    assert page.screening_title.text() == "4 · Screening: 0 targets"  # the group is not a screened segment
+    # the group is not a screened segment
+    assert page.screening_title.text() == "4 · Screening: no segment passes; the target is one group: Repeat buyers"
     assert page.summary.text().startswith("Targets: Repeat buyers")
     assert page.depth_model.column(0) == ["Repeat buyers"] and page.depth_model.column(1) == ["2"]
     assert reason in page.pattern_panel.reasons.text()
@@ -395,4 +396,86 @@ def test_the_pages_show_no_raw_template_text(qtbot, window, name):
             shown += page_texts(strategy)
         assert len(shown) > 100
         assert [flaw for text in shown for flaw in flaws(text)] == [], (name, lang)
+    window.switch_language("en")
+
+
+@pytest.mark.parametrize("name", ["one_customer", "five_customers", "demo"])
+def test_banner_pages_and_report_agree_on_the_targets_and_the_recommendation(qtbot, window, name):
+    """One source of truth (issue 16): the plan's targets, fallback group, pattern and approach are
+    what the Targeting page's banner, scorecard, steps and recommendation, the Strategy page's
+    list marks and labels, the Personas page's cards and the printed summary all say, in EN and 中文."""
+    import html
+    import re
+
+    from tests.seller_texts import LANGS, shop
+    from ui.report.content import build_content
+
+    book, _ = shop(name)
+    page = window.targeting_page
+
+    def show():
+        page.set_book(book)
+        window.show_page("targeting")
+
+    assert wait_plan(qtbot, page, show) == "success"
+    result = page.result
+    plan = result.plan
+    targets, group = plan.targets, plan.fallback
+    assert targets == result.targets and targets  # never an empty plan while there is a paid order
+    assert (group is None) == (name == "demo") and (result.fallback is None) == (group is None)
+    if group is not None:  # concentrating on one group is a single-segment, concentrated plan
+        assert targets == [group.group] and (plan.pattern.id, plan.approach.id) == ("single_segment", "concentrated")
+    strategy, personas = window.strategy_page, window.personas_page
+    for lang in LANGS:
+        window.switch_language(lang)
+        zh = lang == "zh_CN"
+        names = [result.name(s) for s in targets]
+        # the banner
+        assert page.summary.text() == t("ui.targeting.summary", targets=t("ui.targeting.list_separator").join(names),
+                                        pattern=plan.pattern.name[zh], pattern_score=targeting_page.percent(plan.pattern.score),
+                                        approach=plan.approach.name[zh],
+                                        approach_score=targeting_page.percent(plan.approach.score))
+        # the Targeting page: screening marks and title, the fallback note, the targets in depth, the choices
+        model = page.scorecard_model
+        marks = dict(zip((row["id"] for row in result.scorecard), model.column(model.columnCount() - 2)))
+        screened = [s for s in result.order if s in targets and group is None]
+        assert [s for s, mark in marks.items() if mark == t("ui.targeting.mark_target")] == screened
+        assert page.screening_title.text() == (
+            t("ui.targeting.step_screening_fallback", group=names[0]) if group is not None
+            else t("ui.targeting.step_screening", targets=len(targets)))
+        assert page.fallback_note.isVisibleTo(page) == (group is not None)
+        assert page.depth_model.column(0) == names and page.matrix.data.rows == names
+        assert page.pattern_panel.name.text().startswith(plan.pattern.name[zh])
+        assert page.approach_panel.name.text().startswith(plan.approach.name[zh])
+        # the Strategy page: "✓" and "The target…"/"A target segment." exactly for the targets
+        window.show_page("strategy")
+        listed = {}
+        for row in range(strategy.segment_list.count()):
+            strategy.segment_list.setCurrentRow(row)
+            item = strategy.segment_list.item(row)
+            listed[item.data(Qt.ItemDataRole.UserRole)] = (item.text().split(" ")[0], strategy.segment_note.text())
+        assert list(listed)[:len(targets)] == targets
+        for segment, (mark, note) in listed.items():
+            if segment in targets:
+                assert mark == t("ui.strategy.target_mark")
+                assert note == (t("ui.strategy.is_fallback_target", reason=targeting_page.fallback_reason(result))
+                                if group is not None else t("ui.strategy.is_target"))
+            else:
+                assert (mark, note) == (t("ui.strategy.other_mark"), t("ui.strategy.not_target"))
+        # the Personas page: a card per target
+        window.show_page("personas")
+        assert list(personas.cards) == targets
+        # the printed summary of the same plan
+        report = build_content(plan, lang, book)
+        text = html.unescape(report.html)
+        heading = t("report.section.target", lang=lang, number=0, name="").split("0")[0]  # "Target segment "
+        assert [s for s in report.sections if s.startswith(heading)] == [
+            t("report.section.target", lang=lang, number=i, name=n) for i, n in enumerate(names, start=1)]
+        assert len(re.findall(r'class="target">', report.html)) == len(screened)  # "Target" in the scorecard
+        assert (t("report.screening.fallback_title", lang=lang, group=names[0]) in text) == (group is not None)
+        for choice in (plan.pattern, plan.approach):
+            assert t("report.pattern.recommended", lang=lang, title=choice.name[zh]) in text
+            for alternative in choice.alternatives:  # For it / Against it as the plan says
+                for line in alternative["reasons"] + alternative["missing"]:
+                    assert html.escape(line[zh]).replace(" %", "\u00a0%") in report.html
     window.switch_language("en")
