@@ -137,18 +137,24 @@ def cmd_customers(args) -> int:
 def cmd_segment(args) -> int:
     import datetime as dt
 
+    from core import segment_options as options
     from core.exports import write_table
     from core.segments import note_message, segment, segment_table
 
+    try:  # checked before reading the exports, as the Segments page checks them
+        cuts, high_low = options.parse_cuts(args.cuts), options.parse_high_low(args.split)
+        shares = options.parse_shares(args.shares)
+        rates, base = options.read_rates(args.rates) if args.rates else (None, None)
+    except InputError as error:
+        print(error.problem.message(), file=sys.stderr)
+        return EXIT_NO_FILE
     book = _load_for_analysis(args)
     if book is None:
         return EXIT_NO_FILE
-    rates, base = _rates(args.rates) if args.rates else (None, None)
     try:
         seg = segment(book, args.map, bins=args.bins,
                       analysis_date=dt.date.fromisoformat(args.date) if args.date else None,
-                      custom_cuts=_axis_numbers(args.cuts), high_low=_axis_numbers(args.split, single=True),
-                      shares=tuple(float(x) for x in args.shares.split(",")) if args.shares else None,
+                      custom_cuts=cuts, high_low=high_low, shares=shares,
                       currency=args.currency, rates=rates, base=base, k=args.k,
                       with_clusters=bool(args.csv), progress=TerminalProgress())
     except InputError as error:
@@ -217,30 +223,6 @@ def format_segments(seg, table) -> str:
     for axis, cuts in seg.thresholds.items():
         lines.append(t("cli.threshold_line", axis=axis, cuts=json.dumps(cuts, ensure_ascii=False)))
     return "\n".join(lines)
-
-
-def _axis_numbers(text: str | None, single: bool = False) -> dict | None:
-    """`r=30,90,180,365;f=1,2,5;m=50,100` → {"r": [30, 90, 180, 365], …} (one number each if `single`)."""
-    if not text:
-        return None
-    out = {}
-    for part in text.split(";"):
-        axis, _, numbers = part.partition("=")
-        values = [float(x) for x in numbers.split(",") if x.strip()]
-        if axis.strip() not in ("r", "f", "m") or not values or (single and len(values) != 1):
-            raise SystemExit(t("cli.bad_axis_numbers", text=part))
-        out[axis.strip()] = values[0] if single else values
-    return out
-
-
-def _rates(path) -> tuple[dict, str]:
-    """A rate table: TOML or JSON `{base = "USD", rates = {CNY = 0.138, EUR = 1.08}}`."""
-    import tomllib
-    from pathlib import Path
-
-    text = Path(path).read_text("utf-8")
-    data = json.loads(text) if str(path).endswith(".json") else tomllib.loads(text)
-    return {k.upper(): float(v) for k, v in data["rates"].items()}, data["base"].upper()
 
 
 def cmd_plan(args) -> int:

@@ -134,6 +134,20 @@ def test_segment_thresholds_and_shares_from_the_command_line():
     assert bad.returncode != 0 and "axis r, f or m" in bad.stderr
 
 
+def test_segment_options_are_checked_as_the_app_checks_them(tmp_path):
+    """core.segment_options: the same refusals as the Segments page, exit 2, before any import."""
+    for args, message in ((("--cuts", "r=90,30"), "R: the thresholds must go up"),
+                          (("--cuts", "f=1"), "F: give 2 to 4 thresholds."),
+                          (("--shares", "0.2,0.3,0.6"), "add up to 110 %"),
+                          (("--rates", str(tmp_path / "none.toml")), "none.toml: the rate table cannot be read")):
+        bad = run("segment", *DEMO, *args)
+        assert bad.returncode == 2 and message in bad.stderr and "Traceback" not in bad.stderr, args
+    rates = tmp_path / "rates.toml"
+    rates.write_text('base = "USD"\n[rates]\nCNY = 0.14\n', encoding="utf-8")
+    data = json.loads(run("segment", *DEMO, "--rates", str(rates), "--json").stdout)
+    assert sum(s["customers"] for s in data["segments"]) == 3822  # the CNY customers converted in
+
+
 def test_trends_command_text_and_json():
     text = run("trends", *DEMO, "--horizon", "3")
     assert text.returncode == 0, text.stderr
