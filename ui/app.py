@@ -61,7 +61,8 @@ def run(argv: list[str], started: float | None = None) -> int:
     the event loop. `--smoke FILE…` (optionally `--shots DIR`) runs the whole flow once and exits."""
     started = time.perf_counter() if started is None else started
     smoke = "--smoke" in argv
-    files = [a for a in argv if a != "--smoke"]
+    until_cards = "--until-cards" in argv  # a smoke run that stops once the Overview's cards are filled
+    files = [a for a in argv if a not in ("--smoke", "--until-cards")]
     shots = None
     if "--shots" in files:
         at = files.index("--shots")
@@ -99,7 +100,7 @@ def run(argv: list[str], started: float | None = None) -> int:
     if smoke:
         from ui.smoke import SmokeRun
 
-        runner = SmokeRun(window, files, started, shots)
+        runner = SmokeRun(window, files, started, shots, until_cards)
         QTimer.singleShot(0, runner.start)
     elif files:
         # Let the window paint first; the import (and pandas) starts once the loop runs.

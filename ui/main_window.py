@@ -112,6 +112,31 @@ def import_and_summarize(paths: list[str], lang: str, progress,
     return book, summarize(book, lang)
 
 
+def analyse_book(book: Any, segments_call: tuple[tuple, dict] | None, plan_call: tuple[tuple, dict] | None,
+                 progress) -> tuple[Any, Any]:
+    """Segment and plan a book just imported, with the Segments and Targeting pages' choices
+    (`run_call()` of each; None: not wanted): their results, or for the plan the error that
+    stopped it (the segments are shown all the same). Runs on a pool thread."""
+    from core.jobs import Cancelled, sub
+    from ui.segments_page import run_segmentation
+    from ui.targeting_page import build_plan
+
+    split = 0.3 if segments_call and plan_call else 1.0 if segments_call else 0.0
+    segments = plan = None
+    if segments_call is not None:
+        args, kwargs = segments_call
+        segments = run_segmentation(book, *args, progress=sub(progress, 0.0, split), **kwargs)
+    if plan_call is not None:
+        args, kwargs = plan_call
+        try:
+            plan = build_plan(book, *args, progress=sub(progress, split, 1.0), **kwargs)
+        except Cancelled:
+            raise
+        except Exception as error:  # noqa: BLE001 - the Targeting page shows why, the segments stay
+            plan = error
+    return segments, plan
+
+
 def mappable_files(book: Any) -> set[str]:
     """The files of an import that no profile knew: a column mapping can still read them."""
     return {p.file for p in book.problems if p.message_id == UNKNOWN_LAYOUT} if book else set()
@@ -192,6 +217,8 @@ class MainWindow(QMainWindow):
     """SegmentDesk's window; `open_files` is what a double-click on an export ends up calling."""
 
     import_finished = Signal(str)  # the job's outcome: "success", "failure" or "cancelled"
+    # The segmentation and plan started right after an import: "success", "failure" or "cancelled".
+    analysis_finished = Signal(str)
     save_finished = Signal(str)  # a PDF or customer list save: "success", "failure", "cancelled", "stale"
 
     def __init__(self):
@@ -203,6 +230,7 @@ class MainWindow(QMainWindow):
         self.summary: dict | None = None
         self.last_error = ""
         self._job: Job | None = None
+        self._analysis: Job | None = None  # segmenting and planning the book just imported
         self._paths: list[str] = []  # the files of the import under way (or of the last one)
         self._book_paths: list[str] = []  # the files of the book on screen
         self._mappings: dict[str, Any] = {}  # path -> the column mapping (Profile) it is read with
@@ -530,6 +558,8 @@ class MainWindow(QMainWindow):
         A file mapped with the column mapping dialog earlier is read with its mapping again.
         """
         self._remember_settings()  # of the files on screen, before they are replaced
+        if self._analysis is not None:
+            self._analysis.cancel()  # it analyses the book about to be replaced
         self._paths = [str(p) for p in paths]
         self._status_after_import = None
         self._mappings = {p: m for p, m in self._mappings.items() if p in self._paths}
@@ -600,6 +630,8 @@ class MainWindow(QMainWindow):
         if outcome == "success":
             self.summary_page.show_segments(self.segments_page.result)
             self._remember_settings()
+        elif outcome == "failure" and self.segments_page.result is None:
+            self.summary_page.show_segments_error(self.segments_page._error_text())
 
     def _remember_settings(self) -> None:
         """Keep what the seller chose for the files on screen, for the next time they open them."""
@@ -625,8 +657,10 @@ class MainWindow(QMainWindow):
         self.context_line.show()
 
     def cancel_import(self) -> None:
-        if self._job is not None:
-            self._job.cancel()
+        """The banner's Cancel: stops the import, or the analysis that follows it."""
+        job = self._job if self._job is not None else self._analysis
+        if job is not None:
+            job.cancel()
             self.banner.cancel_button.setEnabled(False)
             self.banner.step.setText(t("ui.progress.cancelling"))
 
@@ -679,7 +713,65 @@ class MainWindow(QMainWindow):
             return  # a newer import owns the banner and the status bar
         self.banner.hide()
         self._job = None
+        if outcome == "success":
+            self.analyse()
         self.import_finished.emit(outcome)
+
+    # Right after an import: segments and plan in one job --------------------------------------
+    def analyse(self) -> Job | None:
+        """Segment and plan the book on screen in one background job, with the choices of the
+        Segments and Targeting pages, so the Overview's cards fill at once; each page takes its
+        result as its own run's and computes nothing when shown (progress and Cancel: the banner)."""
+        # A page on screen during the import has started its own run already.
+        pages = [page for page in (self.segments_page, self.targeting_page) if not page.is_running()]
+        if self.book is None or not pages:
+            return None
+        job = Job(analyse_book, self.book, *(page.run_call() if page in pages else None
+                                             for page in (self.segments_page, self.targeting_page)))
+        job.on_progress(self._analysis_progress)
+        job.on_success(lambda results, job=job: self._analysed(job, *results))
+        job.on_failure(lambda error, job=job: self._not_analysed(job, "failure", error))
+        job.on_cancelled(lambda job=job: self._not_analysed(job, "cancelled"))
+        job.finished.connect(self._analysis_finished)
+        self._analysis = job
+        for page in pages:
+            page.await_result(job)
+        self.banner.show_progress(0.0, t("ui.progress.analysing"))
+        self.banner.cancel_button.setEnabled(True)
+        self.banner.show()
+        return job.start(self, "analysis")
+
+    def _analysis_progress(self, fraction: float, text: str) -> None:
+        self.banner.show_progress(fraction, text)
+        for page in (self.segments_page, self.targeting_page):
+            if page._awaited is self._analysis:
+                page.busy.show_progress(fraction, text)
+
+    def _analysed(self, job: Job, segments, plan) -> None:
+        if segments is not None:
+            self.segments_page.take_result(job, segments)
+        if isinstance(plan, BaseException):
+            self.targeting_page.result_not_coming(job, "failure", plan)
+        elif plan is not None:
+            self.targeting_page.take_result(job, plan)
+
+    def _not_analysed(self, job: Job, outcome: str, error: BaseException | None = None) -> None:
+        """Cancelled or failed: each page runs itself when shown (or says why it failed)."""
+        for page in (self.segments_page, self.targeting_page):
+            page.result_not_coming(job, outcome, error)
+        if outcome == "cancelled" and self._job is None:  # not replaced by a new import
+            self.set_status("ui.status.analysis_cancelled")
+
+    def _analysis_finished(self, outcome: str) -> None:
+        if outcome == "stale":
+            return  # superseded: a newer import owns the banner
+        self._analysis = None
+        if self._job is None:  # not an import under way (it shows its own progress)
+            self.banner.hide()
+        self.analysis_finished.emit(outcome)
+
+    def is_analysing(self) -> bool:
+        return self._analysis is not None and self._analysis.is_running()
 
     # Column mapping --------------------------------------------------------------------------
     def choose_file_to_map(self) -> None:

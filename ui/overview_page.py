@@ -295,10 +295,11 @@ class SummaryPage(QWidget):
         insights = QHBoxLayout(insight_row)
         insights.setContentsMargins(0, 0, 0, 0)
         insights.setSpacing(12)
+        # The answers get as much width as the months, and the row is as tall as their wrapped
+        # texts need (a card's labels give its height for its width; nothing is cut).
         insights.addWidget(self.segments_card, 1)
         insights.addWidget(self.target_card, 1)
-        insights.addWidget(self.month_chart, 2)
-        insight_row.setMaximumHeight(160)
+        insights.addWidget(self.month_chart, 1)
         for card in (self.segments_card, self.target_card):
             card.value.setWordWrap(True)
         for card in (self.orders_card, self.customers_card, self.sales_card, self.segments_card,
@@ -397,17 +398,27 @@ class SummaryPage(QWidget):
               customer_share=f"{top['share_customers']:.0%}", sales_share=f"{top['share_net_sales'] or 0:.0%}",
               count=len(result.table), map=map_name(result.map_id)), small=True)
 
+    def show_segments_error(self, text: str) -> None:
+        """The Segments card when the customers could not be segmented: why (the page says more)."""
+        self.segments_result = None
+        self.segments_card.show_values(t("ui.overview.segments"), [t("ui.overview.failed")], text, small=True)
+
     def show_plan(self, result) -> None:
-        """The Target card: the recommended pattern and approach (None: no plan yet)."""
+        """The Target card: the recommended pattern and approach, and why in one sentence from the
+        plan's reasons (a small shop's: the group it concentrates on and why). None: no plan yet."""
         self.plan_result = result
         if result is None:
             self.target_card.show_values(t("ui.overview.target"), [t("ui.overview.not_yet")],
                                          t("ui.overview.target_wait"))
             return
         zh = language() != "en"
-        self.target_card.show_values(
-            t("ui.overview.target"), [result.pattern.name[zh]],
-            t("ui.overview.target_detail", approach=result.approach.name[zh], targets=len(result.targets)), small=True)
+        detail = t("ui.overview.target_detail", approach=result.approach.name[zh], targets=len(result.targets))
+        # A small shop's first reason says it all (whom it concentrates on and why, in numbers).
+        reasons = [reason[zh] for reason in result.pattern.reasons[:1 if result.fallback else 2]]
+        if reasons:
+            why = t("ui.overview.why_separator").join(reasons)
+            detail += "\n" + t("ui.overview.why", reasons=why[:1].upper() + why[1:])
+        self.target_card.show_values(t("ui.overview.target"), [result.pattern.name[zh]], detail, small=True)
 
     def show_summary(self, summary: dict, mappable: set[str] | None = None) -> None:
         """Show an import's summary; `mappable` are the files to offer a column mapping for

@@ -832,6 +832,8 @@ class SegmentsPage(QWidget, BackgroundRun):
         if self._job is not None:
             self._job.cancel()  # its result belongs to the previous book
         self._cancel_follow_up()
+        self._awaited = None  # computing the previous book
+        self.busy.hide()
         self.book = book
         self.result, self.error = None, None
         self.filter_segment, self.filter_cell = None, None
@@ -886,18 +888,30 @@ class SegmentsPage(QWidget, BackgroundRun):
     def set_bins(self, bins: int) -> None:
         self.bins_combo.setCurrentIndex(BINS.index(bins))
 
+    def run_call(self) -> tuple[tuple, dict]:
+        """The arguments of `run_segmentation` (after the book) for the current controls."""
+        options = {"options": self.options.kwargs()} if not self.options.is_default() else {}
+        return self.settings(), options
+
+    def running_text(self) -> str:
+        return t("ui.segments.running", map=map_name(self.settings()[0]))
+
+    def await_result(self, job) -> None:
+        self._cancel_follow_up()
+        self._pending_settings = self.settings()
+        super().await_result(job)
+
     def rerun(self, *_args) -> Job | None:
         """Segment again with the current controls; a run still going is cancelled."""
         if self.book is None:
             return None
         self._pending = False
-        map_id, bins, currency = self.settings()
         self.error = None
         self._cancel_follow_up()  # it would finish a result that is about to be replaced
-        self.busy.start(t("ui.segments.running", map=map_name(map_id)))
-        options = {"options": self.options.kwargs()} if not self.options.is_default() else {}
-        self._pending_settings = (map_id, bins, currency)
-        return self._start_run(Job(run_segmentation, self.book, map_id, bins, currency, **options), "segment")
+        self.busy.start(self.running_text())
+        args, options = self.run_call()
+        self._pending_settings = args
+        return self._start_run(Job(run_segmentation, self.book, *args, **options), "segment")
 
     def _succeeded(self, result: SegmentsResult) -> None:
         self._shown = self._pending_settings

@@ -13,10 +13,13 @@ TIMEOUT_S = 600.0
 class SmokeRun(QObject):
     """Drives a MainWindow through the whole flow and quits the app with 0 (all fine) or 1."""
 
-    def __init__(self, window, files: list[str], started: float, shots: str | None = None):
+    def __init__(self, window, files: list[str], started: float, shots: str | None = None,
+                 until_cards: bool = False):
         super().__init__(window)
         self.window, self.files, self.started, self.shots = window, files, started, shots
+        self.until_cards = until_cards  # stop once the Overview's cards are filled (bench/bench_cards.py)
         self.first_window: float | None = None
+        self.cards_filled: float | None = None
         self.pages: list[str] = []
         self.failures: list[str] = []
         self.timer = QTimer(self)
@@ -31,13 +34,29 @@ class SmokeRun(QObject):
             self._finish()
             return
         self.window.import_finished.connect(self._imported)
+        self.window.analysis_finished.connect(self._analysed)
         self.window.open_files(self.files)
+
+    def _analysed(self, outcome: str) -> None:
+        """The segmentation and plan that follow the import: the Overview's cards are filled."""
+        page = self.window.summary_page
+        if outcome != "success" or page.segments_result is None or page.plan_result is None:
+            self.failures.append(f"cards: {outcome}")
+            if self.until_cards:
+                self._finish()
+            return
+        self.cards_filled = time.perf_counter() - self.started
+        print(f"cards filled: {self.cards_filled:.3f} s", flush=True)
+        if self.until_cards:
+            self._finish()
 
     def _imported(self, outcome: str) -> None:
         if outcome != "success":
             self.failures.append(f"import: {outcome} {self.window.last_error}")
             self._finish()
             return
+        if self.until_cards:
+            return  # the cards fill without any page shown
         from ui.main_window import NAV_PAGES
 
         self.pages = list(NAV_PAGES)
@@ -77,6 +96,10 @@ class SmokeRun(QObject):
             self._finish()
 
     def _finish(self) -> None:
+        if self.timer is None:
+            return  # finished already
+        self.timer.stop()
+        self.timer = None
         total = time.perf_counter() - self.started
         for failure in self.failures:
             print(f"FAILED {failure}", file=sys.stderr, flush=True)

@@ -764,6 +764,8 @@ class TargetingPage(QWidget, BackgroundRun):
         needs the plan) is shown."""
         if self._job is not None:
             self._job.cancel()  # its result belongs to the previous book
+        self._awaited = None  # computing the previous book
+        self.busy.hide()
         self.book = book
         self.result, self.error = None, None
         fill_currencies(self.currency_combo, self.currency_label, [], None)
@@ -897,15 +899,9 @@ class TargetingPage(QWidget, BackgroundRun):
         self._margin = value / 100 if value > 0 else None
         self._weight_timer.start()
 
-    def rerun(self, *_args) -> Job | None:
-        """Plan again with the current controls; a run still going is cancelled."""
-        self._weight_timer.stop()
-        if self.book is None:
-            return None
-        self._pending = False
+    def run_call(self) -> tuple[tuple, dict]:
+        """The arguments of `build_plan` (after the book) for the current controls."""
         map_id, weights, margin, currency = self.settings()
-        self.error = None
-        self.busy.start(t("ui.targeting.running", map=map_name(map_id)))
         knockouts = {"knockouts": self._knockouts} if self._knockouts else {}
         if self._focus["categories"]:
             knockouts["focus_categories"] = list(self._focus["categories"])
@@ -915,8 +911,26 @@ class TargetingPage(QWidget, BackgroundRun):
             knockouts["category_margins"] = dict(self._category_margins)
         if self._segment_options:
             knockouts["segment_options"] = dict(self._segment_options)
-        job = self._start_run(Job(build_plan, self.book, map_id, dict(weights) if weights else None, margin,
-                                  currency, **knockouts), "plan")
+        return (map_id, dict(weights) if weights else None, margin, currency), knockouts
+
+    def running_text(self) -> str:
+        return t("ui.targeting.running", map=map_name(self.settings()[0]))
+
+    def await_result(self, job) -> None:
+        self._weight_timer.stop()
+        super().await_result(job)
+        self.plan_state.emit()
+
+    def rerun(self, *_args) -> Job | None:
+        """Plan again with the current controls; a run still going is cancelled."""
+        self._weight_timer.stop()
+        if self.book is None:
+            return None
+        self._pending = False
+        self.error = None
+        self.busy.start(self.running_text())
+        args, kwargs = self.run_call()
+        job = self._start_run(Job(build_plan, self.book, *args, **kwargs), "plan")
         self.plan_state.emit()
         return job
 

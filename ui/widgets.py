@@ -226,22 +226,66 @@ class BackgroundRun:
     screen (the previous result, the controls set back to it).
 
     The page has `busy` (a BusyBar), `result`, `error`, `_job` and `_pending`, and provides
-    `_succeeded(result)`, `_restore_controls()`, `_show_state()` and `_run_finished(outcome)`."""
+    `_succeeded(result)`, `_restore_controls()`, `_show_state()`, `_run_finished(outcome)` and
+    `running_text()`.
+
+    A result may also come from another job: right after an import the window segments and plans
+    in one job of its own (`await_result`), and hands each page its part (`take_result`) as if the
+    page had run it, so showing the page computes nothing again. `runs` counts the page's own runs.
+    """
+
+    runs = 0  # the page's own runs started (a result taken from another job is not one)
+    _awaited = None  # the other job computing this page's result with its current settings
 
     def _start_run(self, job, slot: str):
+        self._awaited = None  # the page's own run supersedes what another job was computing
+        self.runs += 1
         self._job = (job.on_progress(self.busy.show_progress).on_success(self._succeeded)
                      .on_failure(self._failed).on_cancelled(self._cancelled))
         self._job.finished.connect(self._finished)
         self._show_state()
         return self._job.start(self, slot)
 
+    def await_result(self, job) -> None:
+        """`job` (not the page's) computes the page's result with its current settings: no run is
+        due meanwhile, the busy line shows it and Cancel stops it."""
+        self._awaited = job
+        self._pending = False
+        self.error = None
+        self.busy.start(self.running_text())
+        self._show_state()
+
+    def take_result(self, job, result) -> bool:
+        """The result `job` computed; taken as the page's own run's unless the page ran since."""
+        if self._awaited is not job:
+            return False
+        self._awaited = None
+        self._succeeded(result)
+        self._finished("success")
+        return True
+
+    def result_not_coming(self, job, outcome: str, error: BaseException | None = None) -> None:
+        """`job` failed or was cancelled: as if the page's own run had."""
+        if self._awaited is not job:
+            return
+        self._awaited = None
+        if outcome == "failure":
+            self._failed(error)
+        else:
+            self._cancelled()
+        self._finished(outcome)
+
     def cancel(self) -> None:
         if self._job is not None:
             self._job.cancel()
             self.busy.cancelling()
+        elif self._awaited is not None:
+            self._awaited.cancel()
+            self.busy.cancelling()
 
     def is_running(self) -> bool:
-        return self._job is not None and self._job.is_running()
+        return ((self._job is not None and self._job.is_running())
+                or (self._awaited is not None and self._awaited.is_running()))
 
     def _failed(self, error: BaseException) -> None:
         self.error = error

@@ -128,8 +128,10 @@ class Job(QObject):
         else:
             outcome, payload = "success", result
         self._result = (outcome, payload)
-        self._ran.set()
+        # Posted before `wait()` returns: a window closing (and the app quitting) right after
+        # waiting must not find this thread still inside a Qt call.
         self._done.emit()
+        self._ran.set()
 
     def _report_from_worker(self, fraction: float, message_id: str, fmt: dict) -> None:
         # Post when the step changes or now and then, never once per row: the GUI queue stays short.

@@ -34,6 +34,11 @@ def import_and_wait(qtbot, window, paths, timeout=60000) -> str:
     return outcome(qtbot, window.import_finished, lambda: window.open_files(paths), timeout)
 
 
+def import_and_analyse(qtbot, window, paths, timeout=120000) -> str:
+    """Open `paths` and wait for the segmentation and plan that follow the import."""
+    return outcome(qtbot, window.analysis_finished, lambda: window.open_files(paths), timeout)
+
+
 def wait_run(qtbot, page, action, timeout=60000) -> str:
     """Do `action` and wait for the Segments page's run it starts."""
     return outcome(qtbot, page.segmentation_finished, action, timeout)

@@ -51,8 +51,22 @@ def test_smoke_runs_the_whole_flow_on_the_demo_data_and_exits_0(tmp_path):
 
     lines = result.stdout.splitlines()
     assert lines[0].startswith("first window: ") and lines[-1].startswith("total: ")
-    assert [line.split(":")[0] for line in lines[1:-1]] == [f"page {key}" for key in NAV_PAGES]
+    steps = [line.split(":")[0] for line in lines[1:-1]]
+    assert [step for step in steps if step != "cards filled"] == [f"page {key}" for key in NAV_PAGES]
+    assert steps.count("cards filled") == 1  # the Overview's cards, filled after the import
     assert all((tmp_path / f"smoke-{key}.png").stat().st_size > 10_000 for key in NAV_PAGES)
+
+
+def test_smoke_until_cards_stops_once_the_overview_cards_are_filled(tmp_path):
+    """What bench/bench_cards.py times: import, segments and plan, no page shown."""
+    shop = str(ROOT / "tests" / "data" / "shops" / "five_customers.csv")
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen",
+           "SEGMENTDESK_CONFIG_DIR": str(tmp_path / "config")}
+    result = subprocess.run([sys.executable, "main.py", "--smoke", "--until-cards", shop],
+                            cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["first window", "cards filled", "total"]
 
 
 def test_smoke_exits_1_when_the_files_cannot_be_read(tmp_path):

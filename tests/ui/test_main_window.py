@@ -8,7 +8,7 @@ from PySide6.QtGui import QDropEvent
 import ui.main_window as main_window
 from core.i18n import t
 
-from tests.ui.helpers import BAD_MONEY_ROW, GOOD_ROWS, import_and_wait, write_export
+from tests.ui.helpers import BAD_MONEY_ROW, GOOD_ROWS, import_and_wait, outcome, write_export
 
 
 @pytest.fixture
@@ -45,6 +45,9 @@ def test_importing_a_file_shows_its_summary(qtbot, window, good_file):
     assert import_and_wait(qtbot, window, [good_file]) == "success"
     page = window.summary_page
     assert window.pages.currentWidget() is page
+    # The banner goes on with the segmentation and plan the cards wait for, then goes.
+    assert window.banner.isVisible() and window.is_analysing()
+    assert outcome(qtbot, window.analysis_finished, lambda: None) == "success"
     assert not window.banner.isVisible()
     assert page.files_table.rowCount() == 1
     assert page.files_table.item(0, 0).text() == "orders_export_1.csv"

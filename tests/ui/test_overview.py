@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from core.i18n import language
 from core.resources import RESOURCES
 from tests.ui.conftest import open_window
-from tests.ui.helpers import import_and_wait, outcome, wait_plan, wait_run
+from tests.ui.helpers import import_and_analyse, import_and_wait, outcome, wait_plan, wait_run
 from ui import settings
 
 DEMO = sorted(str(p) for p in (RESOURCES / "demo").glob("*.csv"))
@@ -15,19 +15,31 @@ SHOPIFY = [p for p in DEMO if Path(p).name.startswith(("shopify", "products"))]
 TAOBAO = [p for p in DEMO if Path(p).name.startswith("Export")]
 
 
-def test_overview_cards_open_their_page_and_fill_once_the_analysis_ran(qtbot, window):
-    assert import_and_wait(qtbot, window, DEMO) == "success"
+def test_overview_cards_fill_after_the_import_without_visiting_a_page(qtbot, window):
+    assert import_and_analyse(qtbot, window, DEMO) == "success"
+    assert window.current_page() == "overview" and not window.banner.isVisible()
     page = window.summary_page
     chart, months = page.month_chart.chart, window.summary["monthly"]["months"][-24:]
     assert months and chart.title.endswith("(USD)")
     assert [bar.value for bar in chart.bars] == [amount for _month, amount in months]
     assert chart.highlight == len(months) - 1  # the latest month stands out
-    assert page.segments_card.value.text() == "…"  # not segmented yet
-    qtbot.mouseClick(page.customers_card, Qt.MouseButton.LeftButton)
-    assert window.current_page() == "segments"
-    wait_run(qtbot, window.segments_page, lambda: None) if window.segments_page.is_running() else None
-    top = max(window.segments_page.result.table, key=lambda row: row["net_sales"])
-    assert page.segments_card.value.text() == top["name"]
+    segments, targeting = window.segments_page, window.targeting_page
+    top = max(segments.result.table, key=lambda row: row["net_sales"])
+    assert page.segments_card.value.text() == top["name"] == "Champions"
+    plan = targeting.result
+    assert page.target_card.value.text() == plan.pattern.name[0] == "Product specialization"
+    assert page.target_card.detail.text() == (
+        "Differentiated marketing · 4 targets\n"
+        "Why: 4 segments pass the screening; Watches makes 61 % of the target segments' sales.")
+    # Every page takes the result computed after the import: showing them computes nothing again.
+    assert segments.runs == 0 and targeting.runs == 0
+    for key in ("segments", "targeting", "personas", "strategy"):
+        window.show_page(key)
+        assert not segments.is_running() and not targeting.is_running(), key
+    assert segments.runs == 0 and targeting.runs == 0
+    assert window.personas_page.result is plan and window.strategy_page.result is plan
+    assert targeting.has_current_plan()
+    # Each card opens its page.
     window.show_page("overview")
     qtbot.mouseClick(page.segments_card, Qt.MouseButton.LeftButton)
     assert window.current_page() == "segments"
@@ -35,8 +47,41 @@ def test_overview_cards_open_their_page_and_fill_once_the_analysis_ran(qtbot, wi
     page.target_card.setFocus()
     qtbot.keyClick(page.target_card, Qt.Key.Key_Return)
     assert window.current_page() == "targeting"
-    wait_plan(qtbot, window.targeting_page, lambda: None) if window.targeting_page.is_running() else None
-    assert page.target_card.value.text() == window.targeting_page.result.pattern.name[0]
+    # A choice changed on a page runs that page again, as before.
+    assert wait_run(qtbot, segments, lambda: segments.set_bins(4)) == "success"
+    assert segments.runs == 1 and segments.result.bins == 4
+    qtbot.waitUntil(lambda: not segments.is_following_up(), timeout=60000)
+
+
+def test_a_five_customer_shop_gets_its_fallback_plan_on_the_overview(qtbot, window):
+    shop = str(RESOURCES.parent / "tests" / "data" / "shops" / "five_customers.csv")
+    assert import_and_analyse(qtbot, window, [shop]) == "success"
+    page = window.summary_page
+    assert page.target_card.value.text() == "Single-segment concentration"
+    assert page.target_card.detail.text() == (
+        "Concentrated marketing · 1 target\n"
+        "Why: 5 customers: too few to split into segments; concentrate on the 2 repeat buyers, 74 % of sales.")
+    assert page.segments_card.value.text() != "…"
+    window.switch_language("zh_CN")
+    assert page.target_card.value.text() == "单一市场集中化"
+    assert "理由：只有 5 位客户" in page.target_card.detail.text()
+    qtbot.waitUntil(lambda: not window.segments_page.is_following_up(), timeout=60000)
+
+
+def test_cancelling_the_analysis_leaves_the_cards_waiting_and_the_pages_run_when_shown(qtbot, window):
+    def cancel_at_once(outcome_):
+        if outcome_ == "success":
+            window.banner.cancel_button.click()  # the banner now shows the analysis
+
+    window.import_finished.connect(cancel_at_once)
+    assert import_and_analyse(qtbot, window, DEMO) == "cancelled"
+    window.import_finished.disconnect(cancel_at_once)
+    page, segments = window.summary_page, window.segments_page
+    assert not window.banner.isVisible() and page.segments_card.value.text() == "…"
+    assert segments.result is None and not segments.is_running()
+    assert wait_run(qtbot, segments, lambda: window.show_page("segments")) == "success"
+    assert segments.runs == 1 and page.segments_card.value.text() == "Champions"
+    qtbot.waitUntil(lambda: not segments.is_following_up(), timeout=60000)
 
 
 def test_monthly_net_sales_add_up_to_the_summary_in_the_main_currency(qtbot, window):
