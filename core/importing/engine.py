@@ -82,11 +82,12 @@ def apply_catalogs(lines: pd.DataFrame, catalogs: list[pd.DataFrame]) -> pd.Data
     by_sku = catalog.dropna(subset=["sku"]).drop_duplicates("sku").set_index("sku")["category"]
     by_name = catalog.dropna(subset=["product_name"]).drop_duplicates("product_name").set_index(
         "product_name")["category"]
-    category = lines["category"].fillna(lines["sku"].map(by_sku))
-    category = category.fillna(lines["product_name"].map(by_name))
+    text = lines["category"].dtype  # a lookup that finds nothing comes back as floats
+    category = lines["category"].fillna(lines["sku"].map(by_sku).astype(text))
+    category = category.fillna(lines["product_name"].map(by_name).astype(text))
     base = lines["product_name"].str.replace(r"\s+-\s+[^-]+$", "", regex=True)
     lines = lines.copy()
-    lines["category"] = category.fillna(base.map(by_name))
+    lines["category"] = category.fillna(base.map(by_name).astype(text))
     return lines
 
 
