@@ -26,7 +26,7 @@ from ui.segments_page import SegmentsPage
 from ui.strategy_page import StrategyPage
 from ui.targeting_page import TargetingPage
 from ui.trends_page import TrendsPage
-from ui.widgets import BusyBar, error_text, text_label
+from ui.widgets import BusyBar, error_text, guard_wheel, text_label
 from ui.worker import Job, shutdown
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
@@ -224,6 +224,7 @@ class MainWindow(QMainWindow):
     def __init__(self):
         super().__init__()
         theme.install(QApplication.instance())
+        guard_wheel(QApplication.instance())  # spin boxes and combos: the wheel only once focused
         self.setStyleSheet(theme.STYLESHEET)
         self.setAcceptDrops(True)
         self.book: Any = None  # the last successful import; replaced only by the next success

@@ -1,11 +1,12 @@
 """Widget builders the pages share: labels, panels, tables, the page scaffold (scrolling body or
-an empty-state text) and the busy line of a background run (progress bar and Cancel)."""
+an empty-state text), the busy line of a background run (progress bar and Cancel) and the guard
+that keeps the mouse wheel from changing controls the seller is only scrolling past."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QLabel, QLayout, QProgressBar, QPushButton,
-    QScrollArea, QStackedWidget, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QAbstractSpinBox, QApplication, QComboBox, QFrame, QHBoxLayout, QLabel, QLayout,
+    QProgressBar, QPushButton, QScrollArea, QStackedWidget, QTableView, QVBoxLayout, QWidget,
 )
 
 from core.i18n import language, t
@@ -303,6 +304,38 @@ class BackgroundRun:
         self._job = None
         self._show_state()
         self._run_finished(outcome)
+
+
+class WheelGuard(QObject):
+    """Spin boxes, date edits and combo boxes take the mouse wheel only when they have the focus
+    (a click or Tab gives it), as desktop apps do: a wheel turned to scroll a page passing over
+    one scrolls the page instead of changing its value (issue 16: a screening weight went 10 → 0
+    and the plan ran again while the seller scrolled). One guard for the whole application, so
+    every such control of every page and dialog, built now or later, behaves the same: each gets
+    Qt.StrongFocus when it is polished (the wheel alone never focuses it), and a wheel event over
+    one without the focus is ignored, which hands it on to the parent (the page's scroll area)."""
+
+    GUARDED = (QAbstractSpinBox, QComboBox)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.Wheel:
+            if isinstance(watched, self.GUARDED) and not watched.hasFocus():
+                event.ignore()
+                return True
+        elif kind == QEvent.Type.Polish and isinstance(watched, self.GUARDED):
+            watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        return False
+
+
+def guard_wheel(app: QApplication) -> WheelGuard:
+    """Install the one WheelGuard on `app` (once; later calls return it)."""
+    guard = app.findChild(WheelGuard, "wheelGuard")
+    if guard is None:
+        guard = WheelGuard(app)
+        guard.setObjectName("wheelGuard")
+        app.installEventFilter(guard)
+    return guard
 
 
 def button_row(*left: QWidget, right: tuple[QWidget, ...]) -> QHBoxLayout:

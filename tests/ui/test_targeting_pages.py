@@ -479,3 +479,44 @@ def test_banner_pages_and_report_agree_on_the_targets_and_the_recommendation(qtb
                 for line in alternative["reasons"] + alternative["missing"]:
                     assert html.escape(line[zh]).replace(" %", "\u00a0%") in report.html
     window.switch_language("en")
+
+
+def _wheel(widget, notches: int):
+    """A mouse-wheel turn of `notches` (negative: towards the user) over the middle of `widget`;
+    returns the event, accepted or not."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    middle = QPointF(widget.rect().center())
+    event = QWheelEvent(middle, QPointF(widget.mapToGlobal(middle.toPoint())), QPoint(), QPoint(0, 120 * notches),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+    return event
+
+
+def test_the_wheel_over_an_unfocused_spin_box_scrolls_past_it(qtbot, page):
+    """Traps (issue 16): the wheel turned over a screening weight the seller did not click leaves
+    its value and the screening alone and goes on to the page's scroll area; once clicked (focused),
+    the wheel changes it. Every spin box and combo box of the page takes the focus only by click or Tab."""
+    from PySide6.QtWidgets import QAbstractSpinBox, QComboBox
+
+    controls = page.findChildren(QAbstractSpinBox) + page.findChildren(QComboBox)
+    assert len(controls) > 10
+    assert {control.focusPolicy() for control in controls} == {Qt.FocusPolicy.StrongFocus}
+    window = page.window()
+    window.activateWindow()
+    spin = page._weight_spins["reach"]
+    page.scroll.setFocus()
+    qtbot.waitUntil(lambda: page.scroll.hasFocus())
+    result, totals_before, value = page.result, totals(page), spin.value()
+    with qtbot.assertNotEmitted(page.plan_state):
+        event = _wheel(spin, -3)
+    assert not event.isAccepted()  # handed on: a real wheel scrolls the page instead
+    assert spin.value() == value and not page._weight_timer.isActive()
+    assert page.result is result and totals(page) == totals_before and not page.is_running()
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    _wheel(spin, -1)
+    assert spin.value() == value - 1 and page._weight_timer.isActive()  # focused: the wheel is its own
+    page._weight_timer.stop()  # no new plan needed for this test
