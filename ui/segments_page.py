@@ -288,6 +288,18 @@ def map_name(map_id: str) -> str:
     return t(f"ui.segments.map_{map_id}")
 
 
+def label_map_combo(combo: QComboBox, used: str | None = None) -> None:
+    """Name every map of a map combo; when the page shows another map than the one chosen (a small
+    shop gets a smaller map, see the segments.smaller_map note), the chosen item says which:
+    "Value tiers (instead of RFM 11 segments)". The combo widens to its texts, never cutting one."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    for i in range(combo.count()):
+        asked = combo.itemData(i)
+        shown_instead = i == combo.currentIndex() and used is not None and used != asked
+        combo.setItemText(i, t("ui.segments.map_used", used=map_name(used), asked=map_name(asked))
+                          if shown_instead else map_name(asked))
+
+
 # Models -------------------------------------------------------------------------------------------
 class SortedModel(TextTableModel):
     """A read-only table over arrays: `_rows` are the visible entries in display order; sorting is
@@ -1154,6 +1166,7 @@ class SegmentsPage(QWidget, BackgroundRun):
             self._show_state()
             return
         self._render_notes()
+        label_map_combo(self.map_combo, result.map_id)
         self.cuts.setText(self._cuts_text())
         self.segment_title.setText(t("ui.segments.table_title", map=map_name(result.map_id),
                                      customers=f"{len(result.customers.keys):,}", date=result.analysis_date))
@@ -1293,8 +1306,7 @@ class SegmentsPage(QWidget, BackgroundRun):
         self.map_label.setText(t("ui.segments.map"))
         self.bins_label.setText(t("ui.segments.bins"))
         self.currency_label.setText(t("ui.segments.currency"))
-        for i, map_id in enumerate(MAPS):
-            self.map_combo.setItemText(i, map_name(map_id))
+        label_map_combo(self.map_combo, self.result.map_id if self.result is not None else None)
         for i, bins in enumerate(BINS):
             self.bins_combo.setItemText(i, t("ui.segments.bins_option", count=bins))
         self.map_combo.setToolTip(t("ui.segments.map_tip"))

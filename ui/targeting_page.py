@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 from core.i18n import LANGUAGES, language, t
 from core.resources import RESOURCES
 from ui.charts import Bar, BarChart, MatrixData, MatrixHeatmap
-from ui.segments_page import MAPS, NO_VALUE, _table_view, fit_columns, fmt_change, fmt_share, map_name
+from ui.segments_page import (
+    MAPS, NO_VALUE, _table_view, fit_columns, fmt_change, fmt_share, label_map_combo, map_name,
+)
 from ui.widgets import (
     BackgroundRun, Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel, run_controls,
     select_data, text_label,
@@ -1013,6 +1015,7 @@ class TargetingPage(QWidget, BackgroundRun):
         if result is None:
             self._show_state()
             return
+        label_map_combo(self.map_combo, result.map_id)  # a small shop's plan may use a smaller map
         self._render_scope(result)
         self._render_needs(result)
         self.segments_title.setText(t("ui.targeting.step_segments", count=len(result.order)))
@@ -1199,8 +1202,7 @@ class TargetingPage(QWidget, BackgroundRun):
         self.title.setText(t("ui.targeting.title"))
         self.map_label.setText(t("ui.segments.map"))
         self.currency_label.setText(t("ui.segments.currency"))
-        for i, map_id in enumerate(MAPS):
-            self.map_combo.setItemText(i, map_name(map_id))
+        label_map_combo(self.map_combo, self.result.map_id if self.result is not None else None)
         self.map_combo.setToolTip(t("ui.segments.map_tip"))
         self.cancel_button.setText(t("ui.progress.cancel"))
         self.reset_button.setText(t("ui.targeting.reset"))

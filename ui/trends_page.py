@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from core.i18n import language, t
 from ui.segments_page import (
     CLV_SAMPLE, NO_VALUE, SortedModel, _table_view, customer_names, day_columns, fit_columns, fmt_number, fmt_share,
-    map_name, paid_currencies, text_rank,
+    label_map_combo, map_name, paid_currencies, text_rank,
 )
 from ui.theme import ACCENT, CHEVRON
 from ui.trend_charts import ForecastChart, ForecastChartData, MigrationData, MigrationMatrix
@@ -857,6 +857,7 @@ class MigrationSection(Section):
                                              worst=segment_label(r.labels, r.columns[-1])),
                                            *(f"ⓘ {map_note(note)}" for note in r.map_notes)]))
         self.matrix_title.setText(t("ui.trends.matrix_title", map=map_name(r.map_id)))
+        self.page.show_map_used(r.map_id)
         self.matrix_hint.setText(t("ui.trends.matrix_hint", earlier=earlier, later=later, currency=r.currency))
         rows = [segment_label(r.labels, s) for s in r.rows]
         columns = [segment_label(r.labels, s) for s in r.columns]
@@ -955,6 +956,7 @@ class LifetimeSection(Section):
         self.notes.setText("\n".join(f"ⓘ {line}" for line in lines))
         self.notes.setVisible(bool(lines))
         self.title.setText(t("ui.trends.lifetime_title", weeks=r.weeks, map=map_name(r.map_id), date=r.end.isoformat()))
+        self.page.show_map_used(r.map_id)
         self.hint.setText(t("ui.trends.lifetime_hint"))
         self.model.update_names()
         self.model.refresh_texts()
@@ -1170,6 +1172,13 @@ class TrendsPage(QWidget):
     def set_map(self, map_id: str) -> None:
         self.map_combo.setCurrentIndex(self.map_combo.findData(map_id))
 
+    _map_used: str | None = None  # the map the tabs with segments show (a small shop: a smaller one)
+
+    def show_map_used(self, map_id: str) -> None:
+        """A tab shows segments of `map_id`: the map combo says so when it is not the one chosen."""
+        self._map_used = map_id
+        label_map_combo(self.map_combo, map_id)
+
     def show_section(self, key: str) -> None:
         self.tabs.setCurrentIndex(SECTIONS.index(key))
 
@@ -1266,8 +1275,7 @@ class TrendsPage(QWidget):
         self.title.setText(t("ui.trends.title"))
         self.map_label.setText(t("ui.segments.map"))
         self.map_combo.setToolTip(t("ui.trends.map_tip"))
-        for i in range(self.map_combo.count()):
-            self.map_combo.setItemText(i, map_name(self.map_combo.itemData(i)))
+        label_map_combo(self.map_combo, self._map_used)
         self.currency_label.setText(t("ui.segments.currency"))
         self.busy.cancel_button.setText(t("ui.progress.cancel"))
         if self._latest is not None:

@@ -520,3 +520,45 @@ def test_the_wheel_over_an_unfocused_spin_box_scrolls_past_it(qtbot, page):
     _wheel(spin, -1)
     assert spin.value() == value - 1 and page._weight_timer.isActive()  # focused: the wheel is its own
     page._weight_timer.stop()  # no new plan needed for this test
+
+
+def test_the_map_combo_says_which_map_a_small_shop_is_shown(qtbot, window):
+    """Stale labels (issue 16): with 5 customers RFM 11 would leave segments nearly empty, so the
+    Segments, Targeting and Trends pages show value tiers, and their Map combo says so rather than
+    "RFM 11 segments"; in 中文 too, and back to the plain name once the map shown is the one chosen."""
+    from tests.seller_texts import shop
+    from tests.ui.helpers import wait_run
+
+    book, _ = shop("five_customers")
+    targeting, segments, trends = window.targeting_page, window.segments_page, window.trends_page
+
+    def show_targeting():
+        targeting.set_book(book)
+        window.show_page("targeting")
+
+    assert wait_plan(qtbot, targeting, show_targeting) == "success"
+    assert targeting.result.map_id == "value" and targeting.map_combo.currentData() == "rfm11"
+    instead = "Value tiers (instead of RFM 11 segments)"
+    assert targeting.map_combo.currentText() == instead
+
+    def show_segments():
+        segments.set_book(book)
+        window.show_page("segments")
+
+    assert wait_run(qtbot, segments, show_segments) == "success"
+    assert segments.result.map_id == "value" and segments.map_combo.currentText() == instead
+    trends.set_book(book)
+    with qtbot.waitSignal(trends.run_finished, timeout=60000,
+                          check_params_cb=lambda outcome, key: key == "migration"):
+        window.show_page("trends")
+        trends.show_section("migration")
+    assert trends.sections["migration"].result.map_id == "value" and trends.map_combo.currentText() == instead
+    window.switch_language("zh_CN")
+    for page in (targeting, segments, trends):
+        assert page.map_combo.currentText() == "客户价值分层（代替RFM 十一类）"
+        assert page.map_combo.width() >= page.map_combo.sizeHint().width()  # never cut
+    window.switch_language("en")
+    assert wait_plan(qtbot, targeting, lambda: targeting.map_combo.setCurrentIndex(
+        targeting.map_combo.findData("value"))) == "success"
+    assert targeting.map_combo.currentText() == "Value tiers"
+    assert targeting.map_combo.itemText(targeting.map_combo.findData("rfm11")) == "RFM 11 segments"
