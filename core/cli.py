@@ -273,14 +273,18 @@ def _percent(value) -> str:
 
 def format_plan(d: dict) -> str:
     """The plan as the five steps a marketer follows, for a terminal."""
+    from core.countries import country_name
+
     out = [t("cli.plan_title", date=d["analysis_date"], map=d["map"], currency=d["currency"])]
     scope = d["scope"]
     out.append(t("cli.step1"))
     listed = lambda items: ", ".join(items) or "—"  # noqa: E731 - orders without products or countries
     out.append("  " + t("cli.scope_categories", items=listed(
         f"{c['name']} {c['share']:.0%}" for c in scope["categories"][:6]), core=listed(scope["core_categories"])))
+    country = functools.partial(country_name, lang=language())  # the name, whatever the export wrote
     out.append("  " + t("cli.scope_markets", items=listed(
-        f"{c['code']} {c['share']:.0%}" for c in scope["countries"][:6]), core=listed(scope["core_markets"])))
+        f"{country(c['code'])} {c['share']:.0%}" for c in scope["countries"][:6]),
+        core=listed(country(c) for c in scope["core_markets"])))
     levels = scope["price_levels"]
     band = lambda value: "—" if value is None or value != value else value  # noqa: E731 - no unit prices: NaN
     out.append("  " + t("cli.scope_prices", low=band(levels["budget_below"]), high=band(levels["premium_above"]),

@@ -1,5 +1,6 @@
 """Countries (resources/countries.toml): names, dial codes, currencies and mobile number shapes,
-shared by the importer (a marketplace file's market and currency) and the hashed audience lists."""
+shared by the importer (a marketplace file's market and currency), the hashed audience lists and
+every place a country is shown (its name in English or Chinese, whatever the export wrote)."""
 from __future__ import annotations
 
 import re
@@ -37,6 +38,24 @@ def country_code(name: object) -> str | None:
     if not isinstance(name, str):
         return None
     return _by_name().get(" ".join(name.split()).casefold())
+
+
+def country_name(value: object, lang: str = "en", in_text: bool = False) -> str:
+    """How a country is shown: its name in `lang` ("zh…": Chinese) from the table, whatever code or
+    name the export wrote (`US`, `United States`, `美国` → "United States" / "美国"); with `in_text`,
+    the English form a sentence uses ("lives in the US"). A value the table does not know is shown
+    as written.
+
+    >>> country_name("United States", "zh_CN"), country_name("GB"), country_name("GB", in_text=True)
+    ('美国', 'United Kingdom', 'the UK')
+    """
+    text = "" if value is None else str(value)
+    spec = countries().get(country_code(text) or "")
+    if spec is None:
+        return text
+    if lang.lower().startswith("zh"):
+        return spec["name_zh"]
+    return spec.get("name_in_text", spec["name"]) if in_text else spec["name"]
 
 
 def currency_of(code: str | None) -> str | None:

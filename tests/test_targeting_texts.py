@@ -10,7 +10,7 @@ from core.targeting.facts import segment_facts
 from core.targeting.personas import personas
 from core.targeting.strategies import MIXES, map_segments, strategies
 from core.targeting.texts import (TARGETING, TemplateError, conditions_in, fill, format_value, friendly,
-                                  holds, money, month, parse_condition, percent, placeholders, weekday)
+                                  holds, load, money, month, parse_condition, percent, placeholders, weekday)
 from tests.conftest import ROOT
 
 MAPS = ("rfm11", "rfgrid", "cn8", "value")
@@ -190,3 +190,51 @@ def test_strategy_numbers_are_the_facts():
     assert any("淘宝" in a.text for a in high.actions if a.mix == "channel")
     medium = strategies(seg, facts, "en")["medium"]
     assert any(money(facts.loc["medium", "aov"], "CNY") in a.text for a in medium.actions if a.mix == "price")
+
+
+# --- country names: one table, whatever the export wrote (issue 16) -----------------------------
+
+def test_country_name_comes_from_the_one_country_table():
+    from core.countries import country_name
+
+    assert country_name("US") == "United States" and country_name("United States", "zh_CN") == "美国"
+    assert country_name("美国") == "United States" and country_name("us", in_text=True) == "the US"
+    assert country_name("Việt Nam", "zh_CN") == "越南" and country_name("FR", in_text=True) == "France"
+    assert country_name("Atlantis", "zh_CN") == "Atlantis" and country_name("?") == "?"  # as written
+    assert format_value("top_country", {"top_country": "United Kingdom"}) == "the UK"
+    assert format_value("top_country", {"top_country": "GB"}, "zh_CN") == "英国"
+
+
+def test_countries_written_as_names_are_shown_in_chinese_on_every_page_and_in_the_report(tmp_path):
+    """An export that writes "United States" and "France" (Etsy, TikTok Shop) shows 美国 and 法国 in
+    中文 — the plan's needs, the persona, the terminal plan and the printed summary — and the
+    same English name as a code would ("United States", in a sentence "the US")."""
+    import html
+    import re
+
+    from core.cli import format_plan
+    from core.i18n import set_language
+    from core.targeting.plan import plan_json
+    from tests.test_targeting_patterns import plan_for
+    from ui.report.content import build_content
+
+    plan = plan_for(tmp_path, [
+        {"customers": 40, "orders": 3, "recent": 60, "mix": {"Watches": 1}, "price": 120, "country": "United States"},
+        {"customers": 30, "orders": 1, "recent": 200, "mix": {"Bags": 1}, "price": 40, "country": "France"}],
+        map_id="value")
+    for lang, us, fr in (("en", "United States", "France"), ("zh_CN", "美国", "法国")):
+        data = plan_json(plan, lang)
+        assert {need["top_country"] for need in data["needs"]} <= {us, fr} and us in {n["top_country"] for n in data["needs"]}
+        portraits = " ".join(p["portrait"] + " ".join(p["statements"]) for p in data["personas"])
+        pools = load("personas.toml")["first_names"]  # first names of the country, found by its name
+        assert all(p["name"].split(",")[0].split(" · ")[0] in pools["US"] + pools["FR"] for p in data["personas"])
+        set_language(lang)
+        try:
+            terminal = format_plan(data)
+        finally:
+            set_language("en")
+        assert f"{us} " in terminal
+        cover = re.sub(r"<[^>]+>", "\n", html.unescape(build_content(plan, lang).html))
+        assert re.search(rf"{us} \d+\s?%", cover) and re.search(rf"{fr} \d+\s?%", cover)
+        if lang == "zh_CN":
+            assert "United States" not in cover + terminal + str(data["needs"]) + portraits

@@ -163,7 +163,10 @@ class PersonaCard(QFrame):
                         f"{unknown if k in ('?', '') else k}: {currency} {v:,.2f}") for k, v in pairs]
 
         self.charts["item"].set_data(t("ui.personas.chart_items"), share_bars(data.get("item", [])), empty)
-        self.charts["country"].set_data(t("ui.personas.chart_countries"), share_bars(data.get("country", [])), empty)
+        from core.countries import country_name  # a small TOML table
+
+        countries = [(country_name(key, language()), value) for key, value in data.get("country", [])]
+        self.charts["country"].set_data(t("ui.personas.chart_countries"), share_bars(countries), empty)
         self.charts["month"].set_data(t("ui.personas.chart_months"), [
             Bar(key[2:], value, f"{value:,.0f}", t("ui.segments.month_tip", month=key, orders=f"{value:,.0f}"))
             for key, value in data.get("month", [])], empty)

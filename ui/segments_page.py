@@ -1272,8 +1272,11 @@ class SegmentsPage(QWidget, BackgroundRun):
                         f"{unknown if key in ('?', '') else key}: {result.currency} {value:,.2f}")
                     for key, value in pairs]
 
+        from core.countries import country_name  # a small TOML table
+
+        countries = [(country_name(key, language()), value) for key, value in parts.get("country", [])]
         self.countries_chart.set_data(t("ui.segments.chart_countries", currency=result.currency),
-                                      money_bars(parts.get("country", [])), empty)
+                                      money_bars(countries), empty)
         self.items_chart.set_data(t("ui.segments.chart_items", currency=result.currency),
                                   money_bars(parts.get("item", [])), empty)
         months = parts.get("month", [])

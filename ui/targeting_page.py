@@ -158,6 +158,7 @@ def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | Non
     lists are the seller's own core categories and markets; `category_margins` ({category: 0–1})
     replaces the overall `margin`; `segment_options` go to `segment` (see ui.segment_options)."""
     from core.jobs import sub
+    from core.countries import country_name
     from core.segments import breakdown
     from core.targeting import texts
     from core.targeting.plan import make_plan, needs
@@ -187,8 +188,7 @@ def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | Non
     scope_names = {}
     for lang in langs:
         scope_names[lang] = {
-            "countries": {c["code"]: texts.format_value("top_country", {"top_country": c["code"]}, lang)
-                          or c["code"] for c in scope["countries"]},
+            "countries": {c["code"]: country_name(c["code"], lang) for c in scope["countries"]},
             "price_levels": {level: texts.format_value("price_level", {"price_level": level}, lang) or level
                              for level in ("budget", "mid", "premium")},
             "budget_below": texts.money(scope["price_levels"]["budget_below"], seg.currency, lang)

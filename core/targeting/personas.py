@@ -26,8 +26,10 @@ class Persona:
 
 def first_name(country: object, index: int, lang: str) -> str:
     """A common first name for the segment's top country; the language's list when there is none."""
+    from core.countries import country_code
+
     names = load("personas.toml")["first_names"]
-    pool = names.get(str(country)) or names["zh" if is_zh(lang) else "en"]
+    pool = names.get(country_code(country) or str(country)) or names["zh" if is_zh(lang) else "en"]
     return pool[index % len(pool)]  # display position: segments of one map get different names
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core.countries import country_name
 from core.jobs import NULL_PROGRESS, Progress, sub
 from core.model import OrderBook
 from core.segments import Segmentation, breakdown, demographics, segment
@@ -174,6 +175,8 @@ def needs(plan: Plan, lang: str = "en") -> list[dict]:
                 **{key: texts.format_value(key, row, lang) for key in (
                     "top_country", "top_country_share", "top_region", "top_item", "top_item_share",
                     "price_level", "peak_month", "peak_weekday", "median_frequency", "top_platform")}}
+        if need["top_country"] is not None:  # a table cell: the country's name, not a sentence's "the US"
+            need["top_country"] = country_name(row["top_country"], lang)
         need.update(plan.demographics.get(segment_id, {}))
         out.append(need)
     return out

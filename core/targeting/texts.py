@@ -291,7 +291,11 @@ def format_value(name: str, facts: Mapping, lang: str = "en") -> str | None:
         return month(float(value), lang)
     if kind == "weekday":
         return weekday(float(value), lang)
-    if kind in ("country", "platform", "price_level"):
+    if kind == "country":  # the one country table (resources/countries.toml), in a sentence's form
+        from core.countries import country_name
+
+        return country_name(value, lang, in_text=True)
+    if kind in ("platform", "price_level"):
         return _named(f"{kind}_names", str(value), lang)
     if kind == "tag":  # an interest tag id: its name in the tag tables in force
         from core.tags import load_tables

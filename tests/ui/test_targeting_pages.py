@@ -562,3 +562,40 @@ def test_the_map_combo_says_which_map_a_small_shop_is_shown(qtbot, window):
         targeting.map_combo.findData("value"))) == "success"
     assert targeting.map_combo.currentText() == "Value tiers"
     assert targeting.map_combo.itemText(targeting.map_combo.findData("rfm11")) == "RFM 11 segments"
+
+
+def test_countries_are_named_in_the_language_of_the_window(qtbot, window):
+    """Chinese all the way (issue 16): one country table names every country the Targeting page's
+    scope, focus and needs, the Segments chart and the persona chart show — "CN 100 %" on one page
+    and "China" on another, or United States in 中文, are gone."""
+    from tests.seller_texts import shop
+    from tests.ui.helpers import wait_run
+
+    book, _ = shop("five_customers")  # Shopify writes US, CA, GB
+    targeting, segments, personas = window.targeting_page, window.segments_page, window.personas_page
+
+    def show_targeting():
+        targeting.set_book(book)
+        window.show_page("targeting")
+
+    def show_segments():
+        segments.set_book(book)
+        window.show_page("segments")
+
+    assert wait_plan(qtbot, targeting, show_targeting) == "success"
+    assert wait_run(qtbot, segments, show_segments) == "success"
+    for lang, names in (("en", ("United States", "Canada", "United Kingdom")), ("zh_CN", ("美国", "加拿大", "英国"))):
+        window.switch_language(lang)
+        window.show_page("targeting")
+        scope = targeting.scope_values["countries"].text()
+        assert [name in scope for name in names] == [True] * 3 and "US" not in scope.replace("USD", "")
+        assert targeting.scope_values["core_markets"].text() == names[0]
+        focus = targeting.focus_row.markets
+        assert [focus.item(i).text() for i in range(focus.count())] == list(names)
+        assert all(any(cell.startswith(name) for name in names) for cell in targeting.needs_model.column(1))
+        window.show_page("segments")
+        assert {bar.label for bar in segments.countries_chart.bars} <= set(names)
+        window.show_page("personas")
+        card = next(iter(personas.cards.values()))
+        assert {bar.label for bar in card.charts["country"].bars} <= set(names)
+    window.switch_language("en")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from core.countries import country_name
 from core.i18n import catalog, t
 from core.segments import breakdown, note_message
 from core.segments.maps import MAP_IDS, load_map
@@ -147,8 +148,8 @@ class _Builder:
         def label(value: str) -> str:
             if value == "?":  # core's key for orders without the value (no country, no category)
                 return self.tr("cover.unknown")
-            if key == "code" and self.zh:
-                return texts.format_value("top_country", {"top_country": value}, self.lang) or value
+            if key == "code":  # whatever the export wrote (US, United States): the name in the report's language
+                return country_name(value, self.lang)
             return value
         text = ", ".join(f"{label(i[key])} {texts.percent(i['share'], self.lang)}" for i in items[:limit])
         more = len(items) - limit
