@@ -31,6 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from core.errors import Problem
@@ -82,6 +83,13 @@ def net_sales(orders: pd.DataFrame) -> pd.Series:
     """Net sales per order: total − refunded for paid orders, 0 for every other status."""
     value = orders["order_total"].fillna(0.0) - orders["refunded"].fillna(0.0)
     return value.where(orders["status"] == "paid", 0.0)
+
+
+def among(keys, known) -> np.ndarray:
+    """Whether each of `keys` (customer keys of orders or lines) is one of `known` (an index of
+    distinct keys), as a boolean array. `Series.isin` turns `known` into arrow scalars one by one
+    in Python, seconds for 100,000 customers; one hash lookup per key takes a fraction of that."""
+    return pd.Index(known).get_indexer(keys) >= 0
 
 
 def empty_orders() -> pd.DataFrame:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from core.config import config_dir
 from core.i18n import catalog_lang, t
-from core.model import OrderBook
+from core.model import OrderBook, among
 from core.resources import RESOURCES
 from core.safe_write import atomic_path
 
@@ -471,7 +471,7 @@ def customer_tags(book: OrderBook, tables: TagTables | None = None, until: dt.da
         counts = counts.reindex(customers, fill_value=0)
         assigned = assigned.reindex(customers, fill_value=False).astype(bool)
         base = base.reindex(customers, fill_value=0)
-        evidence = evidence[evidence["customer_key"].isin(customers)].reset_index(drop=True)
+        evidence = evidence[among(evidence["customer_key"], pd.Index(customers).unique())].reset_index(drop=True)
     return CustomerTags(tables, counts, assigned, base, evidence, _notes(book, lines, orders, tables))
 
 

@@ -19,9 +19,14 @@ AGE_LABELS = ("<25", "25–34", "35–44", "45–54", "55–64", "65+")
 def _customer_orders(seg: Segmentation, book: OrderBook, extra: tuple[str, ...] = ()) -> pd.DataFrame:
     """Paid orders of the segmented customers (same currency rule as the segmentation), with segment."""
     orders = paid_orders(book, seg.currency, seg.rates, seg.currency if seg.rates else None, extra)
-    orders = orders[orders["customer_key"].isin(seg.customers.index)]
-    orders = orders[orders["placed_at"] < pd.Timestamp(seg.analysis_date, tz="UTC")]
-    return orders.assign(segment=orders["customer_key"].map(seg.customers["segment"]))
+    # One hash lookup per order gives both the filter and the segment: isin and map on arrow
+    # strings walk the keys in Python (20 s of a 1M-line export's segmentation, now under 1 s).
+    position = seg.customers.index.get_indexer(orders["customer_key"])
+    keep = (position >= 0) & (orders["placed_at"] < pd.Timestamp(seg.analysis_date, tz="UTC")).to_numpy()
+    orders = orders[keep]
+    segment = seg.customers["segment"].take(position[keep])
+    segment.index = orders.index
+    return orders.assign(segment=segment)
 
 
 def growth(seg: Segmentation, book: OrderBook, period_days: int = GROWTH_PERIOD_DAYS) -> pd.DataFrame:

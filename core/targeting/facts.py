@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.model import OrderBook
+from core.model import OrderBook, among
 from core.segments import Segmentation, breakdown, segment_table
 from core.segments.products import paid_lines, segment_lines
 from core.targeting.lifetime import lifetime_facts
@@ -70,7 +70,7 @@ def _tag_facts(seg: Segmentation, book: OrderBook, index: pd.Index):
 def reachability(seg: Segmentation, book: OrderBook) -> pd.Series:
     """Per segment: the share of customers with a usable contact or handle (email, phone or a
     platform buyer id the platform lets the seller message)."""
-    orders = book.orders[book.orders["customer_key"].isin(seg.customers.index)]
+    orders = book.orders[among(book.orders["customer_key"], seg.customers.index)]
     contact = orders["customer_key"].str.contains("@", regex=False) | orders["customer_key"].str.startswith("tel:")
     contact |= orders["email"].notna() | orders["phone"].fillna("").str.contains(r"\d{7}", regex=True)
     has_contact = contact.groupby(orders["customer_key"]).any()

@@ -6,7 +6,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from core.model import OrderBook
+from core.model import OrderBook, among
 from core.segments import Segmentation
 from core.segments.features import paid_orders
 
@@ -30,7 +30,7 @@ def customer_lifetime_table(seg: Segmentation, book: OrderBook, weeks: float):
     orders = paid_orders(book, seg.currency if not seg.rates else None, seg.rates,
                          seg.currency if seg.rates else None)
     orders = orders[(orders["placed_at"] < pd.Timestamp(seg.analysis_date, tz="UTC"))
-                    & orders["customer_key"].isin(seg.customers.index)]
+                    & among(orders["customer_key"], seg.customers.index)]
     purchases = pd.DataFrame({"customer": orders["customer_key"], "date": orders["placed_at"], "value": orders["net"]})
     return customer_lifetime(purchases, seg.analysis_date - dt.timedelta(days=1), weeks, fit_on=FIT_ON)
 
