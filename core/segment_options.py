@@ -96,17 +96,19 @@ def check_high_low(axis: str, value: float) -> float:
     return float(value)
 
 
+def parse_axis_high_low(axis: str, text: str) -> float:
+    """The limit typed for one axis, checked: one number above 0 ("1,2" is two numbers, never 12)."""
+    value = _number(text)
+    if value is None:
+        raise _fail("segments.high_low_bad", axis=axis.upper())
+    return check_high_low(axis, value)
+
+
 def parse_high_low(text: str | None) -> dict[str, float] | None:
     """`--split "r=90;f=2;m=200"` → {"r": 90.0, "f": 2.0, "m": 200.0}."""
     if not text:
         return None
-    out = {}
-    for axis, numbers in _axis_parts(text):
-        value = _number(numbers)  # one number: "1,2" is two, never 12
-        if value is None:
-            raise _fail("segments.high_low_bad", axis=axis.upper())
-        out[axis] = check_high_low(axis, value)
-    return out
+    return {axis: parse_axis_high_low(axis, numbers) for axis, numbers in _axis_parts(text)}
 
 
 def check_shares(shares) -> tuple[float, ...]:

@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 from core.i18n import language, t
 from ui import theme
 from ui.charts import GRID, MUTED, TEXT, _font
-from ui.widgets import BusyBar, button_row, error_text, page_header, page_scaffold, page_scroll, text_label, tidy_table
+from ui.widgets import (
+    BusyBar, button_row, error_text, page_header, page_scaffold, page_scroll, select_data, text_label, tidy_table,
+)
 from ui.worker import Job
 
 WINDOWS = (7, 14, 30, 60, 90)  # days the results can be counted over
@@ -576,6 +578,15 @@ class CampaignsPage(QWidget):
 
     def window_days(self) -> int:
         return int(self.window_combo.currentData())
+
+    def saved_settings(self) -> dict:
+        """What re-opening the same files brings back (see ui.settings): the measuring window."""
+        return {"window": self.window_days()}
+
+    def restore_settings(self, saved: dict) -> None:
+        """The saved window, without measuring (the next book is measured with it)."""
+        if saved.get("window") in WINDOWS:
+            select_data(self.window_combo, saved["window"])
 
     def reload(self, select: str | None = None) -> None:
         """Read the campaigns folder again (small files: on this thread) and show the list."""

@@ -639,7 +639,9 @@ class MainWindow(QMainWindow):
         if self.book is not None and self._book_paths:
             settings.remember_for(self._book_paths, {
                 "segments": self.segments_page.saved_settings(),
-                "targeting": self.targeting_page.saved_settings(), "language": language()})
+                "targeting": self.targeting_page.saved_settings(), "trends": self.trends_page.saved_settings(),
+                "campaigns": self.campaigns_page.saved_settings(), "report": self.report_page.saved_settings(),
+                "language": language()})
 
     def _show_context(self) -> None:
         """The line above every page: which files, which period."""
@@ -673,8 +675,13 @@ class MainWindow(QMainWindow):
         self._book_paths = list(self._paths)
         self.last_error = ""
         saved = settings.settings_for(self._book_paths)  # these files were opened before
-        self.segments_page.restore_settings(saved.get("segments", {}))
-        self.targeting_page.restore_settings(saved.get("targeting", {}))
+        currencies = set(self.summary.get("net_sales", {}))  # a saved currency must still be there
+        self.segments_page.restore_settings(saved.get("segments", {}), currencies)
+        self.targeting_page.restore_settings(saved.get("targeting", {}), currencies)
+        self.targeting_page.set_segment_options(self.segments_page.options.kwargs(), run=False)
+        self.trends_page.restore_settings(saved.get("trends", {}), currencies)
+        self.campaigns_page.restore_settings(saved.get("campaigns", {}))
+        self.report_page.restore_settings(saved.get("report", {}))
         settings.add_recent(self._book_paths)
         self.add_action.setEnabled(True)
         self.report_page.set_book(self.book)

@@ -79,6 +79,17 @@ class ReportPage(PlanPage):
             self._clear()
         self.redraw()
 
+    def saved_settings(self) -> dict:
+        """What re-opening the same files brings back (see ui.settings): the paper size."""
+        return {"paper": self.paper_combo.currentData()}
+
+    def restore_settings(self, saved: dict) -> None:
+        """The saved paper size, without drawing (the next plan is drawn on it)."""
+        if saved.get("paper") in PAPERS:
+            self.paper_combo.blockSignals(True)
+            self.paper_combo.setCurrentIndex(PAPERS.index(saved["paper"]))
+            self.paper_combo.blockSignals(False)
+
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.redraw()

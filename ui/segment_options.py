@@ -1,32 +1,36 @@
 """Segment options: the analysis choices the command line has (analysis date, own RFM thresholds,
-cn8 high/low limits, value tier shares, exchange rates), as one small dialog of the Segments page.
+cn8 high/low limits, value tier shares, exchange rates typed or from a rate table file), as one
+small dialog of the Segments page.
 
 `SegmentOptions` is what the user chose (plain values, nothing chosen = the data's defaults);
 `kwargs()` is the form `core.segments.segment` and `make_plan` take. `SegmentOptionsDialog` edits
-a copy and says why OK is off while an entry is wrong; `OptionsCaption` is the one line under
-the page's controls that tells which options are in force, with a way back to the defaults.
+a copy and says why OK is off while an entry is wrong — checked by core.segment_options, the
+functions `segment --cuts/--split/--shares/--rates` use, so both refuse the same values with the
+same words; `OptionsCaption` is the one line under the page's controls that tells which options
+are in force, with a way back to the defaults.
 """
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-    QSpinBox, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QDateEdit, QDialog, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
+    QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from core.i18n import t
+from core import segment_options as checks
+from core.errors import InputError
+from core.i18n import language, t
 from ui import theme
 from ui.widgets import text_label
 
-AXES = ("r", "f", "m")
+AXES = checks.AXES
 DEFAULT_SHARES = (0.2, 0.3, 0.5)
-MIN_CUTS, MAX_CUTS = 2, 4
-_SPLIT = re.compile(r"[,，、;；]")
+MIN_CUTS, MAX_CUTS = checks.MIN_CUTS, checks.MAX_CUTS
 
 
 def number_text(value: float) -> str:
@@ -34,21 +38,20 @@ def number_text(value: float) -> str:
     return f"{value:g}" if abs(value) < 1e15 else f"{value:.0f}"
 
 
-def parse_cuts(text: str) -> tuple[list[float] | None, str]:
-    """The thresholds typed into one axis box: (ascending numbers, "") or (None, the catalog key
-    of what is wrong). Commas (also the Chinese ones) separate the numbers."""
-    parts = [p.strip() for p in _SPLIT.split(text) if p.strip()]
+def refusal(error: InputError) -> str:
+    """A check's refusal in the current language."""
+    return error.problem.message(language())
+
+
+def suggested_cuts(axis: str, used: dict | None) -> list[float] | None:
+    """The cut points an axis is scored with now, as thresholds one may start editing from
+    (distinct, ascending; None when they would not pass the check)."""
+    if not used or axis not in used:
+        return None
     try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        return None, "ui.options.error_numbers"
-    if any(v != v or v < 0 or v in (float("inf"),) for v in values):
-        return None, "ui.options.error_numbers"
-    if not MIN_CUTS <= len(values) <= MAX_CUTS:
-        return None, "ui.options.error_count"
-    if any(b <= a for a, b in zip(values, values[1:])):
-        return None, "ui.options.error_order"
-    return values, ""
+        return checks.check_cuts(axis, sorted(set(float(c) for c in used[axis]["cuts"])))
+    except InputError:
+        return None
 
 
 def parse_number(text: str) -> float | None:
@@ -70,9 +73,52 @@ class SegmentOptions:
     shares: tuple[float, float, float] | None = None  # value tiers, adding up to 1
     base: str | None = None  # with `rates`: every currency converted to this one
     rates: dict[str, float] = field(default_factory=dict)  # currency -> value of one unit in `base`
+    rates_file: str | None = None  # the rate table file `rates` were read from, if any
 
     def is_default(self) -> bool:
         return not self.kwargs()
+
+    def as_json(self) -> dict:
+        """The options as settings keep them (see ui.settings): plain JSON values."""
+        return {"analysis_date": self.analysis_date.isoformat() if self.analysis_date else None,
+                "cuts": {axis: list(values) for axis, values in self.cuts.items()},
+                "high_low": dict(self.high_low), "shares": list(self.shares) if self.shares else None,
+                "base": self.base, "rates": dict(self.rates), "rates_file": self.rates_file}
+
+    @classmethod
+    def from_json(cls, data: object) -> "SegmentOptions":
+        """Options saved by `as_json`, each part checked as typed ones are; a part that does not
+        pass (a hand-edited or damaged settings file) is left at its default, never a crash."""
+        options = cls()
+        if not isinstance(data, dict):
+            return options
+        try:
+            options.analysis_date = dt.date.fromisoformat(data["analysis_date"]) if data.get("analysis_date") else None
+        except (TypeError, ValueError):
+            pass
+        for axis, values in (data.get("cuts") or {}).items():
+            try:
+                options.cuts[axis] = checks.check_cuts(axis, list(values))
+            except (InputError, TypeError):
+                continue
+        for axis, value in (data.get("high_low") or {}).items():
+            try:
+                if axis in AXES:
+                    options.high_low[axis] = checks.check_high_low(axis, value)
+            except InputError:
+                continue
+        try:
+            options.shares = checks.check_shares(data["shares"]) if data.get("shares") else None
+        except (InputError, TypeError):
+            options.shares = None
+        rates, base = data.get("rates"), data.get("base")
+        if isinstance(rates, dict) and rates and isinstance(base, str) and len(base) == 3:
+            clean = {str(c): float(r) for c, r in rates.items()
+                     if isinstance(r, (int, float)) and not isinstance(r, bool) and r > 0}
+            if len(clean) == len(rates):
+                options.rates, options.base = clean, base
+                options.rates_file = data.get("rates_file") if isinstance(data.get("rates_file"), str) else None
+        return options
 
     def kwargs(self) -> dict:
         """The keyword arguments of `core.segments.segment` (only those the user set)."""
@@ -113,6 +159,8 @@ class SegmentOptions:
             rates = t("ui.segments.cuts_separator").join(
                 t("ui.options.caption_rate", currency=c, rate=number_text(r), base=self.base)
                 for c, r in sorted(self.rates.items()))
+            if self.rates_file:
+                rates = t("ui.options.caption_rates_file", rates=rates, file=Path(self.rates_file).name)
             parts.append(t("ui.options.caption_rates", base=self.base, rates=rates))
         return t("ui.options.caption_separator").join(parts)
 
@@ -157,19 +205,24 @@ def _number_edit(width: int = 120) -> QLineEdit:
 class SegmentOptionsDialog(QDialog):
     """Edit a copy of `options`: OK (enabled only while every entry is valid) gives `options()`;
     Cancel changes nothing. `default_date` is the data's analysis date (the day after its last
-    order), `currencies` the currencies its paid orders are in, `main` the main one."""
+    order), `currencies` the currencies its paid orders are in, `main` the main one, `used` the
+    cut points the segments on screen were scored with (shown beside each axis; ticking an axis
+    starts from them)."""
 
     validity_changed = Signal(bool)
 
     def __init__(self, options: SegmentOptions, default_date: dt.date, currencies: list[str],
-                 main: str = "", parent: QWidget | None = None):
+                 main: str = "", parent: QWidget | None = None, used: dict | None = None):
         super().__init__(parent)
         self.setObjectName("optionsDialog")
         self.setStyleSheet(theme.STYLESHEET)
         self.default_date = default_date
         self.currencies = list(currencies)
         self.main = main if main in self.currencies else (self.currencies[0] if self.currencies else "")
+        self.used = used or {}
         self.error = ""
+        self.rates_file: str | None = None  # the rate table file the rates shown came from
+        self.rates_file_error = ""  # why the chosen rate table file cannot be used
         self._build()
         self.retranslate()
         self.show_options(options)
@@ -203,21 +256,25 @@ class SegmentOptionsDialog(QDialog):
         self.cut_checks: dict[str, QCheckBox] = {}
         self.cut_edits: dict[str, QLineEdit] = {}
         self.cut_units: dict[str, QLabel] = {}
+        self.cut_now: dict[str, QLabel] = {}  # the cut points the segments on screen use
         cuts_grid = QGridLayout()
         cuts_grid.setHorizontalSpacing(10)
         cuts_grid.setVerticalSpacing(4)
         for row, axis in enumerate(AXES):
             check, edit, unit = QCheckBox(), QLineEdit(), text_label("dialogNote")
+            now = text_label("dialogNote", wrap=True)  # money cut points are long: wrap, never cut
             edit.setMinimumWidth(200)
             check.toggled.connect(edit.setEnabled)
-            check.toggled.connect(self._update_state)
+            check.toggled.connect(lambda on, axis=axis: self._axis_ticked(axis, on))
             edit.textChanged.connect(self._update_state)
             edit.setEnabled(False)
             cuts_grid.addWidget(check, row, 0)
             cuts_grid.addWidget(edit, row, 1)
             cuts_grid.addWidget(unit, row, 2)
+            cuts_grid.addWidget(now, row, 3)
             self.cut_checks[axis], self.cut_edits[axis], self.cut_units[axis] = check, edit, unit
-        cuts_grid.setColumnStretch(2, 1)
+            self.cut_now[axis] = now
+        cuts_grid.setColumnStretch(3, 1)
 
         # cn8 high / low
         self.high_low_title = text_label("sectionTitle")
@@ -277,12 +334,21 @@ class SegmentOptionsDialog(QDialog):
         self.rate_units: dict[str, QLabel] = {}
         for row, currency in enumerate(self.currencies):
             label, edit, unit = text_label("fieldCaption"), _number_edit(140), text_label("fieldCaption")
+            edit.textEdited.connect(self._rate_typed)
             edit.textChanged.connect(self._update_state)
             self.rates_grid.addWidget(label, row, 0)
             self.rates_grid.addWidget(edit, row, 1)
             self.rates_grid.addWidget(unit, row, 2)
             self.rate_labels[currency], self.rate_edits[currency], self.rate_units[currency] = label, edit, unit
         self.rates_grid.setColumnStretch(3, 1)
+        # A rate table file, as `segment --rates FILE` reads it: it fills the base and the rates.
+        self.rates_file_button = QPushButton()
+        self.rates_file_button.clicked.connect(lambda _checked=False: self.choose_rates_file())
+        self.rates_file_note = text_label("dialogNote", wrap=True)
+        rates_file_row = QHBoxLayout()
+        rates_file_row.setSpacing(8)
+        rates_file_row.addWidget(self.rates_file_button)
+        rates_file_row.addWidget(self.rates_file_note, 1)
         self.rates_box = QWidget()
         rates_layout = QVBoxLayout(self.rates_box)
         rates_layout.setContentsMargins(0, 0, 0, 0)
@@ -291,6 +357,7 @@ class SegmentOptionsDialog(QDialog):
         rates_layout.addWidget(self.rates_caption)
         rates_layout.addLayout(base_row)
         rates_layout.addLayout(self.rates_grid)
+        rates_layout.addLayout(rates_file_row)
         self.rates_box.setVisible(len(self.currencies) > 1)
 
         # Status and buttons
@@ -365,7 +432,58 @@ class SegmentOptionsDialog(QDialog):
         for currency, edit in self.rate_edits.items():
             value = options.rates.get(currency)
             edit.setText(number_text(value) if value is not None else "")
+        self.rates_file, self.rates_file_error = (options.rates_file if options.rates else None), ""
         self._base_changed()
+
+    def _axis_ticked(self, axis: str, on: bool) -> None:
+        """Ticking an axis with an empty box starts from the cut points in use (edit from there)."""
+        edit = self.cut_edits[axis]
+        if on and not edit.text().strip():
+            start = suggested_cuts(axis, self.used)
+            if start:
+                edit.setText(", ".join(number_text(v) for v in start))
+        self._update_state()
+
+    def choose_rates_file(self, path: str | None = None) -> bool:
+        """Read a rate table file (asked for when `path` is None) as `segment --rates` does: its
+        base and rates fill the boxes; a file that cannot be used says why and changes nothing."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, t("ui.options.rates_file_title"), "",
+                                                  t("ui.options.rates_file_filter"))
+            if not path:
+                return False
+        try:
+            rates, base = checks.read_rates(path)
+        except InputError as error:
+            self.rates_file_error = refusal(error)
+            self._show_rates_file()
+            self._update_state()
+            return False
+        if self.base_combo.findData(base) < 0:  # converted into a currency the data does not hold
+            self.base_combo.addItem(base, base)
+        self.base_combo.setCurrentIndex(self.base_combo.findData(base))
+        for currency, edit in self.rate_edits.items():
+            value = rates.get(currency)
+            edit.setText(number_text(value) if value is not None else "")
+        self.rates_file, self.rates_file_error = str(path), ""
+        self._base_changed()
+        return True
+
+    def _rate_typed(self, _text: str) -> None:
+        """A rate typed by hand: the rates no longer are the file's."""
+        self.rates_file = None
+
+    def _show_rates_file(self) -> None:
+        if self.rates_file_error:
+            text = self.rates_file_error
+        elif self.rates_file:
+            text = t("ui.options.rates_file_used", file=Path(self.rates_file).name)
+        else:
+            text = t("ui.options.rates_file_note")
+        self.rates_file_note.setText(text)
+        self.rates_file_note.setProperty("state", "error" if self.rates_file_error else "")
+        self.rates_file_note.style().unpolish(self.rates_file_note)
+        self.rates_file_note.style().polish(self.rates_file_note)
 
     def reset_date(self) -> None:
         self.date_edit.setDate(_qdate(self.default_date))
@@ -384,20 +502,28 @@ class SegmentOptionsDialog(QDialog):
 
     # Reading ---------------------------------------------------------------------------------
     def problems(self) -> list[str]:
-        """What keeps OK disabled, as texts in the current language (none: OK is enabled)."""
+        """What keeps OK disabled, as texts in the current language (none: OK is enabled). The
+        checks are the command line's (core.segment_options)."""
         out = []
         for axis in AXES:
             if self.cut_checks[axis].isChecked():
-                _values, key = parse_cuts(self.cut_edits[axis].text())
-                if key:
-                    out.append(t(key, axis=axis.upper(), low=MIN_CUTS, high=MAX_CUTS))
+                try:
+                    checks.parse_axis_cuts(axis, self.cut_edits[axis].text())
+                except InputError as error:
+                    out.append(refusal(error))
         for axis in AXES:
             text = self.high_low_edits[axis].text().strip()
-            if text and parse_number(text) is None:
-                out.append(t("ui.options.error_high_low", axis=axis.upper()))
-        total = self.shares_total()
-        if total != 100:
-            out.append(t("ui.options.error_shares", total=total))
+            if text:
+                try:
+                    checks.parse_axis_high_low(axis, text)
+                except InputError as error:
+                    out.append(refusal(error))
+        try:
+            checks.check_shares(self.shares())
+        except InputError as error:
+            out.append(refusal(error))
+        if self.rates_file_error:
+            out.append(self.rates_file_error)
         filled = {c: self.rate_edits[c].text().strip() for c in self.other_currencies()}
         if any(filled.values()):
             missing = [c for c, text in filled.items() if not text]
@@ -414,6 +540,9 @@ class SegmentOptionsDialog(QDialog):
     def shares_total(self) -> int:
         return sum(spin.value() for spin in self.share_spins)
 
+    def shares(self) -> tuple[float, ...]:
+        return tuple(spin.value() / 100 for spin in self.share_spins)
+
     def other_currencies(self) -> list[str]:
         base = self.base_combo.currentData()
         return [c for c in self.currencies if c != base] if len(self.currencies) > 1 else []
@@ -424,25 +553,32 @@ class SegmentOptionsDialog(QDialog):
         cuts = {}
         for axis in AXES:
             if self.cut_checks[axis].isChecked():
-                values, _key = parse_cuts(self.cut_edits[axis].text())
-                if values:
-                    cuts[axis] = values
-        high_low = {axis: value for axis in AXES
-                    if (value := parse_number(self.high_low_edits[axis].text())) is not None}
-        shares = tuple(spin.value() / 100 for spin in self.share_spins)
+                try:
+                    cuts[axis] = checks.parse_axis_cuts(axis, self.cut_edits[axis].text())
+                except InputError:
+                    continue
+        high_low = {}
+        for axis in AXES:
+            try:
+                high_low[axis] = checks.parse_axis_high_low(axis, self.high_low_edits[axis].text())
+            except InputError:
+                continue  # blank: the mean
+        shares = self.shares()
         rates = {c: value for c in self.other_currencies()
                  if (value := parse_number(self.rate_edits[c].text())) is not None}
         complete = bool(rates) and len(rates) == len(self.other_currencies())
         return SegmentOptions(
             analysis_date=None if date == self.default_date else date, cuts=cuts, high_low=high_low,
             shares=None if shares == DEFAULT_SHARES else shares,
-            base=self.base_combo.currentData() if complete else None, rates=rates if complete else {})
+            base=self.base_combo.currentData() if complete else None, rates=rates if complete else {},
+            rates_file=self.rates_file if complete else None)
 
     def accept_if_valid(self) -> None:
         if self.is_valid():
             self.accept()
 
     def _update_state(self, *_args) -> None:
+        self._show_rates_file()
         problems = self.problems()
         if problems:
             state, text = "error", "\n".join(problems)
@@ -478,6 +614,9 @@ class SegmentOptionsDialog(QDialog):
             self.cut_checks[axis].setText(t(f"ui.options.cuts_check_{axis}"))
             self.cut_edits[axis].setPlaceholderText(t(f"ui.options.cuts_example_{axis}"))
             self.cut_units[axis].setText(t(f"ui.options.cuts_unit_{axis}", currency=self.main))
+            used = self.used.get(axis)
+            self.cut_now[axis].setText(t(f"ui.options.cuts_now_{used['method']}", cuts=" / ".join(
+                number_text(c) for c in sorted(set(used["cuts"])))) if used and used.get("cuts") else "")
         self.high_low_title.setText(t("ui.options.high_low_title"))
         self.high_low_caption.setText(t("ui.options.high_low_caption"))
         for axis in AXES:
@@ -489,6 +628,9 @@ class SegmentOptionsDialog(QDialog):
         self.rates_title.setText(t("ui.options.rates_title"))
         self.rates_caption.setText(t("ui.options.rates_caption"))
         self.base_label.setText(t("ui.options.base"))
+        self.rates_file_button.setText(t("ui.options.rates_file_button"))
+        self.rates_file_button.setToolTip(t("ui.options.rates_file_tip"))
+        self._show_rates_file()
         self.retranslate_rates()
         self.defaults_button.setText(t("ui.options.all_defaults"))
         self.cancel_button.setText(t("ui.options.cancel"))

@@ -683,6 +683,7 @@ class SegmentsPage(QWidget, BackgroundRun):
         self.filter_segment: str | None = None
         self.filter_cell: tuple[int, int] | None = None
         self.options = SegmentOptions()  # the analysis options of the Options… dialog
+        self._wanted_currency: str | None = None  # restored with the files' settings (ui.settings)
         self.tags_dialog = None  # the open tag table editor, if any
         self._tags_failed: SegmentsResult | None = None  # the result whose follow-up run failed
         self._build()
@@ -712,6 +713,17 @@ class SegmentsPage(QWidget, BackgroundRun):
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.cuts = text_label("cutsCaption", wrap=True)
         self.cuts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The cut points in use, and right beside them the way to set one's own (the Options dialog).
+        self.cuts_button = QPushButton()
+        self.cuts_button.setObjectName("linkButton")
+        self.cuts_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.cuts_button.clicked.connect(lambda _checked=False: self.open_options())
+        self.cuts_row = QWidget()
+        cuts_line = QHBoxLayout(self.cuts_row)
+        cuts_line.setContentsMargins(0, 0, 0, 0)
+        cuts_line.setSpacing(8)
+        cuts_line.addWidget(self.cuts, 1)
+        cuts_line.addWidget(self.cuts_button, 0, Qt.AlignmentFlag.AlignTop)
 
         # Segment table
         self.segment_title = text_label("sectionTitle")
@@ -844,7 +856,7 @@ class SegmentsPage(QWidget, BackgroundRun):
         body_layout.addWidget(self.breakdown_panel)
         body_layout.addWidget(self.tags_panel.frame)
         self.scroll = page_scroll(self.body)
-        self.empty, self.content = page_scaffold(self, header, self.options_caption, self.notes, self.cuts,
+        self.empty, self.content = page_scaffold(self, header, self.options_caption, self.notes, self.cuts_row,
                                                  shown=self.scroll)
         self._show_state()
 
@@ -872,7 +884,9 @@ class SegmentsPage(QWidget, BackgroundRun):
             self.rerun()
 
     def settings(self) -> tuple[str, int, str | None]:
-        currency = self.currency_combo.currentData() if self.currency_combo.count() > 1 else None
+        # Until a result lists the book's currencies, the one chosen when these files were last open.
+        currency = (self.currency_combo.currentData() if self.currency_combo.count() > 1
+                    else self._wanted_currency)
         return self.map_combo.currentData(), self.bins_combo.currentData(), currency
 
     def open_options(self) -> SegmentOptionsDialog | None:
@@ -882,7 +896,8 @@ class SegmentsPage(QWidget, BackgroundRun):
         from core.segments.features import default_analysis_date, main_currency
 
         dialog = SegmentOptionsDialog(self.options, default_analysis_date(self.book), paid_currencies(self.book),
-                                      main_currency(self.book) or "", self)
+                                      main_currency(self.book) or "", self,
+                                      used=self.result.thresholds if self.result is not None else None)
         dialog.accepted.connect(lambda: self.set_options(dialog.options()))
         dialog.open()
         return dialog
@@ -899,13 +914,18 @@ class SegmentsPage(QWidget, BackgroundRun):
 
     def saved_settings(self) -> dict:
         """What re-opening the same files brings back (see ui.settings)."""
-        map_id, bins, _currency = self.settings()
-        return {"map": map_id, "bins": bins}
+        map_id, bins, currency = self.settings()
+        return {"map": map_id, "bins": bins, "currency": currency, "options": self.options.as_json()}
 
-    def restore_settings(self, saved: dict) -> None:
-        """Put saved choices in the controls without running (the next book runs with them)."""
+    def restore_settings(self, saved: dict, currencies=None) -> None:
+        """Put saved choices in the controls without running (the next book runs with them);
+        a saved currency counts only when it is among `currencies` (the book's)."""
         for combo, value in ((self.map_combo, saved.get("map")), (self.bins_combo, saved.get("bins"))):
             select_data(combo, value)
+        currency = saved.get("currency")
+        self._wanted_currency = currency if isinstance(currency, str) and currency in (currencies or ()) else None
+        self.options = SegmentOptions.from_json(saved.get("options"))
+        self.options_caption.show_options(self.options)
 
     def set_bins(self, bins: int) -> None:
         self.bins_combo.setCurrentIndex(BINS.index(bins))
@@ -1167,7 +1187,7 @@ class SegmentsPage(QWidget, BackgroundRun):
             lines += [note_message(note, language()) for note in self.result.notes]
         self.notes.setText("\n".join(f"ⓘ {line}" for line in lines))
         self.notes.setVisible(bool(lines))
-        self.cuts.setVisible(self.result is not None)
+        self.cuts_row.setVisible(self.result is not None)
 
     def render(self) -> None:
         """Put the result on screen in the current language."""
@@ -1326,6 +1346,8 @@ class SegmentsPage(QWidget, BackgroundRun):
         self.bins_combo.setToolTip(t("ui.segments.bins_tip"))
         self.options_button.setText(t("ui.options.button"))
         self.options_button.setToolTip(t("ui.options.button_tip"))
+        self.cuts_button.setText(t("ui.options.cuts_button"))
+        self.cuts_button.setToolTip(t("ui.options.button_tip"))
         self.options_caption.show_options(self.options, self.result.currency if self.result else "")
         self.cancel_button.setText(t("ui.progress.cancel"))
         self.search.setPlaceholderText(t("ui.segments.search"))

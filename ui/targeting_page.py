@@ -620,6 +620,7 @@ class TargetingPage(QWidget, BackgroundRun):
         self._focus: dict = {"categories": [], "markets": []}  # nothing ticked: the core ones
         self._category_margins: dict | None = None  # None: the overall margin for every category
         self._segment_options: dict = {}  # the Segments page's options (segment() keywords)
+        self._wanted_currency: str | None = None  # restored with the files' settings (ui.settings)
         self._weight_spins: dict[str, QSpinBox] = {}
         self._weight_labels: dict[str, QLabel] = {}
         self._build()
@@ -794,7 +795,9 @@ class TargetingPage(QWidget, BackgroundRun):
         return self.result is not None and not self._pending and not self.is_running()
 
     def settings(self) -> tuple[str, dict | None, float | None, str | None]:
-        currency = self.currency_combo.currentData() if self.currency_combo.count() > 1 else None
+        # Until a plan lists the book's currencies, the one chosen when these files were last open.
+        currency = (self.currency_combo.currentData() if self.currency_combo.count() > 1
+                    else self._wanted_currency)
         return self.map_combo.currentData(), self._weights, self._margin, currency
 
     def knockout_settings(self) -> dict | None:
@@ -807,11 +810,21 @@ class TargetingPage(QWidget, BackgroundRun):
     def saved_settings(self) -> dict:
         """What re-opening the same files brings back (see ui.settings)."""
         return {"map": self.map_combo.currentData(), "weights": self._weights, "margin": self._margin,
-                "knockouts": self._knockouts, "focus": self._focus}
+                "knockouts": self._knockouts, "focus": self._focus, "currency": self.settings()[3],
+                "category_margins": self._category_margins}
 
-    def restore_settings(self, saved: dict) -> None:
-        """Put saved choices in the controls without running (the next book runs with them)."""
+    def restore_settings(self, saved: dict, currencies=None) -> None:
+        """Put saved choices in the controls without running (the next book runs with them); a
+        saved currency counts only when it is among `currencies` (the book's)."""
         select_data(self.map_combo, saved.get("map"))
+        currency = saved.get("currency")
+        self._wanted_currency = currency if isinstance(currency, str) and currency in (currencies or ()) else None
+        margins = saved.get("category_margins")
+        self._category_margins = ({str(c): float(m) for c, m in margins.items()}
+                                  if isinstance(margins, dict) and margins
+                                  and all(isinstance(m, (int, float)) and 0 <= m < 1 for m in margins.values())
+                                  else None)
+        self._show_margins_button()
         weights = saved.get("weights")
         if isinstance(weights, dict) and set(weights) == set(self._weight_spins):
             self._weights = {c: float(v) for c, v in weights.items()}
@@ -871,13 +884,14 @@ class TargetingPage(QWidget, BackgroundRun):
         dialog.open()
         return dialog
 
-    def set_segment_options(self, options: dict | None) -> None:
-        """The Segments page's options (`segment` keywords) changed: plan again with them."""
+    def set_segment_options(self, options: dict | None, run: bool = True) -> None:
+        """The Segments page's options (`segment` keywords) changed: plan again with them (with
+        `run` False, the next plan uses them: restored settings before a new book)."""
         options = dict(options or {})
         if options == self._segment_options:
             return
         self._segment_options = options
-        if self.book is not None and (self.result is not None or self.is_running()):
+        if run and self.book is not None and (self.result is not None or self.is_running()):
             self.rerun()
 
     def _focus_edited(self) -> None:

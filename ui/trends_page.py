@@ -1120,6 +1120,7 @@ class TrendsPage(QWidget):
         self.map_label, self.currency_label = text_label("fieldLabel"), text_label("fieldLabel")
         self.map_combo, self.currency_combo, self.busy = run_controls(self._controls_changed, self.cancel)
         self._chosen: tuple[str | None, str | None] = (None, None)  # (map, currency) the tabs ran with
+        self._wanted_currency: str | None = None  # restored with the files' settings (ui.settings)
         self.map_combo.blockSignals(True)
         for i in reversed(range(self.map_combo.count())):
             if self.map_combo.itemData(i) not in MIGRATION_MAPS:
@@ -1153,7 +1154,7 @@ class TrendsPage(QWidget):
         for edit in (self.migration.from_edit, self.migration.to_edit):
             edit.setEnabled(False)  # until the new book's first result gives its dates
         fill_currencies(self.currency_combo, self.currency_label, [], None)
-        self._chosen = (self.map_id(), None)
+        self._chosen = (self.map_id(), self.currency())
         self._show_state()
         for section in self.sections.values():
             section.render()
@@ -1167,7 +1168,38 @@ class TrendsPage(QWidget):
         return self.map_combo.currentData()
 
     def currency(self) -> str | None:
-        return self.currency_combo.currentData() if self.currency_combo.count() > 1 else None
+        # Until a result lists the book's currencies, the one chosen when these files were last open.
+        return (self.currency_combo.currentData() if self.currency_combo.count() > 1
+                else self._wanted_currency)
+
+    def _controls(self) -> dict[str, tuple[QComboBox, tuple]]:
+        """The choices kept per set of files: setting name -> (combo, the values it may hold)."""
+        return {"map": (self.map_combo, tuple(MIGRATION_MAPS)),
+                "period": (self.cohorts.period_combo, PERIODS),
+                "show": (self.cohorts.show_combo, ("retention", "revenue")),
+                "horizon": (self.lifetime.horizon_combo, HORIZON_WEEKS),
+                "order": (self.lifetime.order_combo, LifetimeSection.ORDERS),
+                "measure": (self.forecast.measure_combo, MEASURES),
+                "months": (self.forecast.horizon_combo, FORECAST_MONTHS)}
+
+    def saved_settings(self) -> dict:
+        """What re-opening the same files brings back (see ui.settings): the tab, the map, the
+        currency and each tab's choices."""
+        out = {key: combo.currentData() for key, (combo, _values) in self._controls().items()}
+        return {**out, "currency": self.currency(), "tab": SECTIONS[self.tabs.currentIndex()]}
+
+    def restore_settings(self, saved: dict, currencies=None) -> None:
+        """Put saved choices in the controls without running (the next book runs with them); a
+        saved currency counts only when it is among `currencies` (the book's)."""
+        for key, (combo, values) in self._controls().items():
+            if saved.get(key) in values:
+                select_data(combo, saved[key])
+        currency = saved.get("currency")
+        self._wanted_currency = currency if isinstance(currency, str) and currency in (currencies or ()) else None
+        if saved.get("tab") in SECTIONS:
+            self.tabs.blockSignals(True)  # the tab of the next book, not a run of this one
+            self.tabs.setCurrentIndex(SECTIONS.index(saved["tab"]))
+            self.tabs.blockSignals(False)
 
     def set_map(self, map_id: str) -> None:
         self.map_combo.setCurrentIndex(self.map_combo.findData(map_id))
