@@ -136,7 +136,10 @@ class BarChart(QWidget):
             self._bar_rects.append(QRectF(x, plot.top(), slot, plot.height() + label_height))
             if bar.text and (values_fit or i == self.highlight):
                 painter.setPen(TEXT if i == self.highlight else MUTED)
-                text_rect = QRectF(x + slot / 2 - 40, rect.top() - value_height, 80, value_height)
+                # Over its bar, but never past either end of the chart (the latest month is last).
+                width = metrics.horizontalAdvance(bar.text) + 4
+                left = min(max(area.left(), x + slot / 2 - width / 2), area.right() - width)
+                text_rect = QRectF(left, rect.top() - value_height, width, value_height)
                 painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, bar.text)
         for i in range(count - 1, -1, -step):  # the latest label (the right end) always shows
             x = plot.left() + i * slot

@@ -125,6 +125,9 @@ class MonthChart(QFrame):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.chart = BarChart(vertical=True)
         self.chart.setMinimumHeight(110)
+        # The answers beside it set the row's height (the chart's own 200 px left a gap under them).
+        self.chart.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.setMinimumHeight(150)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 8)
         layout.addWidget(self.chart)

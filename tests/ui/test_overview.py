@@ -178,3 +178,26 @@ def test_a_marketplace_file_that_shows_its_market_is_not_asked(qtbot, window):
     assert import_and_wait(qtbot, window, [str(next(lazada.glob("*.xlsx")))]) == "success"
     assert set(window.summary["net_sales"]) == {"PHP"}
     assert not window.summary_page.currency_question.isVisible()
+
+
+def test_screenshots_of_the_filled_cards_in_english_and_chinese(qtbot, window, shots_dir):
+    """The Overview once the cards are filled, on the demo and on a 5-customer shop (its fallback
+    plan), in both languages: no text cut in the cards, Chinese drawn in Chinese glyphs."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    shop = str(RESOURCES.parent / "tests" / "data" / "shops" / "five_customers.csv")
+    page = window.summary_page
+    for name, files in (("demo", DEMO), ("five-customers", [shop])):
+        assert import_and_analyse(qtbot, window, files) == "success"
+        for lang in ("en", "zh_CN"):
+            window.switch_language(lang)
+            QApplication.processEvents()  # the banner just went: lay the page out again
+            QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the replaced row buttons
+            for card in (page.segments_card, page.target_card):
+                for label in (card.title, card.value, card.detail):  # as tall as the wrapped text needs
+                    assert label.height() >= label.heightForWidth(label.width()), (name, lang, label.text())
+            shot = shots_dir / f"overview-cards-{name}-{lang}.png"
+            assert window.grab().save(str(shot)) and shot.stat().st_size > 10_000
+        window.switch_language("en")
+        qtbot.waitUntil(lambda: not window.segments_page.is_following_up(), timeout=60000)
