@@ -230,7 +230,7 @@ def test_the_printed_report_gives_each_persona_its_tag_mix_and_the_offers(planne
     for lang in ("en", "zh_CN"):
         content = build_content(plan, lang, demo_book)
         persona = planned_page.result.personas[lang]["champions"]
-        mix = "  ·  ".join(f"{name} {texts.percent(share, lang)}" for _tag, name, share in persona.tags)
+        mix = " · ".join(f"{name} {texts.percent(share, lang)}" for _tag, name, share in persona.tags)
         assert t("report.target.tags", lang=lang) in content.html
         assert mix.replace(" %", "\u00a0%") in content.html
         offer = plan.crosssell.recommendations("champions", lang, limit=1)[0]
