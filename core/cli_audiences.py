@@ -30,6 +30,17 @@ def add_export_options(export) -> None:
     export.add_argument("--platform", choices=PLATFORMS, default="google", help=t("audience.help_platform"))
 
 
+def check_output(path, args) -> None:
+    """The file a command will write, checked before the (long) reading: CSV for a hashed list,
+    never an input file, never an existing file without --force (ExportError says which)."""
+    from core.audience import require_csv
+    from core.exports import check_target
+
+    if getattr(args, "hashed", False):
+        require_csv(path)
+    check_target(path, args.force, args.files)
+
+
 def _segmented(args):
     """(book, segmentation, the segment ids of --segment or None for all) for an analysis command,
     or None and an exit status after printing why."""
@@ -210,12 +221,10 @@ def format_crosssell(d: dict) -> str:
 
 def cmd_export_hashed(args) -> int:
     """`export … --hashed`: the chosen segments as a hashed audience list for an ad platform."""
-    from core.audience import hashed_audience, require_csv, write_hashed_audience
-    from core.exports import check_target
+    from core.audience import hashed_audience, write_hashed_audience
 
     try:
-        require_csv(args.output)
-        check_target(args.output, args.force, args.files)  # before the (long) reading
+        check_output(args.output, args)
         found, status = _segmented(args)
         if found is None:
             return status

@@ -107,16 +107,11 @@ def _fail(error: Exception) -> int:
 def cmd_new(args) -> int:
     """Plan the campaign, save it, and write its contact list (without the control group) if asked."""
     from core.campaigns import balance, campaign_json, new_campaign, save_campaign, strategy_actions
-    from core.cli_audiences import _segmented
-    from core.exports import check_target
+    from core.cli_audiences import _segmented, check_output
 
     try:
         if args.output:
-            if args.hashed:
-                from core.audience import require_csv
-
-                require_csv(args.output)
-            check_target(args.output, args.force, args.files)  # before the (long) reading
+            check_output(args.output, args)
         found, status = _segmented(args)
         if found is None:
             return status

@@ -368,12 +368,9 @@ def page_texts(widget) -> list[str]:
     return [text for text in out if text]
 
 
-@pytest.mark.parametrize("name", ["one_customer", "five_customers", "demo"])
-def test_the_pages_show_no_raw_template_text(qtbot, window, name):
-    """The template test on screen (issue 16): the Targeting, Personas and Strategy pages (every
-    segment of the Strategy list) of a 1-customer shop, a 5-customer shop and the demo, in English
-    and 中文, show no `{placeholder}`, nan, double space or empty list item."""
-    from tests.seller_texts import LANGS, flaws, shop
+def planned_shop(qtbot, window, name):
+    """(book, Targeting page) once the page has planned one of tests.seller_texts' shops."""
+    from tests.seller_texts import shop
 
     book, _ = shop(name)
     page = window.targeting_page
@@ -383,6 +380,17 @@ def test_the_pages_show_no_raw_template_text(qtbot, window, name):
         window.show_page("targeting")
 
     assert wait_plan(qtbot, page, show) == "success"
+    return book, page
+
+
+@pytest.mark.parametrize("name", ["one_customer", "five_customers", "demo"])
+def test_the_pages_show_no_raw_template_text(qtbot, window, name):
+    """The template test on screen (issue 16): the Targeting, Personas and Strategy pages (every
+    segment of the Strategy list) of a 1-customer shop, a 5-customer shop and the demo, in English
+    and 中文, show no `{placeholder}`, nan, double space or empty list item."""
+    from tests.seller_texts import LANGS, flaws
+
+    planned_shop(qtbot, window, name)
     strategy = window.strategy_page
     for lang in LANGS:
         window.switch_language(lang)
@@ -407,17 +415,10 @@ def test_banner_pages_and_report_agree_on_the_targets_and_the_recommendation(qtb
     import html
     import re
 
-    from tests.seller_texts import LANGS, shop
+    from tests.seller_texts import LANGS
     from ui.report.content import build_content
 
-    book, _ = shop(name)
-    page = window.targeting_page
-
-    def show():
-        page.set_book(book)
-        window.show_page("targeting")
-
-    assert wait_plan(qtbot, page, show) == "success"
+    book, page = planned_shop(qtbot, window, name)
     result = page.result
     plan = result.plan
     targets, group = plan.targets, plan.fallback
