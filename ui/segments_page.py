@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QComboBox, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLineEdit,
+    QAbstractItemView, QComboBox, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLineEdit,
     QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
@@ -732,6 +732,9 @@ class SegmentsPage(QWidget, BackgroundRun):
         # Ctrl/Shift-click selects several segments (for the export); a plain click filters.
         self.segment_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.segment_table.clicked.connect(self._segment_row_clicked)
+        # The modifiers of the click itself: the application's last known modifiers can be stale.
+        self._click_modifiers = Qt.KeyboardModifier.NoModifier
+        self.segment_table.viewport().installEventFilter(self)
         header_view = self.segment_table.horizontalHeader()
         header_view.setStretchLastSection(True)
         self.export_segments_button = _export_button(self.export_selected_segments)
@@ -1075,8 +1078,13 @@ class SegmentsPage(QWidget, BackgroundRun):
             if row >= 0:
                 self.segment_table.selectRow(row)
 
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.segment_table.viewport() and event.type() == QEvent.Type.MouseButtonPress:
+            self._click_modifiers = event.modifiers()
+        return super().eventFilter(watched, event)
+
     def _segment_row_clicked(self, index: QModelIndex) -> None:
-        modifiers = QApplication.keyboardModifiers()
+        modifiers, self._click_modifiers = self._click_modifiers, Qt.KeyboardModifier.NoModifier
         if modifiers & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier):
             return  # adding to the selection (for an export), not filtering
         seg = self.segment_model.segment_id(index.row())

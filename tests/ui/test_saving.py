@@ -201,6 +201,27 @@ def test_several_selected_segments_or_none_export_their_customers(qtbot, segment
     assert len(sheet_rows(tmp_path / "all.xlsx")) - 1 == len(segments.result.customers.keys)
 
 
+def test_a_click_filters_and_a_ctrl_click_adds_whatever_key_was_pressed_before(qtbot, segments):
+    from PySide6.QtCore import Qt
+
+    table, model = segments.segment_table, segments.segment_model
+    window = segments.window()
+    # A shortcut pressed earlier leaves the application's last known modifiers behind.
+    qtbot.keyClick(window, Qt.Key.Key_F13, Qt.KeyboardModifier.ControlModifier)
+
+    def click(seg, modifier=Qt.KeyboardModifier.NoModifier):
+        rect = table.visualRect(model.index(model.row_of(seg), 0))
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, modifier, rect.center())
+
+    table.clicked.emit(model.index(model.row_of("champions"), 0))  # a click without a mouse event
+    assert segments.selected_segments() == ["champions"] and segments.filter_segment == "champions"
+    click("lost")
+    assert segments.selected_segments() == ["lost"] and segments.filter_segment == "lost"
+    click("champions")
+    click("at_risk", Qt.KeyboardModifier.ControlModifier)
+    assert segments.selected_segments() == ["champions", "at_risk"] and segments.filter_segment == "champions"
+
+
 def test_exporting_the_filtered_customer_table_writes_the_shown_rows(qtbot, segments, dialogs, tmp_path):
     window = segments.window()
     counts = segments.result.heatmap.counts
