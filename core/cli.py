@@ -225,13 +225,37 @@ def format_segments(seg, table) -> str:
     return "\n".join(lines)
 
 
+def read_conversion(path: str | None):
+    """The --rates file as a core.currency.Conversion (None without one); InputError if bad."""
+    from core.segment_options import read_conversion as read
+
+    return read(path) if path else None
+
+
+def converted(book, conversion):
+    """`book` in the conversion's currency (as it is without one); InputError if a rate is missing."""
+    from core.currency import conversion_note, convert_book
+
+    if conversion is None:
+        return book
+    book = convert_book(book, conversion)
+    print(conversion_note(conversion), file=sys.stderr)
+    return book
+
+
 def cmd_plan(args) -> int:
     from core.targeting.plan import make_plan, plan_json
 
+    try:
+        conversion = read_conversion(args.rates)
+    except InputError as error:
+        print(error.problem.message(), file=sys.stderr)
+        return EXIT_NO_FILE
     book = _load_for_analysis(args)
     if book is None:
         return EXIT_NO_FILE
     try:
+        book = converted(book, conversion)
         plan = make_plan(book, args.map, weights=_weights(args.weights), margin=args.margin,
                          focus_categories=_list(args.focus_categories),
                          focus_markets=_list(args.focus_markets), currency=args.currency,
@@ -276,6 +300,10 @@ def format_plan(d: dict) -> str:
     from core.countries import country_name
 
     out = [t("cli.plan_title", date=d["analysis_date"], map=d["map"], currency=d["currency"])]
+    if d.get("conversion"):
+        from core.currency import Conversion, conversion_note
+
+        out.append(conversion_note(Conversion.from_json(d["conversion"]), language()))
     scope = d["scope"]
     out.append(t("cli.step1"))
     listed = lambda items: ", ".join(items) or "—"  # noqa: E731 - orders without products or countries
@@ -473,6 +501,7 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--margin", type=_margin, help=t("cli.help_margin"))
     plan.add_argument("--focus-categories", help=t("cli.help_focus_categories"))
     plan.add_argument("--focus-markets", help=t("cli.help_focus_markets"))
+    plan.add_argument("--rates", help=t("cli.help_rates"))
     plan.add_argument("--json", action="store_true", help=t("cli.help_json"))
     plan.set_defaults(run=cmd_plan)
     export = _analysis_command(command, "export", t("export.help_command"))

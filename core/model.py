@@ -29,6 +29,7 @@ Definitions (the README repeats them; every later figure uses these and nothing 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from functools import cache
 
 import numpy as np
@@ -73,6 +74,8 @@ class OrderBook:
     orders: pd.DataFrame = field(default_factory=lambda: empty_orders())
     lines: pd.DataFrame = field(default_factory=lambda: empty_lines())
     problems: list[Problem] = field(default_factory=list)
+    # The rates its amounts were converted with (core.currency.convert_book), None as imported.
+    conversion: Any = None
 
     @property
     def paid(self) -> pd.DataFrame:

@@ -140,12 +140,21 @@ def _currency(code: object) -> str | None:
 
 
 def read_rates(path: str | Path) -> tuple[dict[str, float], str]:
-    """A rate table file, TOML or JSON: `base = "USD"` and `[rates]` with the value of one unit of
-    each currency in the base (`CNY = 0.138`). Returns (rates, base), currency codes upper-case.
+    """A rate table file (see `read_conversion`) as (rates, base)."""
+    conversion = read_conversion(path)
+    return conversion.rates, conversion.base
+
+
+def read_conversion(path: str | Path):
+    """A rate table file, TOML or JSON: `base = "USD"`, `[rates]` with the value of one unit of
+    each currency in the base (`CNY = 0.138`) and, optionally, `[dates]` with the day each rate was
+    taken (`CNY = 2026-11-30`). Returns a core.currency.Conversion, currency codes upper-case.
 
     Raises InputError naming the file (segments.rates_unreadable, rates_syntax, rates_base,
-    rates_empty, rates_value).
+    rates_empty, rates_value, rates_date).
     """
+    from core.currency import Conversion
+
     path = Path(path)
     try:
         text = path.read_text("utf-8-sig")
@@ -174,7 +183,40 @@ def read_rates(path: str | Path) -> tuple[dict[str, float], str]:
     rates.pop(base, None)  # one unit of the base is worth one unit
     if not rates:
         raise _fail("segments.rates_empty", str(path))
-    return rates, base
+    dates = data.get("dates") or {}
+    if not isinstance(dates, dict):
+        raise _fail("segments.rates_date", str(path), currency="dates", got=str(dates))
+    days: dict[str, str] = {}
+    for code, value in dates.items():
+        day = _day(value)
+        if day is None:
+            raise _fail("segments.rates_date", str(path), currency=str(code), got=str(value))
+        days[str(code).strip().upper()] = day
+    return Conversion(base, rates, days)
+
+
+def _day(value) -> str | None:
+    """An ISO day from a TOML date or a YYYY-MM-DD text, else None."""
+    import datetime as dt
+
+    if isinstance(value, dt.date):
+        return value.isoformat()[:10]
+    try:
+        return dt.date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_rate(text: str, currency: str, base: str) -> float:
+    """A rate typed in the rates dialog: the value of one `currency` in `base`, above 0; a
+    decimal comma is read as a decimal point ("0,1381"). Raises InputError (segments.rate_typed)."""
+    cleaned = text.strip().replace(" ", "")
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    value = _number(cleaned) if cleaned else None
+    if value is None or value <= 0:
+        raise _fail("segments.rate_typed", currency=currency, base=base, got=text.strip())
+    return value
 
 
 def missing_rates(currencies, rates: dict[str, float], base: str) -> list[str]:

@@ -227,7 +227,9 @@ class MainWindow(QMainWindow):
         guard_wheel(QApplication.instance())  # spin boxes and combos: the wheel only once focused
         self.setStyleSheet(theme.STYLESHEET)
         self.setAcceptDrops(True)
-        self.book: Any = None  # the last successful import; replaced only by the next success
+        self.book: Any = None  # the book every page analyses: the import, converted with the rates if given
+        self.imported_book: Any = None  # the last successful import as read; replaced only by the next success
+        self.conversion: Any = None  # core.currency.Conversion the seller entered for these files
         self.summary: dict | None = None
         self.last_error = ""
         self._job: Job | None = None
@@ -263,6 +265,9 @@ class MainWindow(QMainWindow):
         self.add_action.setEnabled(False)
         self.map_action = QAction(self)
         self.map_action.triggered.connect(self.choose_file_to_map)
+        self.rates_action = QAction(self)  # one reporting currency for a shop selling in several
+        self.rates_action.triggered.connect(self.ask_rates)
+        self.rates_action.setEnabled(False)
         self.clear_recent_action = QAction(self)
         self.clear_recent_action.triggered.connect(self.clear_recent)
         # Saving: enabled once there is a book (the plan is built on demand if there is none yet).
@@ -310,6 +315,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = self.file_menu.addMenu("")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self.file_menu.addAction(self.map_action)
+        self.file_menu.addAction(self.rates_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.export_action)
         self.file_menu.addAction(self.audience_action)
@@ -428,6 +434,22 @@ class MainWindow(QMainWindow):
         self.context_line = text_label("contextLine")  # the files and period analysed, on every page
         self.context_line.hide()
         notices.addWidget(self.context_line)
+        # Several currencies: the rates every figure was converted with, or that each is its own shop.
+        self.currency_line = text_label("contextLine")  # one line (a wrapped label here sizes badly)
+        self.currency_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.currency_line.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.rates_button = QPushButton()
+        self.rates_button.setObjectName("linkButton")
+        self.rates_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.rates_button.clicked.connect(lambda _checked=False: self.ask_rates())
+        self.currency_row = QWidget()
+        currency_row = QHBoxLayout(self.currency_row)
+        currency_row.setContentsMargins(0, 0, 0, 0)
+        currency_row.setSpacing(8)
+        currency_row.addWidget(self.currency_line, 1)
+        currency_row.addWidget(self.rates_button)
+        self.currency_row.hide()
+        notices.addWidget(self.currency_row)
         notices.addWidget(self.banner)
         notices.addWidget(self.error_banner)
         main.addLayout(notices)
@@ -465,9 +487,9 @@ class MainWindow(QMainWindow):
         settings.set_language(code)
         use_qt_translation(code)
         self.language_actions[code].setChecked(True)
-        if self.book is not None:
+        if self.imported_book is not None:
             try:  # problem messages and any other text the summary renders follow the language
-                self.summary = summarize(self.book, code)
+                self.summary = summarize(self.imported_book, code)
             except Exception:  # noqa: BLE001 - keep the old summary rather than lose the window
                 pass
             self.summary_page.summary = self.summary
@@ -489,6 +511,7 @@ class MainWindow(QMainWindow):
         self.map_action.setText(t("ui.menu.import_mapping"))
         self.map_action.setToolTip(t("ui.menu.import_mapping_tip"))
         self.map_action.setStatusTip(t("ui.menu.import_mapping_tip"))
+        self.rates_action.setText(t("ui.rates.action"))
         self.quit_action.setText(t("ui.menu.quit"))
         for action, key in ((self.export_action, "export_list"), (self.pdf_action, "save_pdf"),
                             (self.print_action, "print")):
@@ -641,7 +664,8 @@ class MainWindow(QMainWindow):
                 "segments": self.segments_page.saved_settings(),
                 "targeting": self.targeting_page.saved_settings(), "trends": self.trends_page.saved_settings(),
                 "campaigns": self.campaigns_page.saved_settings(), "report": self.report_page.saved_settings(),
-                "language": language()})
+                "language": language(),
+                "conversion": self.conversion.as_json() if self.conversion is not None else None})
 
     def _show_context(self) -> None:
         """The line above every page: which files, which period."""
@@ -658,6 +682,85 @@ class MainWindow(QMainWindow):
         self.context_line.setText(t("ui.overview.files_line", files=files, period=period))
         self.context_line.setToolTip("\n".join(str(f["path"]) for f in self.summary["files"]))
         self.context_line.show()
+        self._show_currency_line()
+
+    def _currencies(self) -> list[str]:
+        """The currencies the imported files' customers paid in, most customers first."""
+        from core.currency import paid_currencies
+
+        return paid_currencies(self.imported_book) if self.imported_book is not None else []
+
+    def _show_currency_line(self) -> None:
+        """Under the files line, on every page: the rates in use, or that each currency is its own shop."""
+        from core.currency import conversion_note
+
+        currencies = self._currencies()
+        several = len(currencies) > 1
+        self.rates_action.setEnabled(several)
+        self.currency_row.setVisible(several)
+        if not several:
+            return
+        if self.conversion is not None:
+            self.currency_line.setText(conversion_note(self.conversion, language()))
+            self.rates_button.setText(t("ui.rates.change"))
+        else:
+            self.currency_line.setText(t("ui.rates.apart_line", currencies=", ".join(currencies)))
+            self.rates_button.setText(t("ui.rates.enter"))
+        self.currency_line.setToolTip(self.currency_line.text())  # the whole line, if a narrow window cuts it
+
+    # Exchange rates ---------------------------------------------------------------------------
+    def ask_rates(self):
+        """Exchange rates… (window-modal, not blocking): on OK every page analyses all customers
+        in the chosen currency; "Keep currencies apart" goes back to one shop per currency."""
+        from core.currency import Conversion
+        from ui.rates_dialog import RatesDialog
+
+        currencies = self._currencies()
+        if len(currencies) < 2:
+            return None
+        dialog = RatesDialog(currencies, self.conversion, Conversion.from_json(settings.last_rates()), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.use_conversion(dialog.conversion()))
+        dialog.open()
+        self.rates_dialog = dialog
+        return dialog
+
+    def use_conversion(self, conversion) -> None:
+        """Analyse the import converted with `conversion` (None: each currency apart) on every page."""
+        if self.imported_book is None:
+            return
+        self.conversion = conversion
+        if conversion is not None:
+            settings.set_last_rates(conversion.as_json())
+        self._give_book()
+        self._remember_settings()
+        self.set_status("ui.rates.converted_status", base=conversion.base) if conversion is not None else \
+            self.set_status("ui.rates.apart_status")
+        if self._job is None:
+            self.analyse()
+
+    def _give_book(self) -> None:
+        """Hand the analysed book (the import, converted when rates apply) to every page."""
+        from core.currency import convert_book, missing_rates
+        from core.model import net_sales
+
+        imported = self.imported_book
+        usable = self.conversion is not None and not missing_rates(self._currencies(), self.conversion.rates,
+                                                                    self.conversion.base)
+        if not usable:
+            self.conversion = None
+        self.book = convert_book(imported, self.conversion) if usable else imported
+        self.summary_page.converted_total = (
+            (self.conversion.base, float(net_sales(self.book.orders).sum())) if usable else None)
+        if self.summary is not None:
+            self.summary_page.show_summary(self.summary)
+        self.report_page.set_book(self.book)
+        self.summary_page.show_segments(None)
+        self.segments_page.set_book(self.book)
+        self.targeting_page.set_book(self.book)
+        self.trends_page.set_book(self.book)
+        self.campaigns_page.set_book(self.book, input_paths(self.book, self._book_paths))
+        self._show_currency_line()
 
     def cancel_import(self) -> None:
         """The banner's Cancel: stops the import, or the analysis that follows it."""
@@ -671,10 +774,13 @@ class MainWindow(QMainWindow):
         return self._job is not None and self._job.is_running()
 
     def _import_succeeded(self, result: tuple[Any, dict]) -> None:
-        self.book, self.summary = result
+        from core.currency import Conversion
+
+        self.imported_book, self.summary = result
         self._book_paths = list(self._paths)
         self.last_error = ""
         saved = settings.settings_for(self._book_paths)  # these files were opened before
+        self.conversion = Conversion.from_json(saved.get("conversion"))  # checked against the files below
         currencies = set(self.summary.get("net_sales", {}))  # a saved currency must still be there
         self.segments_page.restore_settings(saved.get("segments", {}), currencies)
         self.targeting_page.restore_settings(saved.get("targeting", {}), currencies)
@@ -684,15 +790,10 @@ class MainWindow(QMainWindow):
         self.report_page.restore_settings(saved.get("report", {}))
         settings.add_recent(self._book_paths)
         self.add_action.setEnabled(True)
-        self.report_page.set_book(self.book)
-        self.summary_page.show_segments(None)
         if self._import_language != language():  # the user switched language while importing
-            self.summary = summarize(self.book, language())
-        self.summary_page.show_summary(self.summary, mappable_files(self.book))
-        self.segments_page.set_book(self.book)
-        self.targeting_page.set_book(self.book)
-        self.trends_page.set_book(self.book)
-        self.campaigns_page.set_book(self.book, input_paths(self.book, self._book_paths))
+            self.summary = summarize(self.imported_book, language())
+        self.summary_page.show_summary(self.summary, mappable_files(self.imported_book))
+        self._give_book()
         self._after_plan = None  # a report asked for with the previous book is not made
         for action in self.save_actions:
             action.setEnabled(True)

@@ -271,6 +271,7 @@ class SummaryPage(QWidget):
     def __init__(self):
         super().__init__()
         self.summary: dict | None = None
+        self.converted_total: tuple[str, float] | None = None  # (currency, net sales) at the seller's rates
         self.segments_result = None  # the Segments page's last result, for its card
         self.plan_result = None  # the Targeting page's last plan, for its card
         self.mappable: set[str] = set()
@@ -446,9 +447,11 @@ class SummaryPage(QWidget):
             t("ui.summary.customers"), [f"{summary['customers']:,}"],
             t("ui.summary.unidentified", count=f"{unidentified:,}") if unidentified
             else t("ui.summary.all_identified"))
+        detail = t("ui.summary.net_sales_detail")
+        if self.converted_total is not None:  # the whole business in the seller's reporting currency
+            detail += "\n" + t("ui.summary.converted_total", amount=money_lines(dict([self.converted_total]))[0])
         self.sales_card.show_values(
-            t("ui.summary.net_sales"), money_lines(summary["net_sales"]) or [t("ui.summary.no_money")],
-            t("ui.summary.net_sales_detail"))
+            t("ui.summary.net_sales"), money_lines(summary["net_sales"]) or [t("ui.summary.no_money")], detail)
         self.refunds_card.show_values(
             t("ui.summary.refunds"), money_lines(summary["refunds"]) or [t("ui.summary.no_money")],
             t("ui.summary.refunds_detail"))

@@ -1,5 +1,6 @@
 """Per-user settings in the config folder: window geometry, language, recent files, the folders
-saved to, and the last settings of each set of files (re-opening them shows what was last seen)."""
+saved to, the exchange rates last entered, and the last settings of each set of files (re-opening
+them shows what was last seen)."""
 from __future__ import annotations
 
 import hashlib
@@ -111,3 +112,14 @@ def file_currencies() -> dict[str, str]:
 
 def set_file_currency(profile: str, code: str) -> None:
     _save("file_currencies", {**file_currencies(), profile: code})
+
+
+def last_rates() -> dict:
+    """The exchange rates the seller last entered (any files), to pre-fill the rates dialog:
+    {"base": "USD", "rates": {"CNY": 0.1381}, "dates": {"CNY": "2026-11-30"}}, or {}."""
+    value = _load("last_rates", {})
+    return value if isinstance(value, dict) else {}
+
+
+def set_last_rates(value: dict) -> None:
+    _save("last_rates", value)

@@ -83,6 +83,9 @@ class TargetingResult:
     # The one group targeted when the shop is too small to screen or no segment passed
     # (core.targeting.fallback): {"segment", "why": "small"|"knocked_out", "reason": (en, zh)}.
     fallback: dict | None = None
+    # Without exchange rates, each other currency's shop planned on its own: {"currency",
+    # "customers", "pattern", "approach" (Choice), "targets": lang -> names} (core with_other_shops).
+    others: list[dict] = field(default_factory=list)
 
     def name(self, segment: str) -> str:
         return self.names.get(segment, {}).get(language(), (segment, ""))[0]
@@ -161,7 +164,7 @@ def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | Non
     from core.countries import country_name
     from core.segments import breakdown
     from core.targeting import texts
-    from core.targeting.plan import make_plan, needs
+    from core.targeting.plan import make_plan, needs, with_other_shops
     from core.targeting.screening import rules
 
     plan = make_plan(book, map_id, weights=weights, margin=category_margins or margin,
@@ -169,6 +172,8 @@ def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | Non
                      currency=currency, knockouts=knockouts, progress=sub(progress, 0.0, 0.8),
                      **(segment_options or {}))
     progress.check_cancelled()
+    # Several currencies and no rates: the others are planned too, each as its own shop.
+    plan = with_other_shops(plan, book, sub(progress, 0.8, 0.84))
     seg, langs = plan.seg, list(LANGUAGES)
     order = [s for s in seg.order if s in plan.facts.index]
     spec = rules()["criteria"]
@@ -252,7 +257,11 @@ def build_plan(book: Any, map_id: str, weights: dict | None, margin: float | Non
         category_margins=dict(category_margins) if category_margins else None,
         segment_options=dict(segment_options or {}),
         fallback={"segment": plan.fallback.group, "why": plan.fallback.why, "reason": plan.fallback.reason}
-        if plan.fallback else None)
+        if plan.fallback else None,
+        others=[{"currency": o.seg.currency, "customers": len(o.seg.customers), "pattern": o.pattern,
+                 "approach": o.approach,
+                 "targets": {lang: [o.label(s).text(lang)[0] for s in o.targets] for lang in langs}}
+                for o in plan.others])
     progress.report(0.95, "progress.pattern")
     for lang in langs:
         progress.check_cancelled()
@@ -640,6 +649,8 @@ class TargetingPage(QWidget, BackgroundRun):
         self.notes.hide()
         self.summary = text_label("headline", wrap=True)  # the outcome first: targets, pattern, approach
         self.summary.hide()
+        self.other_shops = text_label("infoBanner", wrap=True)  # the other currencies' own plans
+        self.other_shops.hide()
 
         # 1. Market scope: facts on the left, the category shares on the right.
         self.scope_title = _section_title()
@@ -758,7 +769,8 @@ class TargetingPage(QWidget, BackgroundRun):
         body_layout.addWidget(self.matrix_panel)
         body_layout.addStretch(1)
         self.scroll = page_scroll(self.body)
-        self.empty, self.content = page_scaffold(self, header, self.notes, self.summary, shown=self.scroll)
+        self.empty, self.content = page_scaffold(self, header, self.notes, self.summary, self.other_shops,
+                                                 shown=self.scroll)
         self._show_state()
 
     # Input ------------------------------------------------------------------------------------
@@ -1022,6 +1034,7 @@ class TargetingPage(QWidget, BackgroundRun):
         self.notes.setText(f"ⓘ {self._error_text()}" if show_error else "")
         self.notes.setVisible(show_error)
         self.summary.setVisible(has_result)
+        self.other_shops.setVisible(has_result and bool(self.result.others))
 
     def render(self) -> None:
         """Put the result on screen in the current language."""
@@ -1047,6 +1060,11 @@ class TargetingPage(QWidget, BackgroundRun):
             result.name(s) for s in result.targets), pattern=result.pattern.name[zh],
             pattern_score=percent(result.pattern.score), approach=result.approach.name[zh],
             approach_score=percent(result.approach.score)))
+        self.other_shops.setText("\n".join(t(
+            "ui.targeting.other_shop", currency=o["currency"], customers=o["customers"],
+            pattern=o["pattern"].name[zh], approach=o["approach"].name[zh],
+            targets=t("ui.targeting.list_separator").join(o["targets"][language()]) or "—")
+            for o in result.others))
         self._show_state()
         self._size_tables()
 

@@ -64,6 +64,7 @@ QPushButton#rowButton {{ padding: 0px 10px; min-height: 0px; font-size: 12px; }}
 #sectionTitle {{ font-size: 15px; font-weight: 600; color: #111827; }}
 #sectionTitle[warning="true"] {{ color: #b45309; }}
 #okText {{ color: #047857; font-size: 13px; }}
+#errorText {{ color: #b91c1c; font-size: 12px; }}
 
 QDialog#mappingDialog {{ background: #f5f6f8; }}
 #dialogText {{ color: #374151; font-size: 13px; }}

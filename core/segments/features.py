@@ -5,6 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
+from core.currency import factors
 from core.errors import InputError, Problem
 from core.model import OrderBook, net_sales
 
@@ -35,12 +36,7 @@ def paid_orders(book: OrderBook, currency: str | None = None, rates: dict | None
     orders = all_orders[(all_orders["status"] == "paid") & (all_orders["customer_key"] != "")].copy()
     orders["net"] = net_sales(orders)
     if rates:
-        missing = sorted(set(orders["currency"]) - set(rates) - {base})
-        if missing:
-            raise InputError(Problem.make("", None, None, "segments.missing_rates",
-                                          currencies=", ".join(missing), base=base))
-        factor = orders["currency"].map({**rates, base: 1.0}).astype(float)
-        orders["net"] = orders["net"] * factor
+        orders["net"] = orders["net"] * factors(orders["currency"], rates, base)
         orders["currency"] = base
     elif currency:
         orders = orders[orders["currency"] == currency]

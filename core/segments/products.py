@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from core.currency import factors
 from core.model import OrderBook, among
 from core.segments.maps import SegmentLabel
 
@@ -31,8 +32,8 @@ def segment_lines(seg, book: OrderBook) -> pd.DataFrame:
     keep = (position >= 0) & (lines["placed_at"] < pd.Timestamp(seg.analysis_date, tz="UTC")).to_numpy()
     if seg.rates:
         lines, position = lines[keep], position[keep]
-        factor = lines["currency"].map({**seg.rates, seg.currency: 1.0}).astype(float)
-        lines = lines.assign(line_total=lines["line_total"] * factor, currency=seg.currency)
+        lines = lines.assign(line_total=lines["line_total"] * factors(lines["currency"], seg.rates, seg.currency),
+                             currency=seg.currency)
     else:
         keep &= (lines["currency"] == seg.currency).to_numpy()
         lines, position = lines[keep], position[keep]

@@ -2,7 +2,7 @@
 approach, personas and strategies, all from one OrderBook."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,9 @@ class Plan:
     demographics: dict  # segment -> {gender, age_band} where the exports state them
     crosssell: object = None  # core.crosssell.CrossSell: co-purchase offers per segment
     fallback: Fallback | None = None  # the one group targeted when screening had nothing to offer
+    conversion: object = None  # core.currency.Conversion: the rates the book was converted with
+    # Without rates, the shop's other currencies, each planned as its own shop (with_other_shops).
+    others: list = field(default_factory=list)
 
     # The targets' segmentation and facts: the map's, or the fallback group's (its own small
     # segmentation of the group and the other customers). in_depth and matrix are of these.
@@ -164,7 +167,27 @@ def make_plan(book: OrderBook, map_id: str = "rfm11", weights: dict | None = Non
     return Plan(seg, facts, market_scope(book, seg, focus_categories, focus_markets), card, targets,
                 in_depth(target_seg, book, target_facts, targets), category_matrix(target_seg, book, targets),
                 values, pattern, approach, {"categories": focus_categories, "markets": focus_markets},
-                demographic_needs(seg, book), offers, group)
+                demographic_needs(seg, book), offers, group, book.conversion)
+
+
+def with_other_shops(plan: Plan, book: OrderBook, progress: Progress = NULL_PROGRESS) -> Plan:
+    """`plan` with a plan of its own for each other currency its book's customers paid in (same
+    map and weights), so a shop selling in several currencies without exchange rates is shown
+    whole, one shop per currency, and none is left out. A converted book has one currency."""
+    from core.currency import paid_currencies
+    from core.errors import InputError
+
+    others = [c for c in paid_currencies(book) if c != plan.seg.currency] if book.conversion is None else []
+    plans = []
+    for number, currency in enumerate(others):
+        progress.check_cancelled()
+        try:
+            plans.append(make_plan(book, plan.seg.requested_map, weights=plan.scorecard.weights,
+                                   currency=currency,
+                                   progress=sub(progress, number / len(others), (number + 1) / len(others))))
+        except InputError:  # only unidentified customers paid in it: nothing to plan
+            continue
+    return replace(plan, others=plans)
 
 
 def needs(plan: Plan, lang: str = "en") -> list[dict]:
@@ -225,7 +248,8 @@ def fallback_json(plan: Plan, lang: str = "en") -> dict | None:
 def plan_json(plan: Plan, lang: str = "en") -> dict:
     """The `plan --json` contract: scope, needs, segments, scorecard, in_depth, pattern, approach,
     personas, strategies (texts in `lang`); `fallback` names the group the plan concentrates on
-    when the shop is too small to screen or every segment was knocked out (else null)."""
+    when the shop is too small to screen or every segment was knocked out (else null);
+    `conversion` the rates every amount was converted into `currency` with (else null)."""
     zh = texts.is_zh(lang)
     table = plan.scorecard.table
     criteria = list(plan.scorecard.weights)
@@ -264,7 +288,8 @@ def plan_json(plan: Plan, lang: str = "en") -> dict:
                        for sid, s in plan.strategies(lang).items()],
         "crosssell": plan.crosssell.as_json(lang)["segments"] if plan.crosssell is not None else [],
         "fallback": fallback_json(plan, lang),
+        "conversion": plan.conversion.as_json() if plan.conversion is not None else None,
     }
 
 
-__all__ = ["Plan", "make_plan", "market_scope", "in_depth", "needs", "plan_json", "fallback_json"]
+__all__ = ["Plan", "make_plan", "with_other_shops", "market_scope", "in_depth", "needs", "plan_json", "fallback_json"]

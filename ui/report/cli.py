@@ -22,6 +22,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--map", default="rfm11", choices=SEGMENT_MAPS, help=t("cli.help_segment_map"))
     p.add_argument("--paper", default="a4", choices=["a4", "letter"], type=str.lower, help=t("report.cli.help_paper"))
     p.add_argument("--force", action="store_true", help=t("report.cli.help_force"))
+    p.add_argument("--rates", help=t("cli.help_rates"))
     add_import_options(p)
     return p
 
@@ -49,9 +50,14 @@ def main(argv: list[str]) -> int:
     if refusal:
         print(refusal, file=sys.stderr)
         return EXIT_ERROR
-    from core.cli import TerminalProgress, read_exports
-    from core.targeting.plan import make_plan
+    from core.cli import TerminalProgress, converted, read_conversion, read_exports
+    from core.targeting.plan import make_plan, with_other_shops
 
+    try:
+        conversion = read_conversion(args.rates)
+    except InputError as error:
+        print(error.problem.message(), file=sys.stderr)
+        return EXIT_ERROR
     book = read_exports(args.files, file_currency=args.file_currency)
     for problem in book.problems:
         print(problem.message(), file=sys.stderr)
@@ -59,7 +65,8 @@ def main(argv: list[str]) -> int:
         print(t("report.cli.no_files"), file=sys.stderr)
         return EXIT_ERROR
     try:
-        plan = make_plan(book, args.map, progress=TerminalProgress())
+        book = converted(book, conversion)
+        plan = with_other_shops(make_plan(book, args.map, progress=TerminalProgress()), book)
     except InputError as error:
         print(error.problem.message(), file=sys.stderr)
         return EXIT_ERROR

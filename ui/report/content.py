@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from core.countries import country_name
+from core.currency import conversion_note
 from core.i18n import catalog, t
 from core.segments import breakdown, note_message
 from core.segments.maps import MAP_IDS, load_map
@@ -167,20 +168,31 @@ class _Builder:
             others = sorted(set(self.book.orders["platform"].dropna().astype(str))
                             - {p["name"] for p in scope["platforms"]})
             platforms = ", ".join([platforms, *others] if scope["platforms"] else others) or "—"
+        conversion = self.plan.conversion
+        segmented = (self.tr("cover.segmentation_converted", map=self.map_name(), currency=self.currency)
+                     if conversion is not None else
+                     self.tr("cover.segmentation_value", map=self.map_name(), currency=self.currency))
         rows = [(self.tr("cover.platforms"), platforms),
                 (self.tr("cover.categories"), self.shares(scope["categories"], "name")),
                 (self.tr("cover.countries"), self.shares(scope["countries"], "code")),
                 (self.tr("cover.period"), self.tr("cover.period_value", first=first, last=last)),
                 (self.tr("cover.analysis_date"), self.data["analysis_date"]),
-                (self.tr("cover.segmentation"), self.tr("cover.segmentation_value", map=self.map_name(),
-                                                       currency=self.currency))]
+                (self.tr("cover.segmentation"), segmented)]
+        if conversion is not None:
+            rows.append((self.tr("cover.rates"), conversion_note(conversion, self.lang)))
+        elif self.plan.others:
+            currencies = [self.currency, *(o.seg.currency for o in self.plan.others)]
+            rows.append((self.tr("cover.currencies"),
+                         t("currency.separate", lang=self.lang, currencies=", ".join(currencies))))
         out = ['<table width="100%" cellspacing="0" cellpadding="6" border="0">']
         for label, value in rows:
             out.append(f'<tr><td width="24%" class="label" style="font-size: 9pt;">{esc(label)}</td>'
                        f'<td style="font-size: 10pt;">{esc(value)}</td></tr>')
         out.append("</table>")
         self.add("".join(out))
-        notes = [note_message(n, self.lang) for n in self.plan.seg.notes]
+        # With the other currencies' shops in the report, none is left out: no note says so.
+        notes = [note_message(n, self.lang) for n in self.plan.seg.notes
+                 if not (self.plan.others and n[0] == "segments.other_currencies")]
         if notes:
             self.add(f'<h3>{esc(self.tr("cover.note"))}</h3>' + self.bullets(notes))
         self.add(f'<p class="muted" style="margin-top: 24px;">'
@@ -189,8 +201,8 @@ class _Builder:
     def key_figures(self) -> None:
         self.section(self.tr("section.key_figures"))
         customers = self.plan.seg.customers
-        cards = [(self.tr("figures.customers"), f"{len(customers):,}",
-                  self.tr("figures.customers_note", currency=self.currency))]
+        note = "figures.customers_note_converted" if self.plan.conversion is not None else "figures.customers_note"
+        cards = [(self.tr("figures.customers"), f"{len(customers):,}", self.tr(note, currency=self.currency))]
         if self.book is not None:
             from core.summary import import_summary
 
@@ -219,6 +231,29 @@ class _Builder:
         self.add("".join(out))
         first, last = self.period()
         self.add(f'<p class="muted">{esc(self.tr("figures.period", first=first, last=last))}</p>')
+        if self.plan.conversion is not None:
+            self.add(f'<p class="muted">{esc(conversion_note(self.plan.conversion, self.lang))}</p>')
+
+    def other_shops(self) -> None:
+        """Without exchange rates, each other currency's shop on its own pages: its figures, its
+        segments, its recommendation and its targets (nothing is added across currencies)."""
+        for plan in self.plan.others:
+            shop = _Builder(plan, self.lang, self.book, self.families, self.width)
+            shop.parts, shop.charts, shop.sections = self.parts, self.charts, self.sections
+            shop.section(t("currency.shop_title", lang=self.lang, currency=shop.currency))
+            self.add(f'<p class="muted">{esc(t("currency.shop_intro", lang=self.lang, currency=shop.currency, customers=len(plan.seg.customers)))}</p>')
+            shop.segments()
+            for key, heading in (("pattern", "pattern.pattern"), ("approach", "pattern.approach")):
+                choice = shop.data[key]
+                self.add(f"<h3>{esc(self.tr(heading))}</h3>"
+                         f"<p><b>{esc(choice['title'])}</b> — {esc(choice['description'])}</p>"
+                         + self.bullets(choice["reasons"]))
+            cards, plans = plan.personas(self.lang), plan.strategies(self.lang)
+            rows = [[shop.name(sid), cards[sid].name, plans[sid].goal] for sid in plan.targets]
+            if rows:
+                self.add(f"<h3>{esc(self.tr('shop.targets'))}</h3>")
+                self.table([self.tr("shop.segment"), self.tr("target.persona"), self.tr("target.goal")], rows,
+                           widths=[22, 28, 50])
 
     def segments(self) -> None:
         self.section(self.tr("section.segments"), level=2, new_page=False)
@@ -576,9 +611,13 @@ class _Builder:
         self.targets()
         self.forecast()
         self.campaigns()
+        self.other_shops()
         self.appendix()
+        header = self.tr("header")
+        if self.plan.conversion is not None:  # every page says its amounts are converted
+            header = self.tr("header_converted", header=header, currency=self.currency)
         return Content("<html><body>" + "\n".join(self.parts) + "</body></html>", self.charts,
-                       self.tr("title"), self.tr("header"), self.data["analysis_date"], self.sections)
+                       self.tr("title"), header, self.data["analysis_date"], self.sections)
 
 
 def short_cut(value: float) -> str:
