@@ -245,3 +245,10 @@ def test_orders_without_a_country_are_named_not_stated_on_the_cover(tmp_path):
     assert result.returncode == 0, result.stderr
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "not stated 100" in text and "? 100" not in text
+
+
+def test_chart_value_labels_share_one_style():
+    from ui.report.charts import short_number
+
+    labels = [short_number(v) for v in (30, 139.9, 902.04, 4.5, 3.0, 0.04, 1000, 1234, 25_400, 2_500_000, -12.6)]
+    assert labels == ["30", "140", "902", "4.5", "3", "0", "1k", "1.2k", "25k", "2.5M", "-13"]

@@ -49,7 +49,11 @@ def short_number(value: float) -> str:
         return f"{value / 1000:.0f}k"
     if abs(value) >= 1000:
         return f"{value / 1000:.1f}k".replace(".0k", "k")
-    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+    # One style for every label of a chart: whole numbers from 10 on ("30", "140", never "139.9"
+    # beside "30" or "902.0"), one decimal below 10 only when it says something ("4.5", "3").
+    if abs(value) >= 10:
+        return f"{value:,.0f}"
+    return f"{value:.1f}".removesuffix(".0")
 
 
 @dataclass
