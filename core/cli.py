@@ -107,9 +107,12 @@ def cmd_import(args) -> int:
 
 def format_summary(s: dict) -> str:
     """The import facts as a readable text (the JSON contract, for people)."""
+    from core.platforms import platform_name, report_name
+
     out = [t("cli.files_read", count=len(s["files"]))]
     for f in s["files"]:
-        out.append("  " + t("cli.file_line", **f))
+        out.append("  " + t("cli.file_line", **{**f, "platform": platform_name(f["platform"]),
+                                               "report": report_name(f["platform"], f["report"])}))
     out.append(t("cli.orders_line", orders=s["orders"], **s["orders_by_status"]))
     out.append(t("cli.customers_line", customers=s["customers"], unidentified=s["unidentified_orders"]))
     for currency, value in s["net_sales"].items():

@@ -89,6 +89,7 @@ def run(argv: list[str], started: float | None = None) -> int:
     from core.i18n import language
 
     use_qt_translation(language())
+    theme.use_language_font(app, language())
     from ui.main_window import MainWindow  # after the QApplication: widgets need it
 
     window = MainWindow()

@@ -35,7 +35,7 @@ EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
 UNKNOWN_LAYOUT = "import.unknown_layout"  # the problem a column mapping fixes
 # The pages of the left-side navigation, in order; Ctrl+1… switch to them. A new page adds its key
 # here, a `ui.nav.<key>` text and its widget in MainWindow._build_central.
-MIN_WIDTH = 1100  # the smallest window every page is drawn for (a 1366×768 laptop fits it)
+MIN_WIDTH = 1200  # the smallest window every page is drawn for (a 1280- or 1366-wide laptop fits it)
 NAV_PAGES = ("overview", "segments", "targeting", "personas", "strategy", "campaigns", "trends", "report")
 
 
@@ -486,6 +486,7 @@ class MainWindow(QMainWindow):
         set_language(code)
         settings.set_language(code)
         use_qt_translation(code)
+        theme.use_language_font(QApplication.instance(), code)
         self.language_actions[code].setChecked(True)
         if self.imported_book is not None:
             try:  # problem messages and any other text the summary renders follow the language

@@ -2,7 +2,6 @@
 charts that open their page, the loaded files (add, remove) and the problems met."""
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -12,7 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.i18n import language, t
-from core.resources import RESOURCES
+from core.platforms import platform_name, report_name, supported_platforms
 from ui.charts import Bar, BarChart
 from ui.report.charts import short_number
 from ui.widgets import page_scroll, text_label, tidy_table
@@ -22,20 +21,6 @@ WRAP_PROBLEMS_UP_TO = 300
 STATUSES = ("paid", "pending", "cancelled", "refunded")  # the canonical order of core.model
 # The theme pads table items by 8px left and right; a cell widget is narrowed by as much.
 CELL_PADDING = 16
-
-
-def supported_platforms() -> list[str]:
-    """Platform names of the bundled import profiles (read with tomllib: no pandas at start-up)."""
-    names: list[str] = []
-    for path in sorted((RESOURCES / "profiles").glob("*.toml")):
-        try:
-            with path.open("rb") as f:
-                name = tomllib.load(f).get("platform")
-        except (OSError, tomllib.TOMLDecodeError):
-            continue  # the importer reports broken profiles; the empty page just leaves it out
-        if name and name not in names:
-            names.append(name)
-    return names
 
 
 def plural(key: str, count: int, **params: object) -> str:
@@ -165,10 +150,12 @@ class EmptyPage(QWidget):
         chips = QHBoxLayout()
         chips.setSpacing(8)
         chips.addStretch(1)
-        for name in supported_platforms():
-            chip = QLabel(name)
+        self.chips: list[QLabel] = []
+        for _ in supported_platforms():
+            chip = QLabel()
             chip.setObjectName("chip")
             chips.addWidget(chip)
+            self.chips.append(chip)
         chips.addStretch(1)
 
         inner = QVBoxLayout(self.drop_zone)
@@ -195,6 +182,8 @@ class EmptyPage(QWidget):
         self.open_button.setText(t("ui.empty.open_button"))
         self.platforms_title.setText(t("ui.empty.platforms"))
         self.formats.setText(t("ui.empty.formats"))
+        for chip, name in zip(self.chips, supported_platforms()):
+            chip.setText(name)
 
     def set_dragging(self, dragging: bool) -> None:
         self.drop_zone.setProperty("dragging", dragging)
@@ -244,7 +233,8 @@ class CurrencyQuestion(QFrame):
             return
         names = [Path(path).name for q in self.questions for path in q["files"]]
         files = names[0] if len(names) == 1 else t("ui.overview.more_files", first=names[0], more=len(names) - 1)
-        kinds = ", ".join(f"{q['platform']} – {q['report']}" for q in self.questions)
+        kinds = ", ".join(f"{platform_name(q['platform'])} – {report_name(q['platform'], q['report'])}"
+                          for q in self.questions)
         self.text.setText(t("ui.overview.currency_question", files=files,
                             count=f"{sum(q['orders'] for q in self.questions):,}"))
         self.text.setToolTip("\n".join(path for q in self.questions for path in q["files"]))
@@ -460,8 +450,8 @@ class SummaryPage(QWidget):
         for row, info in enumerate(files):
             path = str(info["path"])
             self.files_table.setItem(row, 0, _cell(Path(path).name, tooltip=path))
-            self.files_table.setItem(row, 1, _cell(info["platform"]))
-            self.files_table.setItem(row, 2, _cell(info["report"]))
+            self.files_table.setItem(row, 1, _cell(platform_name(info["platform"])))
+            self.files_table.setItem(row, 2, _cell(report_name(info["platform"], info["report"])))
             self.files_table.setItem(row, 3, _cell(info["encoding"]))
             self.files_table.setItem(row, 4, _cell(f"{info['rows']:,}", align_right=True))
             self.files_table.removeCellWidget(row, 5)

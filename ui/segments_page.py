@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLineEdit,
     QPushButton, QTableView, QVBoxLayout, QWidget,
@@ -23,8 +24,8 @@ from ui.charts import Bar, BarChart, HeatmapData, SegmentHeatmap
 from ui.segment_options import OptionsCaption, SegmentOptions, SegmentOptionsDialog
 from ui.segment_tags import TagMixPanel, customer_tag_names, customer_tooltip, sort_key as tag_sort_key
 from ui.widgets import (
-    BackgroundRun, Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel, run_controls,
-    select_data, text_label, tidy_table,
+    BackgroundRun, Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel,
+    run_controls, select_data, text_label, tidy_table, two_lines,
 )
 from ui.worker import Job
 
@@ -449,8 +450,8 @@ class SegmentTableModel(SortedModel):
         if column == 0:
             return segment_name(self.result, row["id"])
         value = row.get(self.fields[column])
-        if column in (2, 4, self.REPEAT):
-            return fmt_share(value)
+        if column in (2, 4, self.REPEAT):  # whole percents (the table fits), a decimal below 1 %
+            return fmt_share(value, 1 if value is not None and 0 < value < 0.01 else 0)
         if column == self.GROWTH:
             return fmt_change(value)
         if column == self.PREVIOUS:
@@ -462,9 +463,10 @@ class SegmentTableModel(SortedModel):
             return t("ui.segments.previous", count=f"{before:,}", change=f"{sign}{abs(change):,}")
         if column == self.MEDIANS:
             frequency = row.get("median_frequency")
+            monetary = row.get("median_monetary")  # whole amounts from 10 on: the column stays narrow
             return t("ui.segments.medians", r=fmt_number(row.get("median_recency")),
                      f=NO_VALUE if frequency is None else f"{frequency:g}",
-                     m=fmt_number(row.get("median_monetary"), 2))
+                     m=fmt_number(monetary, 0 if monetary is not None and monetary >= 10 else 2))
         if column == 6:
             return fmt_number(value, 2)
         return fmt_number(value)
@@ -628,21 +630,63 @@ def _table_view(model: SortedModel) -> QTableView:
 
 def fit_columns(view: QTableView, first_cap: int = 240, first_min: int = 120) -> None:
     """Columns as wide as their header text and the first rows, measured once (the user may drag
-    them later). The first column (names) is capped and, when the table is too narrow, gives up
-    width down to `first_min` before a horizontal scroll bar appears."""
+    them later). When the table is too narrow for them, headers wider than their column's values
+    go onto two lines ("Net sales / (USD)"), widest first; only then does the first column (names,
+    capped at `first_cap`) give up width down to `first_min`, before a horizontal scroll bar."""
     header = view.horizontalHeader()
-    metrics = header.fontMetrics()
+    bold = QFont(header.font())
+    bold.setWeight(QFont.Weight.DemiBold)  # the style sheet draws header sections at weight 600
+    metrics = QFontMetrics(bold)
     model = view.model()
-    widths = []
-    for column in range(model.columnCount()):
+    wraps = isinstance(model, TextTableModel)
+    if wraps:
+        model.set_wrapped(())
+
+    def header_width(column: int, wrapped: bool) -> int:
         text = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-        widths.append(max(metrics.horizontalAdvance(text) + 26, view.sizeHintForColumn(column) + 6, 40))
+        text = two_lines(text) if wrapped else text
+        # + 12 beside the header's own margins: the table fits a minimum-size window
+        return max(metrics.horizontalAdvance(line) for line in text.split("\n")) + 12
+
+    content = [view.sizeHintForColumn(column) for column in range(model.columnCount())]  # with the cell margins
+    widths = [max(header_width(c, False), content[c], 40) for c in range(model.columnCount())]
     widths[0] = min(widths[0], first_cap)
-    spare = view.viewport().width() - sum(widths)
+    available = view.viewport().width() - 4  # a few pixels to spare
+    if wraps and sum(widths) > available:
+        wrapped = set()
+        for column in sorted(range(1, len(widths)), key=lambda c: content[c] - widths[c]):
+            if sum(widths) <= available:
+                break
+            narrower = max(header_width(column, True), content[column], 40)
+            if narrower < widths[column]:
+                widths[column] = narrower
+                wrapped.add(column)
+        model.set_wrapped(wrapped)
+    spare = available - sum(widths)
     if spare < 0:
         widths[0] = max(first_min, widths[0] + spare)
     for column, width in enumerate(widths):
         view.setColumnWidth(column, width)
+    if getattr(view, "_refit", None) is None:  # measured again when the table's width changes
+        view._refit = _Refit(view, first_cap, first_min)
+        view.viewport().installEventFilter(view._refit)
+
+
+class _Refit(QObject):
+    """Fits a table's columns again once its width has changed (the window resized, a page's scroll
+    bar came or went): they were measured for the old width."""
+
+    def __init__(self, view: QTableView, first_cap: int, first_min: int):
+        super().__init__(view)
+        self.view, self.args = view, (first_cap, first_min)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(lambda: fit_columns(self.view, *self.args))
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize and event.size().width() != event.oldSize().width():
+            self.timer.start(0)  # after the layout settles, once per burst of resizes
+        return False
 
 
 def _export_button(on_click) -> QPushButton:
@@ -701,11 +745,11 @@ class SegmentsPage(QWidget, BackgroundRun):
         self.progress_text, self.progress_bar = self.busy.text, self.busy.bar
         self.cancel_button = self.busy.cancel_button
 
-        header = page_header(self.title, (self.map_label, self.map_combo), (self.bins_label, self.bins_combo),
-                             (self.currency_label, self.currency_combo), right=self.busy)
         self.options_button = QPushButton()
         self.options_button.clicked.connect(self.open_options)
-        header.insertWidget(header.indexOf(self.map_combo) + 1, self.options_button)  # next to the map chooser
+        header = page_header(self.title, (self.map_label, self.map_combo, self.options_button),  # beside the map
+                             (self.bins_label, self.bins_combo), (self.currency_label, self.currency_combo),
+                             right=self.busy)
         self.options_caption = OptionsCaption()
         self.options_caption.reset_requested.connect(lambda: self.set_options(SegmentOptions()))
 
@@ -726,7 +770,7 @@ class SegmentsPage(QWidget, BackgroundRun):
         cuts_line.addWidget(self.cuts_button, 0, Qt.AlignmentFlag.AlignTop)
 
         # Segment table
-        self.segment_title = text_label("sectionTitle")
+        self.segment_title = text_label("sectionTitle", wrap=True)  # long in a narrow window: wraps
         self.segment_model = SegmentTableModel()
         self.segment_table = _table_view(self.segment_model)
         # Ctrl/Shift-click selects several segments (for the export); a plain click filters.
@@ -779,7 +823,7 @@ class SegmentsPage(QWidget, BackgroundRun):
         self.customers_title = text_label("sectionTitle")
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(220)
+        self.search.setMinimumWidth(150)  # beside the map in a minimum-size window
         self.search.setMaximumWidth(280)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -797,7 +841,6 @@ class SegmentsPage(QWidget, BackgroundRun):
         customers_header.addWidget(self.customers_title)
         self.lifetime_note = text_label("cutsCaption")  # while lifetime value is being estimated
         self.lifetime_note.hide()
-        customers_header.addWidget(self.lifetime_note)
         customers_header.addStretch(1)
         customers_header.addWidget(self.search)
         customers_header.addWidget(self.export_customers_button)
@@ -808,6 +851,7 @@ class SegmentsPage(QWidget, BackgroundRun):
         filter_line.addWidget(self.filter_text)
         filter_line.addWidget(self.clear_filter_button)
         filter_line.addStretch(1)
+        filter_line.addWidget(self.lifetime_note)  # on this line too: beside the title it widened the page
         self.customer_model = CustomerTableModel()
         self.customer_table = _table_view(self.customer_model)
         self.customer_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

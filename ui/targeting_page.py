@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.i18n import LANGUAGES, language, t
+from core.platforms import platform_name
 from core.resources import RESOURCES
 from ui.charts import Bar, BarChart, MatrixData, MatrixHeatmap
 from ui.segments_page import (
@@ -533,7 +534,7 @@ class KnockoutRules(QWidget):
             grid.addWidget(check, row, 0)
             self.checks[rule["id"]] = check
             for i, (name, default) in enumerate(rule["limits"].items()):
-                label, box = text_label("fieldCaption"), limit_box(name, default)
+                label, box = text_label("fieldCaption", wrap=True), limit_box(name, default)  # a narrow window wraps it
                 box.valueChanged.connect(lambda _value: self.edited.emit())
                 grid.addWidget(label, row, 1 + 2 * i)
                 grid.addWidget(box, row, 2 + 2 * i)
@@ -723,11 +724,16 @@ class TargetingPage(QWidget, BackgroundRun):
         weights.addWidget(self.margin_spin, 1, column + 1)
         self.margins_button = QPushButton()
         self.margins_button.clicked.connect(self.open_category_margins)
-        weights.addWidget(self.margins_button, 1, column + 2)
         self.reset_button = QPushButton()
         self.reset_button.clicked.connect(self.reset_screening)
-        weights.addWidget(self.reset_button, 1, column + 3)
-        weights.setColumnStretch(column + 4, 1)
+        # The buttons on a line of their own: beside the seven boxes they widened the page.
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 4, 0, 0)
+        buttons.addWidget(self.margins_button)
+        buttons.addWidget(self.reset_button)
+        buttons.addStretch(1)
+        weights.addLayout(buttons, 2, 0, 1, column + 2)
+        weights.setColumnStretch(column + 2, 1)
         self.knockouts = KnockoutRules()
         self.knockouts.edited.connect(self._knockouts_edited)
         self.scorecard_model = RowsModel(right_aligned=frozenset(range(1, 9)))
@@ -1090,7 +1096,7 @@ class TargetingPage(QWidget, BackgroundRun):
             "countries": shares(scope["countries"], "code", names["countries"]),
             "core_markets": t("ui.targeting.list_separator").join(
                 names["countries"].get(c, c) for c in scope["core_markets"]) or NO_VALUE,
-            "platforms": shares(scope["platforms"], "name"),
+            "platforms": shares(scope["platforms"], "name", {p["name"]: platform_name(p["name"]) for p in scope["platforms"]}),
             "scale": t("ui.targeting.scale", orders=f"{scope['orders_per_month']:,}",
                        products=f"{scope['products']:,}", customers=f"{scope['customers']:,}"),
         }

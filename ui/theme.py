@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QFont, QFontDatabase, QIcon
+from PySide6.QtGui import QFont, QFontDatabase, QFontInfo, QIcon
 from PySide6.QtWidgets import QApplication
 
 from core.resources import RESOURCES
@@ -86,7 +86,7 @@ QTableWidget, QTableView {{ background: #ffffff; border: 1px solid #e3e5ea; bord
                 selection-background-color: #dbeafe; selection-color: #111827; }}
 QTableView::item {{ padding: 4px 8px; }}
 QHeaderView::section {{ background: #f9fafb; color: #374151; font-weight: 600; border: none;
-                        border-bottom: 1px solid #e3e5ea; padding: 6px 8px; }}
+                        border-bottom: 1px solid #e3e5ea; padding: 6px 5px; }}
 
 #sidebar {{ background: #ffffff; border-right: 1px solid #e3e5ea; }}
 QToolButton#navButton {{ text-align: left; padding: 8px 12px; border: none; border-radius: 6px;
@@ -156,9 +156,26 @@ def install(app: QApplication) -> None:
         return
     register_bundled_fonts()  # the bundle's CJK face where the system has none
     font = QFont(app.font())
-    # Latin text keeps the platform font; Chinese glyphs come from the first CJK font found.
-    font.setFamilies([font.family(), *cjk_fallback_families()])
+    # Latin text keeps the platform font; Chinese glyphs come from the first CJK font found. The
+    # platform font may be an alias ("Sans Serif" without a desktop): named first as it is, Qt
+    # skips it and draws Latin text, quotes and dashes with the CJK face's wide glyphs, so the
+    # family it resolves to is named instead.
+    app.setProperty("segmentdesk_latin_family", QFontInfo(QFont(font.family())).family())
     if font.pointSizeF() < 10:
         font.setPointSizeF(10)
     app.setFont(font)
     app.setProperty("segmentdesk_theme", True)
+    from core.i18n import language
+
+    use_language_font(app, language())
+
+
+def use_language_font(app: QApplication, lang: str) -> None:
+    """Which face draws what both faces have (quotes, dashes, digits): in English the Latin face,
+    so “quotes” in English text are not the CJK face's wide ones; in Chinese the CJK face, whose
+    full-width “” and ，belong to Chinese text. Han characters always come from the CJK face."""
+    latin = app.property("segmentdesk_latin_family") or app.font().family()
+    cjk = [f for f in cjk_fallback_families() if f != latin]
+    font = QFont(app.font())
+    font.setFamilies([*cjk, latin] if lang.lower().startswith("zh") else [latin, *cjk])
+    app.setFont(font)

@@ -3,10 +3,12 @@ an empty-state text), the busy line of a background run (progress bar and Cancel
 that keeps the mouse wheel from changing controls the seller is only scrolling past."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, QRect, QSize, Qt,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView, QAbstractSpinBox, QApplication, QComboBox, QFrame, QHBoxLayout, QLabel, QLayout,
-    QProgressBar, QPushButton, QScrollArea, QStackedWidget, QTableView, QVBoxLayout, QWidget,
+    QProgressBar, QPushButton, QScrollArea, QSizePolicy, QStackedWidget, QTableView, QVBoxLayout, QWidget,
 )
 
 from core.i18n import language, t
@@ -55,19 +57,103 @@ def tidy_table(view: QTableView, row_height: int) -> None:
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
 
-def page_header(title: QLabel, *fields: tuple[QLabel, QWidget], right: QWidget) -> QHBoxLayout:
-    """The top line of a page: its title, then each field's label and control, and `right` (the
-    busy bar) at the far end."""
+class FlowLayout(QLayout):
+    """Widgets in a line that wraps onto the next when the width runs out (a page's controls on a
+    narrow window or in a wider font), each line left-aligned; heightForWidth tells the page."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 8, line_spacing: int = 6):
+        super().__init__(parent)
+        self._items: list = []
+        self._spacing, self._line_spacing = spacing, line_spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int):
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int):
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        """All on one line."""
+        shown = [i.sizeHint() for i in self._items if not i.isEmpty()]
+        if not shown:
+            return QSize(0, 0)
+        return QSize(sum(h.width() for h in shown) + self._spacing * (len(shown) - 1), max(h.height() for h in shown))
+
+    def minimumSize(self) -> QSize:
+        """As narrow as the widest item: the rest wraps."""
+        size = QSize(0, 0)
+        for item in self._items:
+            if not item.isEmpty():
+                size = size.expandedTo(item.minimumSize())
+        return size
+
+    def _arrange(self, rect: QRect, move: bool) -> int:
+        x, y, line_height = rect.x(), rect.y(), 0
+        line: list = []
+
+        def place_line() -> None:
+            left = rect.x()
+            for item, hint in line:
+                if move:  # centred vertically on the line
+                    item.setGeometry(QRect(QPoint(left, y + (line_height - hint.height()) // 2), hint))
+                left += hint.width() + self._spacing
+
+        for item in self._items:
+            if item.isEmpty():
+                continue
+            hint = item.sizeHint().boundedTo(QSize(rect.width(), 10_000)).expandedTo(item.minimumSize())
+            if line and x + hint.width() > rect.right() + 1:
+                place_line()
+                y += line_height + self._line_spacing
+                x, line_height, line = rect.x(), 0, []
+            line.append((item, hint))
+            x += hint.width() + self._spacing
+            line_height = max(line_height, hint.height())
+        place_line()
+        return y + line_height - rect.y()
+
+
+def page_header(title: QLabel, *fields: tuple[QWidget, ...], right: QWidget) -> QHBoxLayout:
+    """The top line of a page: its title, then each field (its label, its control and anything
+    that belongs beside them) kept together, wrapping onto a second line when the window is too
+    narrow for all of them, and `right` (the busy bar) at the far end."""
     header = QHBoxLayout()
-    header.setSpacing(8)
-    header.addWidget(title)
-    header.addSpacing(16)
-    for label, control in fields:
-        header.addWidget(label)
-        header.addWidget(control)
-        header.addSpacing(6)
-    header.addStretch(1)
-    header.addWidget(right)
+    header.setSpacing(16)
+    header.addWidget(title, 0, Qt.AlignmentFlag.AlignTop)
+    controls = QWidget()
+    controls.setObjectName("pageControls")
+    flow = FlowLayout(controls, spacing=14)
+    for widgets in fields:
+        field = QWidget()
+        line = QHBoxLayout(field)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.setSpacing(8)
+        for widget in widgets:
+            line.addWidget(widget)
+        flow.addWidget(field)
+    controls.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+    header.addWidget(controls, 1)
+    header.addWidget(right, 0, Qt.AlignmentFlag.AlignTop)
     return header
 
 
@@ -141,12 +227,28 @@ class BusyBar(QFrame):
         self.text.setText(t("ui.progress.cancelling"))
 
 
+def two_lines(text: str) -> str:
+    """`text` broken at the space nearest its middle ("Net sales\n(USD)"); one word stays whole."""
+    spaces = [i for i, c in enumerate(text) if c == " "]
+    if not spaces:
+        return text
+    at = min(spaces, key=lambda i: abs(len(text) - 1 - 2 * i))
+    return text[:at] + "\n" + text[at + 1:]
+
+
 class TextTableModel(QAbstractTableModel):
     """The basics of a read-only table model: one column per entry of `headers`, header texts and
     tooltips from `header_text` / `header_tooltip`, the columns in `right_aligned` on the right."""
 
     headers: tuple[str, ...] | list[str] = ()
     right_aligned: frozenset[int] = frozenset()
+    wrapped: frozenset[int] = frozenset()  # columns whose header shows on two lines (fit_columns)
+
+    def set_wrapped(self, columns) -> None:
+        columns = frozenset(columns)
+        if columns != self.wrapped:
+            self.wrapped = columns
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(self.columnCount() - 1, 0))
 
     def header_text(self, section: int) -> str:
         raise NotImplementedError
@@ -161,7 +263,8 @@ class TextTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or section >= len(self.headers):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.header_text(section)
+            text = self.header_text(section)
+            return two_lines(text) if section in self.wrapped else text
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.header_tooltip(section) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and section in self.right_aligned:

@@ -47,3 +47,25 @@ def test_app_icon_has_every_size(qapp):
     sizes = {(s.width(), s.height()) for s in icon.availableSizes()}
     assert sizes == {(n, n) for n in theme.ICON_SIZES}
     assert (RESOURCES / "icons" / "segmentdesk.svg").exists()
+
+
+def test_english_takes_quotes_from_the_latin_face_and_chinese_from_the_cjk_face(qapp):
+    from PySide6.QtGui import QFontInfo, QFontMetricsF
+
+    from ui.report.render import font_families
+
+    theme.install(qapp)
+    cjk = theme.cjk_fallback_families()
+    try:
+        theme.use_language_font(qapp, "en")
+        latin = qapp.font().families()[0]
+        assert latin not in cjk and QFontInfo(qapp.font()).family() == latin  # a real face, not an alias
+        english = QFontMetricsF(qapp.font()).horizontalAdvance("“")
+        theme.use_language_font(qapp, "zh_CN")
+        assert qapp.font().families()[0] == cjk[0]
+        chinese = QFontMetricsF(qapp.font()).horizontalAdvance("“")
+        assert english < chinese * 0.75  # the Latin quote is narrow, the Chinese one full-width
+    finally:
+        theme.use_language_font(qapp, "en")
+    # The report draws digits with the Latin face in both languages (their text survives in the PDF).
+    assert font_families("en")[0] not in cjk and font_families("zh_CN")[0] not in cjk

@@ -12,6 +12,7 @@ import pandas as pd
 
 from core.countries import country_name
 from core.currency import conversion_note
+from core.platforms import platform_name
 from core.i18n import catalog, t
 from core.segments import breakdown, note_message
 from core.segments.maps import MAP_IDS, load_map
@@ -145,12 +146,16 @@ class _Builder:
         return (pd.Timestamp(customers["first_order"].min()).strftime("%Y-%m-%d"),
                 pd.Timestamp(customers["last_order"].max()).strftime("%Y-%m-%d"))
 
-    def shares(self, items: list[dict], key: str, limit: int = 8) -> str:
+    def shares(self, items: list[dict], key: str, limit: int = 8, platforms: frozenset = frozenset()) -> str:
+        """"Shopify 86 %, Taobao/Tmall 14 %": names (countries and `platforms` in the report's
+        language) with their shares, at most `limit`."""
         def label(value: str) -> str:
             if value == "?":  # core's key for orders without the value (no country, no category)
                 return self.tr("cover.unknown")
             if key == "code":  # whatever the export wrote (US, United States): the name in the report's language
                 return country_name(value, self.lang)
+            if key == "name" and value in platforms:
+                return platform_name(value, self.lang)
             return value
         text = ", ".join(f"{label(i[key])} {texts.percent(i['share'], self.lang)}" for i in items[:limit])
         more = len(items) - limit
@@ -160,12 +165,13 @@ class _Builder:
         scope = self.data["scope"]
         first, last = self.period()
         self.add('<p style="font-size: 2pt;">&nbsp;</p>'  # Qt drops a first block's top margin
-                 f'<p class="kicker" style="margin-top: 140px;">SegmentDesk</p>'
+                 f'<p class="kicker" style="margin-top: 60px;">SegmentDesk</p>'
                  f'<h1 style="font-size: 28pt; margin-bottom: 4px;">{esc(self.tr("title"))}</h1>')
         self.add(f'<p class="subtitle">{esc(self.tr("subtitle"))}</p>')
-        platforms = self.shares(scope["platforms"], "name")
+        self.at_a_glance()
+        platforms = self.shares(scope["platforms"], "name", platforms=frozenset(p["name"] for p in scope["platforms"]))
         if self.book is not None:
-            others = sorted(set(self.book.orders["platform"].dropna().astype(str))
+            others = sorted(platform_name(p, self.lang) for p in set(self.book.orders["platform"].dropna().astype(str))
                             - {p["name"] for p in scope["platforms"]})
             platforms = ", ".join([platforms, *others] if scope["platforms"] else others) or "—"
         conversion = self.plan.conversion
@@ -197,6 +203,30 @@ class _Builder:
             self.add(f'<h3>{esc(self.tr("cover.note"))}</h3>' + self.bullets(notes))
         self.add(f'<p class="muted" style="margin-top: 24px;">'
                  f'{esc(self.tr("generated", date=dt.date.today().isoformat()))}</p>')
+
+    def at_a_glance(self) -> None:
+        """The cover's answer before the details: the recommended pattern and approach, the target
+        segments with their customers and share of sales, and the first reason, in the shop's numbers."""
+        facts = self.plan.target_facts
+        targets = []
+        for sid in self.plan.targets:
+            customers = int(facts.loc[sid, "customers"]) if sid in facts.index else 0
+            share = float(facts.loc[sid, "share_net_sales"]) if sid in facts.index else float("nan")
+            targets.append(self.tr("glance.target", name=self.name(sid), customers=customers, share=self.pct(share)))
+        pattern, approach = self.data["pattern"], self.data["approach"]
+        rows = [(self.tr("glance.recommendation"),
+                 self.tr("glance.recommendation_value", pattern=pattern["title"], approach=approach["title"])),
+                (self.tr("glance.targets"), t("ui.targeting.list_separator", lang=self.lang).join(targets) or "—")]
+        if pattern["reasons"]:
+            rows.append((self.tr("glance.why"), pattern["reasons"][0]))
+        out = ['<table width="100%" cellspacing="0" cellpadding="7" border="0" style="background-color: #eef2ff; '
+               'margin-top: 18px; margin-bottom: 18px;">',
+               f'<tr><td colspan="2"><p class="label" style="font-size: 9pt;"><b>{esc(self.tr("glance.title"))}</b></p></td></tr>']
+        for label, value in rows:
+            out.append(f'<tr><td width="24%" class="label" style="font-size: 9pt;">{esc(label)}</td>'
+                       f'<td style="font-size: 10.5pt;"><b>{esc(value)}</b></td></tr>')
+        out.append("</table>")
+        self.add("".join(out))
 
     def key_figures(self) -> None:
         self.section(self.tr("section.key_figures"))

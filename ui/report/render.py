@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (QAbstractTextDocumentLayout, QColor, QFont, QFontDatabase, QGuiApplication,
                            QImage, QPageLayout, QPageSize, QPagedPaintDevice, QPainter, QPdfWriter, QPen,
-                           QTextDocument, QTextFormat)
+                           QTextCursor, QTextDocument, QTextFormat)
 
 from core.i18n import t
 from core.safe_write import atomic_path
@@ -58,8 +58,10 @@ def _is_macos() -> bool:
     return sys.platform == "darwin"
 
 
-def font_families() -> list[str]:
-    """Installed report faces, CJK-capable first; never empty."""
+def font_families(lang: str = "en") -> list[str]:
+    """Installed report faces, the Latin one first, then the CJK one; never empty. The Latin face
+    draws what both have (quotes, digits) in both languages: digits drawn with the CJK face come
+    out of Qt's PDF without their text (a copied or searched figure is lost)."""
     register_bundled_fonts()  # the bundle's faces where the system lacks them (frozen app)
     installed = set(QFontDatabase.families())
     families = [next((f for f in group if f in installed), None) for group in (LATIN_FONTS, CJK_FONTS)]
@@ -85,6 +87,38 @@ class Geometry:
     def body(self) -> QSizeF:
         left, top, right, bottom = self.margins
         return QSizeF(self.page.width() - left - right, self.page.height() - top - bottom)
+
+
+def keep_headings_with_next(doc: QTextDocument, passes: int = 8) -> int:
+    """Move each heading left alone at the foot of a page to the top of the next one, with what
+    it introduces (QTextDocument has no keep-with-next). Each move can shift the pages after it,
+    so the check runs again until nothing moves. Returns how many headings were moved."""
+    page = doc.pageSize().height()
+    layout_ = doc.documentLayout()
+    moved = 0
+    for _ in range(passes):
+        doc.pageCount()  # lay out (lazy)
+        stranded = []
+        block = doc.begin()
+        while block.isValid():
+            following = block.next()
+            fmt = block.blockFormat()
+            breaks = fmt.pageBreakPolicy() & QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
+            if fmt.headingLevel() and not breaks and following.isValid() and block.text().strip():
+                rect, after = layout_.blockBoundingRect(block), layout_.blockBoundingRect(following)
+                if after.top() > 0 and int(rect.top() // page) < int((after.top() + min(after.height(), 40)) // page):
+                    stranded.append(block)
+            block = following
+        if not stranded:
+            break
+        cursor = QTextCursor(doc)
+        for block in stranded:
+            fmt = block.blockFormat()
+            fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+            cursor.setPosition(block.position())
+            cursor.setBlockFormat(fmt)
+        moved += len(stranded)
+    return moved
 
 
 def chart_places(doc: QTextDocument) -> list[tuple[str, QRectF]]:
@@ -136,7 +170,7 @@ def layout(plan, lang: str = "en", paper: str | QPageSize = "a4", book=None) -> 
     ensure_app()
     lang = norm_lang(lang)
     geometry = Geometry.for_paper(paper)
-    families = font_families()
+    families = font_families(lang)
     content = build_content(plan, lang, book, families, geometry.body.width())
     device = QImage(8, 8, QImage.Format.Format_ARGB32)
     dots_per_metre = round(UNITS_PER_INCH / 0.0254)
@@ -158,6 +192,7 @@ def layout(plan, lang: str = "en", paper: str | QPageSize = "a4", book=None) -> 
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(CHART_SCHEME + key), blank)
     doc.setHtml(content.html)
     doc.setPageSize(geometry.body)
+    keep_headings_with_next(doc)
     places = chart_places(doc)
     # The placeholders have reserved their space; without an image handler they paint nothing,
     # so the PDF holds no picture at all, only the vector charts painted over their places.
@@ -181,7 +216,7 @@ def paint(result: Layout, painter: QPainter, device: QPagedPaintDevice) -> None:
 def _paint_page(result: Layout, painter: QPainter, index: int, pages: int) -> None:
     geometry, body = result.geometry, result.geometry.body
     left, top, right, bottom = geometry.margins
-    families = font_families()
+    families = font_families(result.lang)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
     small = chart_font(families, 7.5)
