@@ -252,3 +252,24 @@ def test_chart_value_labels_share_one_style():
 
     labels = [short_number(v) for v in (30, 139.9, 902.04, 4.5, 3.0, 0.04, 1000, 1234, 25_400, 2_500_000, -12.6)]
     assert labels == ["30", "140", "902", "4.5", "3", "0", "1k", "1.2k", "25k", "2.5M", "-13"]
+
+
+def test_no_heading_is_left_alone_at_the_foot_of_a_page(demo):
+    """Each heading starts on the page of what it introduces (ui.report.render.keep_headings_with_next)."""
+    from PySide6.QtGui import QTextFormat
+
+    from ui.report.render import layout
+
+    for lang in ("en", "zh_CN"):
+        doc = layout(demo["plan"], lang, "a4", demo["book"]).doc
+        page, blocks = doc.pageSize().height(), doc.documentLayout()
+        block = doc.begin()
+        while block.isValid():
+            following = block.next()
+            fmt = block.blockFormat()
+            starts_a_page = fmt.pageBreakPolicy() & QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
+            if fmt.headingLevel() and not starts_a_page and block.text().strip() and following.isValid():
+                here, there = blocks.blockBoundingRect(block), blocks.blockBoundingRect(following)
+                assert int(here.top() // page) == int((there.top() + min(there.height(), 40)) // page), (
+                    lang, block.text())
+            block = following
