@@ -58,6 +58,27 @@ def country_name(value: object, lang: str = "en", in_text: bool = False) -> str:
     return spec.get("name_in_text", spec["name"]) if in_text else spec["name"]
 
 
+@cache
+def _regions() -> dict[str, dict[str, list[str]]]:
+    with (RESOURCES / "regions.toml").open("rb") as f:
+        return tomllib.load(f)
+
+
+def region_name(value: object, country: object = None, lang: str = "en") -> str:
+    """A region as the export wrote it (`VT`, `NSW`) named in `lang` for its country (`US`,
+    `United States`): "Vermont" / "佛蒙特州". A region or country not in resources/regions.toml is
+    shown as written.
+
+    >>> region_name("VT", "US", "zh_CN"), region_name("nsw", "Australia"), region_name("Bayern", "DE")
+    ('佛蒙特州', 'New South Wales', 'Bayern')
+    """
+    text = "" if value is None else str(value).strip()
+    names = _regions().get(country_code(str(country or "")) or "", {}).get(text.upper())
+    if names is None:
+        return text
+    return names[1] if lang.lower().startswith("zh") else names[0]
+
+
 def currency_of(code: str | None) -> str | None:
     spec = countries().get(code or "")
     return spec["currency"] if spec else None

@@ -1,5 +1,5 @@
-"""Marketplace and report names as a seller reads them in each language (core.platforms), from
-every bundled profile."""
+"""Names as a seller reads them in each language: marketplaces and their reports (core.platforms,
+from every bundled profile) and region codes (core.countries.region_name)."""
 import tomllib
 
 from core.platforms import platform_name, report_name, supported_platforms
@@ -22,3 +22,12 @@ def test_names_in_each_language():
     assert platform_name("Mercado Libre", "zh_CN") == "Mercado Libre"  # no profile: as written
     assert "淘宝/天猫" in supported_platforms("zh_CN") and "Taobao/Tmall" in supported_platforms("en")
     assert len(supported_platforms("zh_CN")) == len(supported_platforms("en"))
+
+
+def test_region_codes_are_named_for_their_country():
+    from core.countries import region_name
+
+    assert region_name("VT", "US", "zh_CN") == "佛蒙特州" and region_name("vt", "United States") == "Vermont"
+    assert region_name("WA", "AU", "zh_CN") == "西澳大利亚州" and region_name("WA", "US", "zh_CN") == "华盛顿州"
+    assert region_name("QC", "Canada", "zh_CN") == "魁北克省"
+    assert region_name("Bayern", "DE", "zh_CN") == "Bayern" and region_name("VT", None) == "VT"

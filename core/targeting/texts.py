@@ -295,6 +295,10 @@ def format_value(name: str, facts: Mapping, lang: str = "en") -> str | None:
         from core.countries import country_name
 
         return country_name(value, lang, in_text=True)
+    if kind == "region":  # a postal code (VT, NSW) named for the top country, where the table knows it
+        from core.countries import region_name
+
+        return region_name(value, facts.get("top_country"), lang)
     if kind in ("platform", "price_level"):
         return _named(f"{kind}_names", str(value), lang)
     if kind == "tag":  # an interest tag id: its name in the tag tables in force
