@@ -273,3 +273,25 @@ def test_no_heading_is_left_alone_at_the_foot_of_a_page(demo):
                 assert int(here.top() // page) == int((there.top() + min(there.height(), 40)) // page), (
                     lang, block.text())
             block = following
+
+
+def test_a_target_section_that_spills_starts_its_second_page_at_its_strategy(demo):
+    """No target page ends with a few stray lines on the next: the section breaks at Strategy."""
+    from ui.report.content import SPILL_BREAK
+    from ui.report.render import _anchors, _starts_page, layout
+
+    for lang in ("en", "zh_CN"):
+        doc = layout(demo["plan"], lang, "a4", demo["book"]).doc
+        page, blocks = doc.pageSize().height(), doc.documentLayout()
+        marked, block = 0, doc.begin()
+        while block.isValid():
+            if SPILL_BREAK in _anchors(block):
+                marked += 1
+                if _starts_page(block):  # broken there: the strategy fills a good part of its page
+                    section_end = block
+                    while section_end.next().isValid() and not _starts_page(section_end.next()):
+                        section_end = section_end.next()
+                    bottom = blocks.blockBoundingRect(section_end).bottom()
+                    assert bottom % page > page * 0.3, (lang, block.text())
+            block = block.next()
+        assert marked == len(demo["plan"].targets)

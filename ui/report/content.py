@@ -64,6 +64,9 @@ class Content:
     sections: list[str] = field(default_factory=list)  # section titles in order (the tests check them)
 
 
+SPILL_BREAK = "segmentdesk-spill-break"  # anchor of a heading a spilling section starts its second page at
+
+
 def norm_lang(lang: str | None) -> str:
     return "zh_CN" if (lang or "en").lower().startswith("zh") else "en"
 
@@ -409,7 +412,8 @@ class _Builder:
             for pair in (charts[:2], charts[2:]):
                 row = ChartRow("", self.width, max(c.height for c in pair), self.families, items=pair, gap=16)
                 self.add('<p style="margin-bottom: 8px;">' + self.chart(row) + "</p>")
-            self.add(f"<h2>{esc(self.tr('target.strategy'))}</h2>")
+            # Where the section may break when it spills a little onto a second page (render.py).
+            self.add(f'<h2><a name="{SPILL_BREAK}"></a>{esc(self.tr("target.strategy"))}</h2>')
             self.add(f"<p><b>{esc(self.tr('target.goal'))}:</b> {esc(strategy.goal)}</p>")
             for mix in MIXES:
                 actions = [a.text for a in strategy.actions if a.mix == mix]

@@ -21,7 +21,7 @@ from core.i18n import t
 from core.safe_write import atomic_path
 from ui.fonts import register_bundled_fonts
 from ui.report.charts import UNITS_PER_PT, chart_font
-from ui.report.content import CSS, Content, build_content, norm_lang
+from ui.report.content import CSS, SPILL_BREAK, Content, build_content, norm_lang
 
 UNITS_PER_INCH = 96
 UNITS_PER_MM = UNITS_PER_INCH / 25.4
@@ -121,6 +121,53 @@ def keep_headings_with_next(doc: QTextDocument, passes: int = 8) -> int:
     return moved
 
 
+def _starts_page(block) -> bool:
+    return bool(block.blockFormat().pageBreakPolicy() & QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+
+
+def _anchors(block) -> set[str]:
+    names: set[str] = set()
+    fragments = block.begin()
+    while not fragments.atEnd():
+        names.update(fragments.fragment().charFormat().anchorNames())
+        fragments += 1
+    return names
+
+
+def break_spills(doc: QTextDocument, most: float = 0.45) -> int:
+    """A section that runs a few lines onto a second page (a target segment whose strategy does not
+    quite fit) starts that page at its marked heading instead (content.SPILL_BREAK), so both pages
+    are balanced and none holds only a stray paragraph. Returns how many sections were broken."""
+    page = doc.pageSize().height()
+    layout_ = doc.documentLayout()
+    doc.pageCount()
+    sections: list[list] = []  # blocks of each section, a section starting where a page must start
+    block = doc.begin()
+    while block.isValid():
+        if _starts_page(block) or not sections:
+            sections.append([])
+        sections[-1].append(block)
+        block = block.next()
+    marked = []
+    for blocks in sections:
+        rects = [layout_.blockBoundingRect(b) for b in blocks]
+        shown = [r for r, b in zip(rects, blocks) if r.height() > 0]
+        if not shown:
+            continue
+        # A heading that starts a page can report its top a few units above that page: its middle counts.
+        first, last = int(shown[0].center().y() // page), int((shown[-1].bottom() - 1) // page)
+        spill = (shown[-1].bottom() - last * page) / page
+        if last == first + 1 and spill < most:
+            marked += [b for b in blocks if SPILL_BREAK in _anchors(b)][:1]
+    cursor = QTextCursor(doc)
+    for block in marked:
+        fmt = block.blockFormat()
+        fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+        cursor.setPosition(block.position())
+        cursor.setBlockFormat(fmt)
+    return len(marked)
+
+
 def chart_places(doc: QTextDocument) -> list[tuple[str, QRectF]]:
     """Where each <img src="chart:ID"> ended up, in document coordinates (after pagination).
     The images themselves are transparent placeholders that reserve the space in the flow."""
@@ -192,6 +239,7 @@ def layout(plan, lang: str = "en", paper: str | QPageSize = "a4", book=None) -> 
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(CHART_SCHEME + key), blank)
     doc.setHtml(content.html)
     doc.setPageSize(geometry.body)
+    break_spills(doc)  # first: a heading moved by the next step would look like a section start
     keep_headings_with_next(doc)
     places = chart_places(doc)
     # The placeholders have reserved their space; without an image handler they paint nothing,
