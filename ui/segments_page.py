@@ -628,6 +628,9 @@ def _table_view(model: SortedModel) -> QTableView:
     return view
 
 
+TEXT_MIN = 120  # the narrowest a text column gets before the names of the first column give way
+
+
 def fit_columns(view: QTableView, first_cap: int = 240, first_min: int = 120) -> None:
     """Columns as wide as their header text and the first rows, measured once (the user may drag
     them later). When the table is too narrow for them, headers wider than their column's values
@@ -652,8 +655,8 @@ def fit_columns(view: QTableView, first_cap: int = 240, first_min: int = 120) ->
     widths = [max(header_width(c, False), content[c], 40) for c in range(model.columnCount())]
     widths[0] = min(widths[0], first_cap)
     available = view.viewport().width() - 4  # a few pixels to spare
+    wrapped = set()
     if wraps and sum(widths) > available:
-        wrapped = set()
         for column in sorted(range(1, len(widths)), key=lambda c: content[c] - widths[c]):
             if sum(widths) <= available:
                 break
@@ -661,10 +664,18 @@ def fit_columns(view: QTableView, first_cap: int = 240, first_min: int = 120) ->
             if narrower < widths[column]:
                 widths[column] = narrower
                 wrapped.add(column)
-        model.set_wrapped(wrapped)
+    # Still too wide: the widest text columns (a place, a product) give up width, elided with
+    # their text in a tooltip, down to TEXT_MIN; the names of the first column go last.
+    while sum(widths) > available:
+        column = max(range(1, len(widths)), key=lambda c: widths[c], default=None)
+        if column is None or widths[column] <= TEXT_MIN:
+            break
+        widths[column] = max(TEXT_MIN, widths[column] - (sum(widths) - available))
     spare = available - sum(widths)
     if spare < 0:
         widths[0] = max(first_min, widths[0] + spare)
+    if wraps:  # a column narrower than its header's line shows the header on two lines
+        model.set_wrapped(wrapped | {c for c in range(1, len(widths)) if widths[c] < header_width(c, False)})
     for column, width in enumerate(widths):
         view.setColumnWidth(column, width)
     if getattr(view, "_refit", None) is None:  # measured again when the table's width changes

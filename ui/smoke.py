@@ -87,7 +87,10 @@ class SmokeRun(QObject):
         if self.shots:
             from pathlib import Path
 
+            from PySide6.QtWidgets import QApplication
+
             Path(self.shots).mkdir(parents=True, exist_ok=True)
+            QApplication.processEvents()  # the layout the page's last change asked for, as a user sees it
             self.window.grab().save(str(Path(self.shots) / f"smoke-{key}.png"))
         print(f"page {key}: {time.perf_counter() - self.started:.3f} s", flush=True)
         if self.pages:

@@ -376,8 +376,8 @@ class RowsModel(TextTableModel):
         row, column = index.row(), index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self.rows[row][column]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tips[row][column] or None
+        if role == Qt.ItemDataRole.ToolTipRole:  # its own tip, else the text (a narrow column elides it)
+            return self.tips[row][column] or self.rows[row][column] or None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return self.alignment(column)
         if role == Qt.ItemDataRole.FontRole and row in self.strong:
