@@ -14,7 +14,7 @@ from core.i18n import language, t
 from core.platforms import platform_name, report_name, supported_platforms
 from ui.charts import Bar, BarChart
 from ui.report.charts import short_number
-from ui.widgets import page_scroll, text_label, tidy_table
+from ui.widgets import FlowLayout, page_scroll, text_label, tidy_table
 
 # Long messages wrap onto several lines; past this many rows measuring them gets slow, so they elide.
 WRAP_PROBLEMS_UP_TO = 300
@@ -134,7 +134,7 @@ class EmptyPage(QWidget):
         self.drop_zone = QFrame()
         self.drop_zone.setObjectName("dropZone")
         # A fixed width lets the wrapped labels compute their height (no clipped last line).
-        self.drop_zone.setFixedWidth(720)
+        self.drop_zone.setFixedWidth(760)
         self.title = text_label("emptyTitle", wrap=True)
         self.text = text_label("emptyText", wrap=True)
         self.open_button = QPushButton()
@@ -147,16 +147,14 @@ class EmptyPage(QWidget):
         for label in (self.title, self.text, self.platforms_title, self.formats):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
-        chips = QHBoxLayout()
-        chips.setSpacing(8)
-        chips.addStretch(1)
+        # The platforms wrap onto as many centred lines as their names need (never clipped).
+        chips = FlowLayout(spacing=8, centred=True)
         self.chips: list[QLabel] = []
         for _ in supported_platforms():
             chip = QLabel()
             chip.setObjectName("chip")
             chips.addWidget(chip)
             self.chips.append(chip)
-        chips.addStretch(1)
 
         inner = QVBoxLayout(self.drop_zone)
         inner.setContentsMargins(48, 44, 48, 40)
@@ -184,6 +182,10 @@ class EmptyPage(QWidget):
         self.formats.setText(t("ui.empty.formats"))
         for chip, name in zip(self.chips, supported_platforms()):
             chip.setText(name)
+        # The chips' lines and the wrapped texts changed height: the zone is as tall as they need at
+        # its fixed width (a centred widget is otherwise given the height of its one-line hint).
+        self.drop_zone.layout().invalidate()
+        self.drop_zone.setMinimumHeight(self.drop_zone.heightForWidth(self.drop_zone.width()))
 
     def set_dragging(self, dragging: bool) -> None:
         self.drop_zone.setProperty("dragging", dragging)

@@ -59,12 +59,14 @@ def tidy_table(view: QTableView, row_height: int) -> None:
 
 class FlowLayout(QLayout):
     """Widgets in a line that wraps onto the next when the width runs out (a page's controls on a
-    narrow window or in a wider font), each line left-aligned; heightForWidth tells the page."""
+    narrow window or in a wider font), each line left-aligned or `centred`; heightForWidth tells
+    the parent layout how tall the lines are."""
 
-    def __init__(self, parent: QWidget | None = None, spacing: int = 8, line_spacing: int = 6):
+    def __init__(self, parent: QWidget | None = None, spacing: int = 8, line_spacing: int = 6,
+                 centred: bool = False):
         super().__init__(parent)
         self._items: list = []
-        self._spacing, self._line_spacing = spacing, line_spacing
+        self._spacing, self._line_spacing, self._centred = spacing, line_spacing, centred
         self.setContentsMargins(0, 0, 0, 0)
 
     def addItem(self, item) -> None:
@@ -112,7 +114,8 @@ class FlowLayout(QLayout):
         line: list = []
 
         def place_line() -> None:
-            left = rect.x()
+            used = sum(hint.width() for _, hint in line) + self._spacing * max(len(line) - 1, 0)
+            left = rect.x() + (max(rect.width() - used, 0) // 2 if self._centred else 0)
             for item, hint in line:
                 if move:  # centred vertically on the line
                     item.setGeometry(QRect(QPoint(left, y + (line_height - hint.height()) // 2), hint))

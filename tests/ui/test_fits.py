@@ -39,3 +39,18 @@ def test_the_smallest_window_shows_each_page_and_the_segment_table_whole(qtbot, 
     qtbot.waitUntil(lambda: sum(table.columnWidth(c) for c in range(columns)) <= table.viewport().width())
     assert not table.horizontalScrollBar().isVisible()
     assert table.columnWidth(0) >= table.sizeHintForColumn(0)  # names are never elided
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_the_welcome_screen_shows_every_platform_whole(qtbot, window, lang, shots_dir):
+    window.switch_language(lang)
+    window.resize(MIN_WIDTH, 700)
+    QApplication.processEvents()
+    from ui.overview_page import EmptyPage
+
+    empty = window.findChild(EmptyPage)
+    chips = empty.chips
+    assert [c.text() for c in chips] and all(c.width() >= c.sizeHint().width() for c in chips)
+    bottom = max(c.geometry().bottom() for c in chips)
+    assert bottom < empty.formats.geometry().top()  # the last line of chips stays above the formats
+    window.grab().save(str(shots_dir / f"fits_welcome_{lang}.png"))
