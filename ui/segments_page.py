@@ -358,7 +358,8 @@ class SortedModel(TextTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return self.alignment(index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tooltip(entry, index.column()) or None
+            # Its own tip, else the text itself: a narrow column elides it.
+            return self.tooltip(entry, index.column()) or self.text(entry, index.column()) or None
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -631,11 +632,12 @@ def _table_view(model: SortedModel) -> QTableView:
 TEXT_MIN = 120  # the narrowest a text column gets before the names of the first column give way
 
 
-def fit_columns(view: QTableView, first_cap: int = 240, first_min: int = 120) -> None:
+def fit_columns(view: QTableView, first_cap: int = 240, first_min: int = 120, arrow: int = 0) -> None:
     """Columns as wide as their header text and the first rows, measured once (the user may drag
     them later). When the table is too narrow for them, headers wider than their column's values
     go onto two lines ("Net sales / (USD)"), widest first; only then does the first column (names,
-    capped at `first_cap`) give up width down to `first_min`, before a horizontal scroll bar."""
+    capped at `first_cap`) give up width down to `first_min`, before a horizontal scroll bar.
+    `arrow` is room for the sort arrow beside a right-aligned heading."""
     header = view.horizontalHeader()
     bold = QFont(header.font())
     bold.setWeight(QFont.Weight.DemiBold)  # the style sheet draws header sections at weight 600
@@ -649,7 +651,8 @@ def fit_columns(view: QTableView, first_cap: int = 240, first_min: int = 120) ->
         text = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
         text = two_lines(text) if wrapped else text
         # + 12 beside the header's own margins: the table fits a minimum-size window
-        return max(metrics.horizontalAdvance(line) for line in text.split("\n")) + 12
+        right = arrow if column in getattr(model, "right_aligned", ()) else 0
+        return max(metrics.horizontalAdvance(line) for line in text.split("\n")) + 12 + right
 
     content = [view.sizeHintForColumn(column) for column in range(model.columnCount())]  # with the cell margins
     widths = [max(header_width(c, False), content[c], 40) for c in range(model.columnCount())]
@@ -679,7 +682,7 @@ def fit_columns(view: QTableView, first_cap: int = 240, first_min: int = 120) ->
     for column, width in enumerate(widths):
         view.setColumnWidth(column, width)
     if getattr(view, "_refit", None) is None:  # measured again when the table's width changes
-        view._refit = _Refit(view, first_cap, first_min)
+        view._refit = _Refit(view, first_cap, first_min, arrow)
         view.viewport().installEventFilter(view._refit)
 
 
@@ -687,9 +690,9 @@ class _Refit(QObject):
     """Fits a table's columns again once its width has changed (the window resized, a page's scroll
     bar came or went): they were measured for the old width."""
 
-    def __init__(self, view: QTableView, first_cap: int, first_min: int):
+    def __init__(self, view: QTableView, first_cap: int, first_min: int, arrow: int):
         super().__init__(view)
-        self.view, self.args = view, (first_cap, first_min)
+        self.view, self.args = view, (first_cap, first_min, arrow)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(lambda: fit_columns(self.view, *self.args))

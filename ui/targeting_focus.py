@@ -4,7 +4,7 @@ small table behind "Margin per category…" next to the overall margin). Both on
 choices; the page feeds them to `make_plan` through its debounced re-run."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QDoubleSpinBox, QHBoxLayout, QHeaderView, QListView, QListWidget,
     QListWidgetItem, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
@@ -32,6 +32,24 @@ class TickList(QListWidget):
         self.setFixedHeight(62)
         self.itemChanged.connect(lambda _item: self.edited.emit())
 
+    MAX_LINES = 4  # more lines of entries scroll inside the list
+
+    def fit_height(self) -> None:
+        """As tall as its lines of entries at its width (up to MAX_LINES): no line half shown."""
+        if not self.count():
+            return
+        line = self.visualItemRect(self.item(0)).height() + 2 * self.spacing()
+        tops = {self.visualItemRect(self.item(i)).top() for i in range(self.count())}
+        lines = min(max(len(tops), 1), self.MAX_LINES)
+        height = lines * line + 2 * self.frameWidth() + 2
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            QTimer.singleShot(0, self.fit_height)  # after the entries have wrapped to the new width
+
     def set_entries(self, entries: list[tuple[str, str]], checked: list[str]) -> None:
         """`entries` are (value, text shown); `checked` the values ticked. No signal is sent."""
         self.blockSignals(True)
@@ -43,6 +61,7 @@ class TickList(QListWidget):
             item.setCheckState(Qt.CheckState.Checked if value in checked else Qt.CheckState.Unchecked)
             self.addItem(item)
         self.blockSignals(False)
+        QTimer.singleShot(0, self.fit_height)
 
     def values(self) -> list[str]:
         return [str(self.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.count())]
@@ -87,6 +106,7 @@ class FocusRow(QWidget):
             column.setSpacing(2)
             column.addWidget(label)
             column.addWidget(tick_list)
+            column.addStretch(1)  # a shorter list stays under its caption when the other is taller
             lists.addLayout(column, 1)
         top = QHBoxLayout()
         top.setSpacing(8)

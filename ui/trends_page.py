@@ -521,9 +521,7 @@ def _controls(*parts: QWidget, stretch: bool = True) -> QHBoxLayout:
 
 def _fit(view: QTableView, first_cap: int = 240, first_min: int = 120) -> None:
     """ui.segments_page.fit_columns, and room for the sort arrow beside right-aligned headings."""
-    fit_columns(view, first_cap, first_min)
-    for column in view.model().right_aligned:
-        view.setColumnWidth(column, view.columnWidth(column) + 12)
+    fit_columns(view, first_cap, first_min, arrow=12)
 
 
 def _date_edit() -> QDateEdit:
