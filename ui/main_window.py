@@ -26,7 +26,7 @@ from ui.segments_page import SegmentsPage
 from ui.strategy_page import StrategyPage
 from ui.targeting_page import TargetingPage
 from ui.trends_page import TrendsPage
-from ui.widgets import BusyBar, error_text, guard_wheel, text_label
+from ui.widgets import BusyBar, error_text, guard_wheel, link_row, text_label
 from ui.worker import Job, shutdown
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
@@ -438,16 +438,7 @@ class MainWindow(QMainWindow):
         self.currency_line = text_label("contextLine")  # one line (a wrapped label here sizes badly)
         self.currency_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.currency_line.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.rates_button = QPushButton()
-        self.rates_button.setObjectName("linkButton")
-        self.rates_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.rates_button.clicked.connect(lambda _checked=False: self.ask_rates())
-        self.currency_row = QWidget()
-        currency_row = QHBoxLayout(self.currency_row)
-        currency_row.setContentsMargins(0, 0, 0, 0)
-        currency_row.setSpacing(8)
-        currency_row.addWidget(self.currency_line, 1)
-        currency_row.addWidget(self.rates_button)
+        self.currency_row, self.rates_button = link_row(self.currency_line, self.ask_rates)
         self.currency_row.hide()
         notices.addWidget(self.currency_row)
         notices.addWidget(self.banner)

@@ -24,8 +24,8 @@ from ui.charts import Bar, BarChart, HeatmapData, SegmentHeatmap
 from ui.segment_options import OptionsCaption, SegmentOptions, SegmentOptionsDialog
 from ui.segment_tags import TagMixPanel, customer_tag_names, customer_tooltip, sort_key as tag_sort_key
 from ui.widgets import (
-    BackgroundRun, Index, TextTableModel, error_text, fill_currencies, page_header, page_scaffold, page_scroll, panel,
-    run_controls, select_data, text_label, tidy_table, two_lines,
+    BackgroundRun, Index, TextTableModel, error_text, fill_currencies, link_row, page_header, page_scaffold,
+    page_scroll, panel, run_controls, select_data, text_label, tidy_table, two_lines,
 )
 from ui.worker import Job
 
@@ -772,16 +772,7 @@ class SegmentsPage(QWidget, BackgroundRun):
         self.cuts = text_label("cutsCaption", wrap=True)
         self.cuts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # The cut points in use, and right beside them the way to set one's own (the Options dialog).
-        self.cuts_button = QPushButton()
-        self.cuts_button.setObjectName("linkButton")
-        self.cuts_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.cuts_button.clicked.connect(lambda _checked=False: self.open_options())
-        self.cuts_row = QWidget()
-        cuts_line = QHBoxLayout(self.cuts_row)
-        cuts_line.setContentsMargins(0, 0, 0, 0)
-        cuts_line.setSpacing(8)
-        cuts_line.addWidget(self.cuts, 1)
-        cuts_line.addWidget(self.cuts_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.cuts_row, self.cuts_button = link_row(self.cuts, self.open_options)
 
         # Segment table
         self.segment_title = text_label("sectionTitle", wrap=True)  # long in a narrow window: wraps

@@ -136,6 +136,22 @@ class FlowLayout(QLayout):
         return y + line_height - rect.y()
 
 
+def link_row(label: QLabel, on_click) -> tuple[QWidget, QPushButton]:
+    """`label` with a link-styled button at its right (its text set by the caller); returns the
+    row and the button."""
+    button = QPushButton()
+    button.setObjectName("linkButton")
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    button.clicked.connect(lambda _checked=False: on_click())
+    row = QWidget()
+    line = QHBoxLayout(row)
+    line.setContentsMargins(0, 0, 0, 0)
+    line.setSpacing(8)
+    line.addWidget(label, 1)
+    line.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+    return row, button
+
+
 def page_header(title: QLabel, *fields: tuple[QWidget, ...], right: QWidget) -> QHBoxLayout:
     """The top line of a page: its title, then each field (its label, its control and anything
     that belongs beside them) kept together, wrapping onto a second line when the window is too

@@ -102,23 +102,27 @@ def keep_headings_with_next(doc: QTextDocument, passes: int = 8) -> int:
         block = doc.begin()
         while block.isValid():
             following = block.next()
-            fmt = block.blockFormat()
-            breaks = fmt.pageBreakPolicy() & QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
-            if fmt.headingLevel() and not breaks and following.isValid() and block.text().strip():
+            if (block.blockFormat().headingLevel() and not _starts_page(block) and following.isValid()
+                    and block.text().strip()):
                 rect, after = layout_.blockBoundingRect(block), layout_.blockBoundingRect(following)
                 if after.top() > 0 and int(rect.top() // page) < int((after.top() + min(after.height(), 40)) // page):
                     stranded.append(block)
             block = following
         if not stranded:
             break
-        cursor = QTextCursor(doc)
-        for block in stranded:
-            fmt = block.blockFormat()
-            fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
-            cursor.setPosition(block.position())
-            cursor.setBlockFormat(fmt)
+        _break_before(doc, stranded)
         moved += len(stranded)
     return moved
+
+
+def _break_before(doc: QTextDocument, blocks: list) -> None:
+    """Start a new page at each of `blocks`."""
+    cursor = QTextCursor(doc)
+    for block in blocks:
+        fmt = block.blockFormat()
+        fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+        cursor.setPosition(block.position())
+        cursor.setBlockFormat(fmt)
 
 
 def _starts_page(block) -> bool:
@@ -159,12 +163,7 @@ def break_spills(doc: QTextDocument, most: float = 0.45) -> int:
         spill = (shown[-1].bottom() - last * page) / page
         if last == first + 1 and spill < most:
             marked += [b for b in blocks if SPILL_BREAK in _anchors(b)][:1]
-    cursor = QTextCursor(doc)
-    for block in marked:
-        fmt = block.blockFormat()
-        fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
-        cursor.setPosition(block.position())
-        cursor.setBlockFormat(fmt)
+    _break_before(doc, marked)
     return len(marked)
 
 
