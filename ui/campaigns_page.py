@@ -25,7 +25,8 @@ from core.i18n import language, t
 from ui import theme
 from ui.charts import GRID, MUTED, TEXT, _font
 from ui.widgets import (
-    BusyBar, button_row, error_text, page_header, page_scaffold, page_scroll, select_data, text_label, tidy_table,
+    BusyBar, button_row, cancel_ok, error_text, page_header, page_scaffold, page_scroll, select_data,
+    text_label, tidy_table,
 )
 from ui.worker import Job
 
@@ -360,11 +361,7 @@ class CampaignDialog(QDialog):
         self.error = text_label("dialogNote", wrap=True)
         self.error.setStyleSheet("color: #b91c1c;")
         self.error.hide()
-        self.cancel_button, self.ok_button = QPushButton(), QPushButton()
-        self.cancel_button.clicked.connect(self.reject)
-        self.ok_button.setObjectName("primary")
-        self.ok_button.setDefault(True)
-        self.ok_button.clicked.connect(self._check_and_accept)
+        self.cancel_button, self.ok_button = cancel_ok(self, self._check_and_accept)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(22, 18, 22, 16)
         layout.setSpacing(8)

@@ -14,7 +14,7 @@ from core.errors import InputError
 from core.i18n import t
 from core.segment_options import parse_rate
 from ui import theme
-from ui.widgets import button_row, text_label, tidy_table
+from ui.widgets import button_row, cancel_ok, text_label, tidy_table
 
 
 class RatesDialog(QDialog):
@@ -57,12 +57,7 @@ class RatesDialog(QDialog):
         self.apart_button = QPushButton()
         self.apart_button.clicked.connect(self.keep_apart)
         self.apart_button.setVisible(current is not None)
-        self.cancel_button = QPushButton()
-        self.cancel_button.clicked.connect(self.reject)
-        self.ok_button = QPushButton()
-        self.ok_button.setObjectName("primary")
-        self.ok_button.setDefault(True)
-        self.ok_button.clicked.connect(self.accept)
+        self.cancel_button, self.ok_button = cancel_ok(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(22, 18, 22, 16)
         layout.setSpacing(8)

@@ -26,7 +26,7 @@ from core import segment_options as checks
 from core.errors import InputError
 from core.i18n import language, t
 from ui import theme
-from ui.widgets import text_label
+from ui.widgets import cancel_ok, text_label
 
 AXES = checks.AXES
 DEFAULT_SHARES = (0.2, 0.3, 0.5)
@@ -364,12 +364,7 @@ class SegmentOptionsDialog(QDialog):
         self.status = text_label("mappingStatus", wrap=True)
         self.defaults_button = QPushButton()
         self.defaults_button.clicked.connect(self.reset_all)
-        self.cancel_button = QPushButton()
-        self.cancel_button.clicked.connect(self.reject)
-        self.ok_button = QPushButton()
-        self.ok_button.setObjectName("primary")
-        self.ok_button.setDefault(True)
-        self.ok_button.clicked.connect(self.accept_if_valid)
+        self.cancel_button, self.ok_button = cancel_ok(self, self.accept_if_valid)
         buttons = QHBoxLayout()
         buttons.setSpacing(8)
         buttons.addWidget(self.status, 1)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 
 from core.i18n import t
 from ui import theme
-from ui.widgets import button_row, text_label, tidy_table
+from ui.widgets import button_row, cancel_ok, text_label, tidy_table
 
 
 class TickList(QListWidget):
@@ -182,12 +182,7 @@ class CategoryMarginsDialog(QDialog):
             self.spins[category] = spin
         self.clear_button = QPushButton()
         self.clear_button.clicked.connect(self.clear)
-        self.cancel_button = QPushButton()
-        self.cancel_button.clicked.connect(self.reject)
-        self.ok_button = QPushButton()
-        self.ok_button.setObjectName("primary")
-        self.ok_button.setDefault(True)
-        self.ok_button.clicked.connect(self.accept)
+        self.cancel_button, self.ok_button = cancel_ok(self)
         buttons = button_row(self.clear_button, right=(self.cancel_button, self.ok_button))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(22, 18, 22, 16)

@@ -136,6 +136,17 @@ class FlowLayout(QLayout):
         return y + line_height - rect.y()
 
 
+def cancel_ok(dialog, accept=None) -> tuple[QPushButton, QPushButton]:
+    """A dialog's Cancel (rejects) and its default, primary OK (calls `accept`, else accepts);
+    their texts are set by the dialog's retranslate."""
+    cancel, ok = QPushButton(), QPushButton()
+    cancel.clicked.connect(dialog.reject)
+    ok.setObjectName("primary")
+    ok.setDefault(True)
+    ok.clicked.connect(accept or dialog.accept)
+    return cancel, ok
+
+
 def link_row(label: QLabel, on_click) -> tuple[QWidget, QPushButton]:
     """`label` with a link-styled button at its right (its text set by the caller); returns the
     row and the button."""
