@@ -675,8 +675,9 @@ def fit_columns(view: QTableView, first_cap: int = 240, first_min: int = 120, ar
             break
         widths[column] = max(TEXT_MIN, widths[column] - (sum(widths) - available))
     spare = available - sum(widths)
-    if spare < 0:
-        widths[0] = max(first_min, widths[0] + spare)
+    if spare < 0:  # a first column of numbers (a rank) keeps its heading whole: it is narrow anyway
+        floor = header_width(0, False) if 0 in getattr(model, "right_aligned", ()) else first_min
+        widths[0] = max(min(floor, widths[0]), widths[0] + spare)
     if wraps:  # a column narrower than its header's line shows the header on two lines
         model.set_wrapped(wrapped | {c for c in range(1, len(widths)) if widths[c] < header_width(c, False)})
     for column, width in enumerate(widths):
