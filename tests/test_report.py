@@ -294,4 +294,4 @@ def test_a_target_section_that_spills_starts_its_second_page_at_its_strategy(dem
                     bottom = blocks.blockBoundingRect(section_end).bottom()
                     assert bottom % page > page * 0.3, (lang, block.text())
             block = block.next()
-        assert marked == len(demo["plan"].targets)
+        assert marked >= len(demo["plan"].targets)  # each target, and the forecast and appendix

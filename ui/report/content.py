@@ -64,7 +64,7 @@ class Content:
     sections: list[str] = field(default_factory=list)  # section titles in order (the tests check them)
 
 
-SPILL_BREAK = "segmentdesk-spill-break"  # anchor of a heading a spilling section starts its second page at
+SPILL_BREAK = "segmentdesk-spill-break"  # a heading a section that spills starts its second page at
 
 
 def norm_lang(lang: str | None) -> str:
@@ -278,7 +278,8 @@ class _Builder:
             shop.segments()
             for key, heading in (("pattern", "pattern.pattern"), ("approach", "pattern.approach")):
                 choice = shop.data[key]
-                self.add(f"<h3>{esc(self.tr(heading))}</h3>"
+                anchor = f'<a name="{SPILL_BREAK}"></a>' if key == "pattern" else ""
+                self.add(f"<h3>{anchor}{esc(self.tr(heading))}</h3>"
                          f"<p><b>{esc(choice['title'])}</b> — {esc(choice['description'])}</p>"
                          + self.bullets(choice["reasons"]))
             cards, plans = plan.personas(self.lang), plan.strategies(self.lang)
@@ -499,7 +500,7 @@ class _Builder:
                    rows, numeric={2, 3, 4, 5}, widths=[20, 22, 15, 15, 14, 14])
         if not categories:
             return
-        self.add(f"<h3>{esc(self.tr('forecast.categories'))}</h3>"
+        self.add(f'<h3><a name="{SPILL_BREAK}"></a>{esc(self.tr("forecast.categories"))}</h3>'
                  f"<p>{esc(self.tr('forecast.categories_intro', count=len(categories)))}</p>")
         width = (self.width - 16) / 2
         charts = [self.forecast_chart(f, width, 165, interval) for f in categories]
@@ -622,7 +623,8 @@ class _Builder:
                 lines.append(self.tr("appendix.tiers", shares=", ".join(self.pct(s) for s in spec["shares"]),
                                      cuts=", ".join(self.money(c) for c in spec["cuts"]), method=method))
         self.add(self.bullets(lines))
-        self.add(f"<h3>{esc(self.tr('appendix.criteria'))}</h3><p>{esc(self.tr('appendix.criteria_text'))}</p>")
+        self.add(f'<h3><a name="{SPILL_BREAK}"></a>{esc(self.tr("appendix.criteria"))}</h3>'
+                 f"<p>{esc(self.tr('appendix.criteria_text'))}</p>")
         criteria = screening_rules()["criteria"]
         names = self.criterion_names()
         rows = [[names[c], f"{w:g}", ", ".join(self.metric(m[0]) for m in criteria.get(c, {}).get("metrics", []))]
