@@ -236,14 +236,11 @@ def read_conversion(path: str | None):
 
 
 def converted(book, conversion):
-    """`book` in the conversion's currency (as it is without one); InputError if a rate is missing."""
-    from core.currency import conversion_note, convert_book
+    """`book` in the conversion's currency (as it is without one); InputError if a rate is missing.
+    What comes out names the rates (the plan's text and JSON, the report's pages)."""
+    from core.currency import convert_book
 
-    if conversion is None:
-        return book
-    book = convert_book(book, conversion)
-    print(conversion_note(conversion), file=sys.stderr)
-    return book
+    return book if conversion is None else convert_book(book, conversion)
 
 
 def cmd_plan(args) -> int:
