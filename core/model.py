@@ -76,6 +76,16 @@ class OrderBook:
     problems: list[Problem] = field(default_factory=list)
     # The rates its amounts were converted with (core.currency.convert_book), None as imported.
     conversion: Any = None
+    # Tables derived from these orders and lines, built once per book (a new book starts empty).
+    derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def memo(self, name: str, build):
+        """`build(self)` the first time `name` is asked for while the book holds the same orders
+        and lines; callers must not change what it returns."""
+        entry = self.derived.get(name)
+        if entry is None or entry[0] is not self.orders or entry[1] is not self.lines:
+            entry = self.derived[name] = (self.orders, self.lines, build(self))
+        return entry[2]
 
     @property
     def paid(self) -> pd.DataFrame:

@@ -125,3 +125,18 @@ def test_a_bad_rates_file_is_refused_before_reading_the_exports(tmp_path):
         done = run_main(command, *DEMO, "--rates", bad, *extra)
         assert done.returncode == 2 and "CNY" in done.stderr and "-1" in done.stderr
         assert not (tmp_path / "x.pdf").exists()
+
+
+def test_derived_tables_are_built_once_per_book_and_never_shared_with_a_converted_one(book):
+    from core.segments.products import paid_lines
+
+    first = paid_lines(book)
+    assert paid_lines(book) is first  # built once: a plan asks about a dozen times
+    converted = convert_book(book, RATE)
+    lines = paid_lines(converted)
+    assert lines is not first and set(lines["currency"]) == {"USD"}
+    assert lines["line_total"].sum() < first["line_total"].sum()  # CNY lines are now in USD
+    from dataclasses import replace
+
+    fewer = replace(book, orders=book.orders.iloc[:100])
+    assert len(paid_lines(fewer)) < len(first)  # other orders: built again

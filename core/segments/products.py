@@ -13,7 +13,12 @@ MAX_MIX_CATEGORIES = 12
 
 def paid_lines(book: OrderBook) -> pd.DataFrame:
     """Lines of paid orders of identified customers, with the customer, and `item` = the category
-    where the export has one, else the product name."""
+    where the export has one, else the product name. Built once per book (a plan asks about a dozen
+    times); callers filter or assign to copies, never change it."""
+    return book.memo("paid_lines", _paid_lines)
+
+
+def _paid_lines(book: OrderBook) -> pd.DataFrame:
     orders = book.orders.loc[(book.orders["status"] == "paid") & (book.orders["customer_key"] != ""),
                              ["platform", "order_id", "customer_key", "placed_at", "currency"]]
     lines = book.lines.merge(orders, on=["platform", "order_id"], how="inner")
