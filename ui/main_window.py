@@ -230,6 +230,7 @@ class MainWindow(QMainWindow):
         self.book: Any = None  # the book every page analyses: the import, converted with the rates if given
         self.imported_book: Any = None  # the last successful import as read; replaced only by the next success
         self.conversion: Any = None  # core.currency.Conversion the seller entered for these files
+        self._paid_currencies: list[str] = []  # of the imported book (core.currency.paid_currencies)
         self.summary: dict | None = None
         self.last_error = ""
         self._job: Job | None = None
@@ -677,10 +678,9 @@ class MainWindow(QMainWindow):
         self._show_currency_line()
 
     def _currencies(self) -> list[str]:
-        """The currencies the imported files' customers paid in, most customers first."""
-        from core.currency import paid_currencies
-
-        return paid_currencies(self.imported_book) if self.imported_book is not None else []
+        """The currencies the imported files' customers paid in, most customers first (counted once
+        per import: every page's currency line asks)."""
+        return self._paid_currencies
 
     def _show_currency_line(self) -> None:
         """Under the files line, on every page: the rates in use, or that each currency is its own shop."""
@@ -726,13 +726,16 @@ class MainWindow(QMainWindow):
             settings.set_last_rates(conversion.as_json())
         self._give_book()
         self._remember_settings()
-        self.set_status("ui.rates.converted_status", base=conversion.base) if conversion is not None else \
+        if conversion is not None:
+            self.set_status("ui.rates.converted_status", base=conversion.base)
+        else:
             self.set_status("ui.rates.apart_status")
         if self._job is None:
             self.analyse()
 
-    def _give_book(self) -> None:
-        """Hand the analysed book (the import, converted when rates apply) to every page."""
+    def _give_book(self, mappable: set[str] | None = None) -> None:
+        """Hand the analysed book (the import, converted when rates apply) to every page; the
+        Overview shows the import's summary (`mappable`: its files to offer a mapping for)."""
         from core.currency import convert_book, missing_rates
         from core.model import net_sales
 
@@ -745,7 +748,7 @@ class MainWindow(QMainWindow):
         self.summary_page.converted_total = (
             (self.conversion.base, float(net_sales(self.book.orders).sum())) if usable else None)
         if self.summary is not None:
-            self.summary_page.show_summary(self.summary)
+            self.summary_page.show_summary(self.summary, mappable)
         self.report_page.set_book(self.book)
         self.summary_page.show_segments(None)
         self.segments_page.set_book(self.book)
@@ -766,9 +769,10 @@ class MainWindow(QMainWindow):
         return self._job is not None and self._job.is_running()
 
     def _import_succeeded(self, result: tuple[Any, dict]) -> None:
-        from core.currency import Conversion
+        from core.currency import Conversion, paid_currencies
 
         self.imported_book, self.summary = result
+        self._paid_currencies = paid_currencies(self.imported_book)
         self._book_paths = list(self._paths)
         self.last_error = ""
         saved = settings.settings_for(self._book_paths)  # these files were opened before
@@ -784,8 +788,7 @@ class MainWindow(QMainWindow):
         self.add_action.setEnabled(True)
         if self._import_language != language():  # the user switched language while importing
             self.summary = summarize(self.imported_book, language())
-        self.summary_page.show_summary(self.summary, mappable_files(self.imported_book))
-        self._give_book()
+        self._give_book(mappable_files(self.imported_book))
         self._after_plan = None  # a report asked for with the previous book is not made
         for action in self.save_actions:
             action.setEnabled(True)
