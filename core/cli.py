@@ -464,14 +464,28 @@ def _analysis_command(command, name: str, help_text: str):
     return sub
 
 
-def parser() -> argparse.ArgumentParser:
-    # --lang is accepted before the command and after it (`plan FILE… --lang zh`).
-    lang = argparse.ArgumentParser(add_help=False)
+class CatalogHelp(argparse.HelpFormatter):
+    """Help texts come from the string catalog, where "%" is a percent sign ("80 % of sales"),
+    never an argparse placeholder."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        return (action.help or "").replace("%", "%%")
+
+
+def language_option() -> argparse.ArgumentParser:
+    """--lang, accepted before the command and after it (`plan FILE… --lang zh`)."""
+    lang = argparse.ArgumentParser(prog="segmentdesk", add_help=False)
     lang.add_argument("--lang", choices=["en", "zh_CN", "zh"], default=argparse.SUPPRESS,
                       help=t("cli.help_lang"))
-    p = argparse.ArgumentParser(prog="segmentdesk", description=t("cli.description"), parents=[lang])
+    return lang
+
+
+def parser() -> argparse.ArgumentParser:
+    lang = language_option()
+    p = argparse.ArgumentParser(prog="segmentdesk", description=t("cli.description"), parents=[lang],
+                                formatter_class=CatalogHelp)
     commands = p.add_subparsers(dest="command", required=True)
-    command = functools.partial(commands.add_parser, parents=[lang])
+    command = functools.partial(commands.add_parser, parents=[lang], formatter_class=CatalogHelp)
     imp = command("import", help=t("cli.help_import"))
     imp.add_argument("files", nargs="+")
     imp.add_argument("--map", help=t("cli.help_map"))
@@ -540,9 +554,10 @@ COMMANDS = ("import", "customers", "segment", "plan", "export", "trends", "cohor
 
 
 def main(argv: list[str]) -> int:
+    chosen, _rest = language_option().parse_known_args(argv)  # first: --help is written in it
+    if getattr(chosen, "lang", None):
+        set_language("zh_CN" if chosen.lang == "zh" else chosen.lang)
     args = parser().parse_args(argv)
-    if getattr(args, "lang", None):
-        set_language("zh_CN" if args.lang == "zh" else args.lang)
     target = getattr(args, "csv", None)
     try:
         if target and target != "-":

@@ -164,3 +164,20 @@ def test_cli_lists_every_segmentation_and_starts_without_pandas():
     code = "import sys, core.cli; print('pandas' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.stdout.strip() == "False"  # main.py imports core.cli before opening the window
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_commands_help_is_written_in_the_chosen_language(lang):
+    """Catalog help texts hold percent signs ("80 % of sales"): argparse must not read them as
+    placeholders, and --lang after the command chooses the language of the help."""
+    import argparse
+
+    from core.cli import parser
+
+    commands = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert "plan" in commands
+    for name in commands:
+        result = run(name, "--lang", lang, "--help")
+        assert result.returncode == 0 and result.stdout.startswith(f"usage: segmentdesk {name}"), name
+    plan_help = run("plan", "--lang", lang, "--help").stdout
+    assert ("80 % of sales" if lang == "en" else "占销售额 80% 的品类") in plan_help
