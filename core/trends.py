@@ -20,6 +20,20 @@ SEASONAL_MONTHS = 24  # two full years let the model learn the season
 
 # --- cohorts ----------------------------------------------------------------------------------
 
+MONTHLY_COHORTS_UP_TO = 12  # a longer history reads better by quarter first (a month per column is too wide)
+
+
+def cohort_period(book: OrderBook, currency: str | None = None) -> str:
+    """The grouping a seller sees first: by month ("M") when the paid orders span at most
+    MONTHLY_COHORTS_UP_TO months, else by quarter ("Q")."""
+    placed = paid_orders(book, currency or main_currency(book))["placed_at"]
+    if placed.empty:
+        return "M"
+    first, last = placed.min(), placed.max()
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    return "M" if months <= MONTHLY_COHORTS_UP_TO else "Q"
+
+
 def cohorts(book: OrderBook, currency: str | None = None, period: str = "M") -> dict[str, pd.DataFrame]:
     """Customers grouped by the month ("M") or quarter ("Q") of their first paid order.
 

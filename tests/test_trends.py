@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from core.importing import import_files
-from core.trends import NOT_YET, cohorts, demand_forecast, forecast_series, migration, naive_seasonal
+from core.trends import MONTHLY_COHORTS_UP_TO, NOT_YET, cohort_period, cohorts, demand_forecast, forecast_series, migration, naive_seasonal
 from tests.conftest import ROOT
 
 DEMO = sorted((ROOT / "resources" / "demo").glob("*.csv"))
@@ -28,6 +28,22 @@ def test_cohorts_partition_the_customers(book):
     assert np.nansum(table["revenue"].to_numpy()) == pytest.approx((paid["order_total"] - paid["refunded"]).sum(), abs=0.05)
     quarters = cohorts(book, period="Q")
     assert quarters["customers"].sum() == table["customers"].sum()
+
+
+def test_a_year_of_orders_opens_by_month_a_longer_history_by_quarter(book):
+    import dataclasses
+
+    assert cohort_period(book) == "Q"  # the demo: November 2024 to November 2026
+    placed = book.orders["placed_at"]
+    last = placed.max()
+
+    def since(months_back: int):
+        start = (last - pd.DateOffset(months=months_back)).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        return dataclasses.replace(book, orders=book.orders[placed >= start])
+
+    assert cohort_period(since(MONTHLY_COHORTS_UP_TO - 1)) == "M"  # 12 calendar months
+    assert cohort_period(since(MONTHLY_COHORTS_UP_TO)) == "Q"  # 13
+    assert cohort_period(dataclasses.replace(book, orders=book.orders.iloc[:0])) == "M"  # nothing paid yet
 
 
 def test_migration_accounts_for_every_customer(book):

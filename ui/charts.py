@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from core.i18n import format_text
 from ui.theme import ACCENT
+from ui.widgets import two_lines
 
 TEXT = QColor("#111827")
 MUTED = QColor("#6b7280")
@@ -441,12 +442,35 @@ class MatrixHeatmap(CellGrid):
         self.updateGeometry()
         self.update()
 
+    def _header_lines(self) -> list[list[str]]:
+        """Each column's name on one line, or on two (all of them) when one does not fit its column."""
+        if self.data is None or not self.data.columns:
+            return []
+        metrics, room = QFontMetrics(_font(self, -1, bold=True)), self._column_width() - 4
+        if all(metrics.horizontalAdvance(name) <= room for name in self.data.columns):
+            return [[name] for name in self.data.columns]
+        return [two_lines(name).split("\n") for name in self.data.columns]
+
     def _header_height(self) -> int:
-        return QFontMetrics(_font(self, -1, bold=True)).height() + 10
+        lines = max((len(lines) for lines in self._header_lines()), default=1)
+        return QFontMetrics(_font(self, -1, bold=True)).height() * lines + 10
 
     def sizeHint(self) -> QSize:
         rows = len(self.data.rows) if self.data else 0
         return QSize(560, self._header_height() + max(rows, 1) * self.ROW_HEIGHT + 6)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.updateGeometry()  # the column names may need one line more, or one less
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        top = self._header_height()
+        if self.data is not None and event.position().y() < top:  # a column's name: in full
+            for (r, c), rect in self._cells.items():
+                if r == 0 and rect.left() <= event.position().x() < rect.right():
+                    QToolTip.showText(event.globalPosition().toPoint(), self.data.columns[c], self)
+                    return
+        super().mouseMoveEvent(event)
 
     def minimumSizeHint(self) -> QSize:
         return QSize(300, self.sizeHint().height())
@@ -470,11 +494,12 @@ class MatrixHeatmap(CellGrid):
         painter.setFont(header_font)
         painter.setPen(TEXT)
         metrics = QFontMetrics(header_font)
-        for c, name in enumerate(data.columns):
+        for c, lines in enumerate(self._header_lines()):
             rect = self._cells[(0, c)]
             box = QRectF(rect.left() + 2, 0, rect.width() - 4, top - 4)
             painter.drawText(box, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
-                             metrics.elidedText(name, Qt.TextElideMode.ElideRight, int(box.width())))
+                             "\n".join(metrics.elidedText(line, Qt.TextElideMode.ElideRight, int(box.width()))
+                                       for line in lines))
         painter.setFont(row_font)
         row_metrics = QFontMetrics(row_font)
         for r, name in enumerate(data.rows):

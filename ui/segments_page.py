@@ -12,10 +12,9 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLineEdit,
-    QPushButton, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QBoxLayout, QComboBox, QFrame, QGridLayout, QHBoxLayout, QHeaderView,
+    QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
 from core.cli import SEGMENT_MAPS
@@ -24,8 +23,9 @@ from ui.charts import Bar, BarChart, HeatmapData, SegmentHeatmap
 from ui.segment_options import OptionsCaption, SegmentOptions, SegmentOptionsDialog
 from ui.segment_tags import TagMixPanel, customer_tag_names, customer_tooltip, sort_key as tag_sort_key
 from ui.widgets import (
-    BackgroundRun, Index, TextTableModel, error_text, fill_currencies, link_row, page_header, page_scaffold,
-    page_scroll, panel, run_controls, select_data, text_label, tidy_table, two_lines,
+    BackgroundRun, Index, SortHeader, TextTableModel, error_text, fill_currencies, heading_metrics, heading_width,
+    link_row, page_header, page_scaffold, page_scroll, panel, run_controls, select_data, text_label, tidy_table,
+    two_lines,
 )
 from ui.worker import Job
 
@@ -98,6 +98,9 @@ CLV_WEEKS = 26  # the customer table's lifetime value looks this far ahead
 CLV_SAMPLE = 20_000  # a large shop's lifetime models learn from a sample this big (under a second)
 PREVIOUS_DAYS = 90  # the segment table compares each segment with this many days earlier
 TAGS_WIDTH = 200  # the widest the customer table's Tags column starts
+MAP_WIDTH = 430  # the R×FM map and its legend
+ANY_WIDTH = 16777215  # Qt's QWIDGETSIZE_MAX (not exported by PySide6)
+CUSTOMERS_BESIDE_MAP = 900  # the customer list goes beside the map only when it gets this much width
 
 
 @dataclass
@@ -496,12 +499,14 @@ class SegmentTableModel(SortedModel):
 
 class CustomerTableModel(SortedModel):
     headers = ("ui.segments.col_customer", "ui.segments.col_segment",
-               "ui.segments.col_r", "ui.segments.col_f", "ui.segments.col_m", "ui.segments.col_recency",
+               "ui.segments.col_rfm", "ui.segments.col_recency",
                "ui.segments.col_orders", "ui.segments.col_net_sales", "ui.segments.col_last_order",
                "ui.segments.col_clv", "ui.segments.col_p_alive", "ui.tags.col_tags")
-    right_aligned = frozenset({2, 3, 4, 5, 6, 7, 9, 10})
-    CLV, P_ALIVE = 9, 10
-    TAGS = 11  # interest tags (follow-up run), the evidence in the tooltip
+    right_aligned = frozenset({2, 3, 4, 5, 7, 8})
+    RFM = 2  # the three scores as one code ("354"): three columns did not fit beside the others
+    RECENCY, ORDERS, NET_SALES = 3, 4, 5
+    CLV, P_ALIVE = 7, 8
+    TAGS = 9  # interest tags (follow-up run), the evidence in the tooltip
 
     def __init__(self):
         super().__init__()
@@ -536,13 +541,13 @@ class CustomerTableModel(SortedModel):
         if column == 1:
             code = int(c.segment[entry])
             return self.names[code] if 0 <= code < len(self.names) else NO_VALUE
-        if column in (2, 3, 4):
-            return str(int((c.r, c.f, c.m)[column - 2][entry]))
-        if column == 5:
+        if column == self.RFM:
+            return f"{int(c.r[entry])}{int(c.f[entry])}{int(c.m[entry])}"
+        if column == self.RECENCY:
             return f"{int(c.recency[entry]):,}"
-        if column == 6:
+        if column == self.ORDERS:
             return f"{int(c.frequency[entry]):,}"
-        if column == 7:
+        if column == self.NET_SALES:
             return f"{float(c.monetary[entry]):,.2f}"
         return str(c.last_order[entry])
 
@@ -561,14 +566,17 @@ class CustomerTableModel(SortedModel):
         if section in (self.CLV, self.P_ALIVE):
             key = "ui.segments.col_clv_tip" if section == self.CLV else "ui.segments.col_p_alive_tip"
             return t(key, weeks=CLV_WEEKS)
-        return t("ui.segments.col_recency_tip") if section == 5 else ""
+        if section == self.RFM:
+            return t("ui.segments.col_rfm_tip", bins=self.result.bins if self.result else BINS[0])
+        return t("ui.segments.col_recency_tip") if section == self.RECENCY else ""
 
     def sort_key(self, column: int) -> np.ndarray:
         c = self.result.customers
         unknown = np.full(len(c.keys), np.nan)
         if column == self.TAGS:
             return unknown if self.result.tags is None else tag_sort_key(self.result.tags)
-        return (c.key_rank, c.segment, c.r, c.f, c.m, c.recency, c.frequency, c.monetary,
+        rfm = (c.r.astype(np.int64) * 10 + c.f) * 10 + c.m  # R first, then F, then M (scores ≤ 5)
+        return (c.key_rank, c.segment, rfm, c.recency, c.frequency, c.monetary,
                 c.last_order_key, unknown if c.clv is None else c.clv,
                 unknown if c.p_alive is None else c.p_alive)[column]
 
@@ -617,6 +625,7 @@ class ProfilesModel(SortedModel):
 # Widgets ------------------------------------------------------------------------------------------
 def _table_view(model: SortedModel) -> QTableView:
     view = QTableView()
+    view.setHorizontalHeader(SortHeader(view))
     view.setModel(model)
     # Rows start in the model's order (map order, customer key); a header click sorts.
     view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -632,32 +641,29 @@ def _table_view(model: SortedModel) -> QTableView:
 TEXT_MIN = 120  # the narrowest a text column gets before the names of the first column give way
 
 
-def fit_columns(view: QTableView, first_cap: int = 240, first_min: int = 120, arrow: int = 0) -> None:
+def fit_columns(view: QTableView, first_cap: int = 240, first_min: int = 120) -> None:
     """Columns as wide as their header text and the first rows, measured once (the user may drag
     them later). When the table is too narrow for them, headers wider than their column's values
     go onto two lines ("Net sales / (USD)"), widest first; only then does the first column (names,
     capped at `first_cap`) give up width down to `first_min`, before a horizontal scroll bar.
-    `arrow` is room for the sort arrow beside a right-aligned heading."""
+    The sorted column's right-aligned heading gets room for the sort arrow (widgets.SortHeader)."""
     header = view.horizontalHeader()
-    bold = QFont(header.font())
-    bold.setWeight(QFont.Weight.DemiBold)  # the style sheet draws header sections at weight 600
-    metrics = QFontMetrics(bold)
+    metrics = heading_metrics(header)
     model = view.model()
     wraps = isinstance(model, TextTableModel)
+    sorted_column = header.sortIndicatorSection() if view.isSortingEnabled() else -1
     if wraps:
         model.set_wrapped(())
 
     def header_width(column: int, wrapped: bool) -> int:
         text = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
         text = two_lines(text) if wrapped else text
-        # + 12 beside the header's own margins: the table fits a minimum-size window
-        right = arrow if column in getattr(model, "right_aligned", ()) else 0
-        return max(metrics.horizontalAdvance(line) for line in text.split("\n")) + 12 + right
+        return heading_width(metrics, text, column == sorted_column and column in getattr(model, "right_aligned", ()))
 
     content = [view.sizeHintForColumn(column) for column in range(model.columnCount())]  # with the cell margins
+    available = view.viewport().width() - 4  # a few pixels to spare
     widths = [max(header_width(c, False), content[c], 40) for c in range(model.columnCount())]
     widths[0] = min(widths[0], first_cap)
-    available = view.viewport().width() - 4  # a few pixels to spare
     wrapped = set()
     if wraps and sum(widths) > available:
         for column in sorted(range(1, len(widths)), key=lambda c: content[c] - widths[c]):
@@ -669,8 +675,9 @@ def fit_columns(view: QTableView, first_cap: int = 240, first_min: int = 120, ar
                 wrapped.add(column)
     # Still too wide: the widest text columns (a place, a product) give up width, elided with
     # their text in a tooltip, down to TEXT_MIN; the names of the first column go last.
+    texts = [c for c in range(1, len(widths)) if c not in getattr(model, "right_aligned", ())]  # not numbers
     while sum(widths) > available:
-        column = max(range(1, len(widths)), key=lambda c: widths[c], default=None)
+        column = max(texts, key=lambda c: widths[c], default=None)
         if column is None or widths[column] <= TEXT_MIN:
             break
         widths[column] = max(TEXT_MIN, widths[column] - (sum(widths) - available))
@@ -682,18 +689,19 @@ def fit_columns(view: QTableView, first_cap: int = 240, first_min: int = 120, ar
         model.set_wrapped(wrapped | {c for c in range(1, len(widths)) if widths[c] < header_width(c, False)})
     for column, width in enumerate(widths):
         view.setColumnWidth(column, width)
-    if getattr(view, "_refit", None) is None:  # measured again when the table's width changes
-        view._refit = _Refit(view, first_cap, first_min, arrow)
+    if getattr(view, "_refit", None) is None:  # measured again when the table's width or sorting changes
+        view._refit = _Refit(view, first_cap, first_min)
         view.viewport().installEventFilter(view._refit)
+        header.sortIndicatorChanged.connect(lambda *_: view._refit.timer.start(0))
 
 
 class _Refit(QObject):
     """Fits a table's columns again once its width has changed (the window resized, a page's scroll
     bar came or went): they were measured for the old width."""
 
-    def __init__(self, view: QTableView, first_cap: int, first_min: int, arrow: int):
+    def __init__(self, view: QTableView, first_cap: int, first_min: int):
         super().__init__(view)
-        self.view, self.args = view, (first_cap, first_min, arrow)
+        self.view, self.args = view, (first_cap, first_min)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(lambda: fit_columns(self.view, *self.args))
@@ -804,6 +812,8 @@ class SegmentsPage(QWidget, BackgroundRun):
         self.heatmap.cell_clicked.connect(self.filter_by_cell)
         self.heatmap.segment_clicked.connect(self.filter_by_segment)
         self.heatmap_panel = _panel(self.heatmap_title, self.heatmap_hint, self.heatmap)
+        self.heatmap.setMaximumWidth(MAP_WIDTH - 24)  # as wide as beside the list, when it sits above it
+        self.heatmap_panel.layout().setAlignment(self.heatmap, Qt.AlignmentFlag.AlignLeft)
 
         self.clusters_title = text_label("sectionTitle")
         self.silhouette_chart = BarChart(vertical=True)
@@ -893,11 +903,11 @@ class SegmentsPage(QWidget, BackgroundRun):
         # clusters) beside the customer list it filters; the breakdowns of the selected segment.
         self.body = QWidget()
         self.body.setObjectName("page")
-        middle = QHBoxLayout()
+        self.middle = middle = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         middle.setSpacing(12)
         middle.addWidget(self.map_view, 0)
         middle.addWidget(self.customer_panel, 1)
-        self.map_view.setFixedWidth(430)
+        self.map_view.setMinimumWidth(MAP_WIDTH)
         self.customer_panel.setMinimumHeight(380)
         self.breakdown_panel.setMinimumHeight(260)
         body_layout = QVBoxLayout(self.body)
@@ -935,6 +945,19 @@ class SegmentsPage(QWidget, BackgroundRun):
         super().showEvent(event)
         if self._pending and self.book is not None:
             self.rerun()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_customer_list()
+
+    def _place_customer_list(self) -> None:
+        """The customer list beside the map when the page has room for all its columns, else below
+        it at the page's full width (a list squeezed beside the map scrolled sideways)."""
+        beside = self.scroll.width() >= MAP_WIDTH + 12 + CUSTOMERS_BESIDE_MAP
+        direction = QBoxLayout.Direction.LeftToRight if beside else QBoxLayout.Direction.TopToBottom
+        if self.middle.direction() != direction:
+            self.middle.setDirection(direction)
+        self.map_view.setMaximumWidth(MAP_WIDTH if beside else ANY_WIDTH)
 
     def settings(self) -> tuple[str, int, str | None]:
         # Until a result lists the book's currencies, the one chosen when these files were last open.
@@ -1387,7 +1410,7 @@ class SegmentsPage(QWidget, BackgroundRun):
             view.setFixedHeight(header.sizeHint().height() + rows * view.verticalHeader().defaultSectionSize()
                                 + 4 + (view.horizontalScrollBar().sizeHint().height()
                                        if header.length() > view.viewport().width() else 0))
-        fit_columns(self.customer_table, first_cap=200)
+        fit_columns(self.customer_table, first_cap=200, first_min=100)
         tags = CustomerTableModel.TAGS  # several tags elide; the tooltip names them all
         self.customer_table.setColumnWidth(tags, min(self.customer_table.columnWidth(tags), TAGS_WIDTH))
 

@@ -63,12 +63,13 @@ class CohortsResult:
     totals: list[float]  # net sales of the cohort so far
 
 
-def run_cohorts(book: Any, currency: str | None, period: str, progress) -> CohortsResult:
+def run_cohorts(book: Any, currency: str | None, period: str | None, progress) -> CohortsResult:
     from core.segments.features import main_currency
-    from core.trends import cohorts
+    from core.trends import cohort_period, cohorts
 
     progress.report(0.1, "ui.trends.step_cohorts")
     currency = currency or main_currency(book)
+    period = period or cohort_period(book, currency)  # None: as the book's span suits
     table = cohorts(book, currency, period)
     progress.check_cancelled()
     retention, revenue = table["retention"], table["revenue"].reindex(table["retention"].index)
@@ -519,11 +520,6 @@ def _controls(*parts: QWidget, stretch: bool = True) -> QHBoxLayout:
     return row
 
 
-def _fit(view: QTableView, first_cap: int = 240, first_min: int = 120) -> None:
-    """ui.segments_page.fit_columns, and room for the sort arrow beside right-aligned headings."""
-    fit_columns(view, first_cap, first_min, arrow=12)
-
-
 def _date_edit() -> QDateEdit:
     edit = QDateEdit()
     edit.setCalendarPopup(True)
@@ -644,7 +640,8 @@ class CohortsSection(Section):
         super().__init__(page)
         self.period_label, self.show_label = text_label("fieldLabel"), text_label("fieldLabel")
         self.period_combo = _combo(*PERIODS)
-        self.period_combo.currentIndexChanged.connect(lambda _i: page.request(self))
+        self.period_combo.currentIndexChanged.connect(lambda _i: self._period_chosen())
+        self.auto_period = True  # months or quarters by the book's span, until the seller chooses
         self.show_combo = _combo("retention", "revenue")
         self.show_combo.currentIndexChanged.connect(lambda _i: self.show_result())
         self.caption = text_label("headline", wrap=True)
@@ -669,14 +666,20 @@ class CohortsSection(Section):
         self.stack.addWidget(content)
         self.assemble(_controls(self.period_label, self.period_combo, self.show_label, self.show_combo))
 
+    def _period_chosen(self) -> None:
+        self.auto_period = False
+        self.page.request(self)
+
     def job(self):
-        return run_cohorts, (self.page.book, self.page.currency(), self.period_combo.currentData())
+        return run_cohorts, (self.page.book, self.page.currency(),
+                             None if self.auto_period else self.period_combo.currentData())
 
     def restore_controls(self) -> None:
         if self.result is not None:
             select_data(self.period_combo, self.result.period)
 
     def show_result(self) -> None:
+        select_data(self.period_combo, self.result.period)  # a grouping chosen by the book's span
         self.model.set_result(self.result, self.show_combo.currentData() == "revenue")
         self.render()  # also sizes the columns
 
@@ -840,7 +843,7 @@ class MigrationSection(Section):
         self.movers_table.sortByColumn(4, Qt.SortOrder.DescendingOrder)  # the most valuable first
         self.movers_hint.setText(t(f"ui.trends.movers_{kind}_hint", worst=segment_label(self.result.labels,
                                                                                          self.result.columns[-1])))
-        _fit(self.movers_table, first_cap=260)
+        fit_columns(self.movers_table, first_cap=260)
 
     def render(self) -> None:
         super().render()
@@ -958,7 +961,7 @@ class LifetimeSection(Section):
         self.hint.setText(t("ui.trends.lifetime_hint"))
         self.model.update_names()
         self.model.refresh_texts()
-        _fit(self.table, first_cap=110, first_min=60)
+        fit_columns(self.table, first_cap=110, first_min=60)
         self.table.setColumnWidth(1, min(self.table.columnWidth(1), 250))  # long e-mail addresses elide
 
     def retranslate(self) -> None:
@@ -1192,6 +1195,7 @@ class TrendsPage(QWidget):
         for key, (combo, values) in self._controls().items():
             if saved.get(key) in values:
                 select_data(combo, saved[key])
+        self.cohorts.auto_period = saved.get("period") not in PERIODS  # these files' choice, else by their span
         currency = saved.get("currency")
         self._wanted_currency = currency if isinstance(currency, str) and currency in (currencies or ()) else None
         if saved.get("tab") in SECTIONS:

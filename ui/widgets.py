@@ -6,9 +6,11 @@ from __future__ import annotations
 from PySide6.QtCore import (
     QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, QRect, QSize, Qt,
 )
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
-    QAbstractItemView, QAbstractSpinBox, QApplication, QComboBox, QFrame, QHBoxLayout, QLabel, QLayout,
-    QProgressBar, QPushButton, QScrollArea, QSizePolicy, QStackedWidget, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QAbstractSpinBox, QApplication, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel,
+    QLayout, QProgressBar, QPushButton, QScrollArea, QSizePolicy, QStackedWidget, QStyleOptionHeader, QTableView,
+    QVBoxLayout, QWidget,
 )
 
 from core.i18n import language, t
@@ -41,6 +43,39 @@ def panel(*parts: QWidget | QLayout, margins: tuple[int, int, int, int] = (14, 1
         else:
             layout.addWidget(part, 1 if stretch_last and i == len(parts) - 1 else 0)
     return frame
+
+
+ARROW_ROOM = "\u00a0" * 3  # after a sorted right-aligned heading: the sort arrow's place (no-break: kept)
+
+
+class SortHeader(QHeaderView):
+    """A table header whose sort arrow does not touch a right-aligned heading: the style draws the
+    arrow at the section's right edge, over the text, so the text ends ARROW_ROOM earlier when the
+    section is wide enough for that."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(Qt.Orientation.Horizontal, parent)
+
+    def initStyleOptionForIndex(self, option: QStyleOptionHeader, logical_index: int) -> None:
+        super().initStyleOptionForIndex(option, logical_index)
+        if (option.sortIndicator == QStyleOptionHeader.SortIndicator.None_
+                or not option.textAlignment & Qt.AlignmentFlag.AlignRight):
+            return
+        if heading_width(heading_metrics(self), option.text, arrow=True) <= self.sectionSize(logical_index):
+            option.text = "\n".join(line + ARROW_ROOM for line in option.text.split("\n"))
+
+
+def heading_metrics(header: QHeaderView) -> QFontMetrics:
+    """The metrics of a header's text: the style sheet draws it at weight 600."""
+    bold = QFont(header.font())
+    bold.setWeight(QFont.Weight.DemiBold)
+    return QFontMetrics(bold)
+
+
+def heading_width(metrics: QFontMetrics, text: str, arrow: bool = False) -> int:
+    """The width a header section needs for `text` (its lines), with the sort arrow's room or not."""
+    room = ARROW_ROOM if arrow else ""
+    return max(metrics.horizontalAdvance(line + room) for line in text.split("\n")) + 12  # the margins
 
 
 def tidy_table(view: QTableView, row_height: int) -> None:
@@ -258,11 +293,14 @@ class BusyBar(QFrame):
 
 
 def two_lines(text: str) -> str:
-    """`text` broken at the space nearest its middle ("Net sales\n(USD)"); one word stays whole."""
-    spaces = [i for i, c in enumerate(text) if c == " "]
-    if not spaces:
+    """`text` broken at the space or after the hyphen nearest its middle ("Net sales\n(USD)",
+    "Fashion-\nforward"); one word stays whole."""
+    breaks = [i for i, c in enumerate(text) if c == " " or (c == "-" and 0 < i < len(text) - 1)]
+    if not breaks:
         return text
-    at = min(spaces, key=lambda i: abs(len(text) - 1 - 2 * i))
+    at = min(breaks, key=lambda i: abs(len(text) - 1 - 2 * i))
+    if text[at] == "-":
+        return text[:at + 1] + "\n" + text[at + 1:]
     return text[:at] + "\n" + text[at + 1:]
 
 

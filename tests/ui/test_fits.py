@@ -2,11 +2,13 @@
 a sideways scroll, the page controls wrap instead of squeezing, and the Segments table shows every
 column and whole segment names, in English and Chinese."""
 import pytest
-from PySide6.QtWidgets import QApplication, QScrollArea
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QBoxLayout, QScrollArea, QStyleOptionHeader
 
 from core.resources import RESOURCES
 from tests.ui.helpers import import_and_analyse
 from ui.main_window import MIN_WIDTH
+from ui.widgets import ARROW_ROOM
 
 DEMO = sorted(str(p) for p in (RESOURCES / "demo").glob("*.csv"))
 ETSY = sorted(str(p) for p in (RESOURCES.parent / "tests" / "data" / "exports" / "etsy_us_pair").glob("*.csv"))
@@ -39,6 +41,24 @@ def test_the_smallest_window_shows_each_page_and_the_segment_table_whole(qtbot, 
     qtbot.waitUntil(lambda: sum(table.columnWidth(c) for c in range(columns)) <= table.viewport().width())
     assert not table.horizontalScrollBar().isVisible()
     assert table.columnWidth(0) >= table.sizeHintForColumn(0)  # names are never elided
+    # The customer list goes under the map, at the page's width, and shows every column.
+    page, customers = window.segments_page, window.segments_page.customer_table
+    assert page.middle.direction() == QBoxLayout.Direction.TopToBottom
+    columns = customers.model().columnCount()
+    qtbot.waitUntil(lambda: sum(customers.columnWidth(c) for c in range(columns)) <= customers.viewport().width())
+    # A sorted right-aligned heading ends before the sort arrow.
+    header, net_sales = customers.horizontalHeader(), customers.model().NET_SALES
+    header.setSortIndicator(net_sales, Qt.SortOrder.DescendingOrder)
+
+    def heading() -> str:
+        option = QStyleOptionHeader()
+        header.initStyleOptionForIndex(option, net_sales)
+        return option.text
+
+    qtbot.waitUntil(lambda: heading().endswith(ARROW_ROOM))
+    assert sum(customers.columnWidth(c) for c in range(columns)) <= customers.viewport().width()
+    header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)  # the names: left-aligned, no room needed
+    assert not heading().endswith(ARROW_ROOM)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])

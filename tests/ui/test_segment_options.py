@@ -34,8 +34,8 @@ def page(segmented_page):
 def r_scores(page) -> dict[str, tuple[int, int]]:
     """Customer key -> (recency in days, R score as shown)."""
     model = page.customer_model
-    return {model.data(model.index(row, 0)): (int(model.data(model.index(row, 5)).replace(",", "")),
-                                              int(model.data(model.index(row, 2))))
+    return {model.data(model.index(row, 0)): (int(model.data(model.index(row, model.RECENCY)).replace(",", "")),
+                                              int(model.data(model.index(row, model.RFM))[0]))
             for row in range(model.rowCount())}
 
 

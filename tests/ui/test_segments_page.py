@@ -119,12 +119,23 @@ def test_search_filters_by_customer_key_and_name(qtbot, page):
 
 def test_customer_table_sorts_by_net_sales(page):
     model = page.customer_model
-    model.sort(7, Qt.SortOrder.DescendingOrder)
+    model.sort(model.NET_SALES, Qt.SortOrder.DescendingOrder)
     top = page.result.segmentation.customers["monetary"].max()
-    assert model.data(model.index(0, 7)) == f"{top:,.2f}"
-    model.sort(7, Qt.SortOrder.AscendingOrder)
+    assert model.data(model.index(0, model.NET_SALES)) == f"{top:,.2f}"
+    model.sort(model.NET_SALES, Qt.SortOrder.AscendingOrder)
     low = page.result.segmentation.customers["monetary"].min()
-    assert model.data(model.index(0, 7)) == f"{low:,.2f}"
+    assert model.data(model.index(0, model.NET_SALES)) == f"{low:,.2f}"
+
+
+def test_the_rfm_column_reads_the_three_scores_and_sorts_by_r_then_f_then_m(page):
+    model = page.customer_model
+    customers = page.result.segmentation.customers  # by customer key
+    shown = dict(zip(model.visible_keys(), column_texts(model, model.RFM)))
+    expected = {key: f"{row.r}{row.f}{row.m}" for key, row in customers[["r", "f", "m"]].astype(int).iterrows()}
+    assert shown == expected
+    model.sort(model.RFM, Qt.SortOrder.DescendingOrder)
+    codes = column_texts(model, model.RFM)
+    assert codes == sorted(codes, reverse=True) and codes[0] == max(expected.values())
 
 
 def test_cancel_halfway_keeps_the_previous_result(qtbot, page, monkeypatch):

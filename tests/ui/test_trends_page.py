@@ -73,12 +73,14 @@ def test_page_is_empty_until_files_are_imported(window):
     assert not page.is_running()
 
 
-def test_cohort_cells_are_core_cohorts_with_unknown_months_blank(page, demo_book):
+def test_cohort_cells_are_core_cohorts_with_unknown_months_blank(qtbot, page, demo_book):
     from core.trends import cohorts
 
     table = cohorts(demo_book, "USD")
     retention, sizes = table["retention"], table["customers"]
     section, model = page.cohorts, page.cohorts.model
+    assert wait_section(qtbot, page, "cohorts", lambda: section.period_combo.setCurrentIndex(0)) == "success"
+    assert section.result.period == "M"
     assert model.rowCount() == len(retention) and page.content.currentWidget() is page.tabs
     row = 4  # the fifth cohort, one month after its first
     assert model.data(model.index(row, model.SIZE)) == f"{sizes.iloc[row]:,}"
@@ -98,15 +100,19 @@ def test_cohort_cells_are_core_cohorts_with_unknown_months_blank(page, demo_book
     assert not page.is_running()
 
 
-def test_quarters_rerun_in_the_background(qtbot, page, demo_book):
+def test_two_years_of_orders_open_by_quarter_and_months_rerun_in_the_background(qtbot, page, demo_book):
     from core.trends import cohorts
 
-    section = page.cohorts
-    assert wait_section(qtbot, page, "cohorts", lambda: section.period_combo.setCurrentIndex(1)) == "success"
+    section = page.cohorts  # the demo spans 25 months: by quarter, until the seller chooses months
     quarters = cohorts(demo_book, "USD", period="Q")
-    assert section.result.period == "Q" and section.model.rowCount() == len(quarters["retention"])
+    assert section.result.period == "Q" and section.period_combo.currentData() == "Q"
+    assert section.model.rowCount() == len(quarters["retention"])
     assert section.model.headerData(0, Qt.Orientation.Vertical) == "Q4 2024"
     assert "next quarter" in section.caption.text()
+    assert not section.table.horizontalScrollBar().isVisible()
+    assert wait_section(qtbot, page, "cohorts", lambda: section.period_combo.setCurrentIndex(0)) == "success"
+    assert section.result.period == "M" and section.model.rowCount() == len(cohorts(demo_book, "USD")["retention"])
+    assert page.saved_settings()["period"] == "M"  # the seller's choice is kept for these files
 
 
 def test_migration_defaults_to_the_last_90_days_and_reruns_on_new_dates(qtbot, page, demo_book):
@@ -274,7 +280,7 @@ def test_switching_to_chinese_retranslates_every_tab(qtbot, page):
     window.switch_language("zh_CN")
     assert page.title.text() == "趋势" and window.nav_buttons["trends"].text() == "趋势"
     assert [page.tabs.tabText(i) for i in range(4)] == ["同期群", "分群迁移", "终身价值与流失风险", "需求预测"]
-    assert page.cohorts.caption.text().startswith("在 ") and "年" in page.cohorts.model.headerData(
+    assert page.cohorts.caption.text().startswith("在") and "年" in page.cohorts.model.headerData(
         0, Qt.Orientation.Vertical)
     assert page.migration.matrix.data.rows[0] == "尚未成为客户" and page.migration.matrix.data.columns[0] == "冠军客户"
     assert page.migration.movers_bar.tabText(0).startswith("上升")
