@@ -479,6 +479,9 @@ class MainWindow(QMainWindow):
         settings.set_language(code)
         use_qt_translation(code)
         theme.use_language_font(QApplication.instance(), code)
+        # Widgets the style sheet gives a size or weight keep the face of their last polish: polish again.
+        self.setStyleSheet("")
+        self.setStyleSheet(theme.STYLESHEET)
         self.language_actions[code].setChecked(True)
         if self.imported_book is not None:
             try:  # problem messages and any other text the summary renders follow the language

@@ -59,6 +59,15 @@ def test_the_smallest_window_shows_each_page_and_the_segment_table_whole(qtbot, 
     assert sum(customers.columnWidth(c) for c in range(columns)) <= customers.viewport().width()
     header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)  # the names: left-aligned, no room needed
     assert not heading().endswith(ARROW_ROOM)
+    # The cohort table (two years of the demo: by quarter) shows every period.
+    trends = window.trends_page
+    with qtbot.waitSignal(trends.run_finished, timeout=60000,
+                          check_params_cb=lambda outcome, section: section == "cohorts"):
+        window.show_page("trends")
+    cohorts = trends.cohorts.table
+    QApplication.processEvents()
+    assert cohorts.horizontalHeader().length() <= cohorts.viewport().width()
+    window.grab().save(str(shots_dir / f"fits_trends_{lang}_{len(files)}.png"))
 
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])

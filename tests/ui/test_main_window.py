@@ -97,6 +97,25 @@ def test_language_switch_retranslates_the_visible_window(qtbot, window, broken_f
     assert visible_texts(window) == english
 
 
+def test_a_language_switch_changes_the_face_of_every_widget(window):
+    """English text in the Latin face, Chinese in the CJK face, after any number of switches; the
+    widgets the style sheet sizes (titles, captions) follow too, not only the window."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.theme import cjk_fallback_families
+
+    cjk = set(cjk_fallback_families())
+
+    def first_faces() -> set[str]:
+        return {w.font().families()[0] for w in QApplication.allWidgets() if w.window() is window}
+
+    window.switch_language("zh_CN")
+    assert first_faces() <= cjk
+    window.switch_language("en")
+    assert not first_faces() & cjk
+    assert window.findChild(type(window.empty_page.title), "emptyTitle").font().families()[0] not in cjk
+
+
 def test_empty_state_switches_language_too(window):
     window.switch_language("zh_CN")
     assert window.empty_page.title.text() == t("ui.empty.title", lang="zh_CN")
