@@ -23,10 +23,12 @@ test: $(STAMP) system-deps
 
 bench: $(STAMP)
 	$(VENV)/bin/python bench/bench_import.py
+	$(VENV)/bin/python bench/bench_plan.py
 	$(VENV)/bin/python bench/bench_segments.py
 	$(VENV)/bin/python bench/bench_trends.py
 	$(VENV)/bin/python bench/bench_exports.py
 	$(VENV)/bin/python bench/bench_startup.py
+	$(VENV)/bin/python bench/summary.py  # the four figures of issue 18
 
 # dist/segmentdesk/ (see build.spec; packaging/ has the installers); build-smoke runs it headless.
 build: $(STAMP) system-deps
