@@ -5,6 +5,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 # Before anything imports Qt: no display in CI, and never the developer's own settings.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["SEGMENTDESK_CONFIG_DIR"] = tempfile.mkdtemp(prefix="segmentdesk-test-config-")
@@ -61,3 +63,12 @@ def run_cli(capsys, *argv) -> tuple[int, str, str]:
     """run_main in this process as (exit status, stdout, stderr)."""
     result = run_main(*argv)
     return result.returncode, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="session")
+def demo_book():
+    """The demo exports, imported once per test process: tests read it and never change it (the
+    tables derived from it, OrderBook.memo, are then built once as well)."""
+    from core.importing import import_files
+
+    return import_files(sorted(str(p) for p in (ROOT / "resources" / "demo").glob("*.csv")))

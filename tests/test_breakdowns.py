@@ -3,15 +3,11 @@ import pytest
 
 from core.importing import import_files
 from core.segments import BREAKDOWNS, breakdown, demographics, segment, segment_table
-from tests.conftest import ROOT
-
-DEMO = sorted((ROOT / "resources" / "demo").glob("*.csv"))
 
 
 @pytest.fixture(scope="module")
-def demo():
-    book = import_files(DEMO)
-    return book, segment(book, "rfm11")
+def demo(demo_book):
+    return demo_book, segment(demo_book, "rfm11")
 
 
 @pytest.mark.parametrize("by", [b for b in BREAKDOWNS if b not in ("item", "gender", "age_band")])

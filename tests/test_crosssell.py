@@ -9,18 +9,12 @@ import pytest
 from scipy import sparse
 
 from core.crosssell import crosssell, pair_rules, product_names, settings
-from core.importing import import_files
 from core.model import OrderBook, empty_lines, empty_orders
 from core.segments import segment
 from core.segments.products import segment_lines
 from tests.conftest import ROOT, run_cli
 
 DEMO = sorted((ROOT / "resources" / "demo").glob("*.csv"))
-
-
-@pytest.fixture(scope="module")
-def demo_book():
-    return import_files(DEMO)
 
 
 @pytest.fixture(scope="module")

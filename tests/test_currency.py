@@ -9,7 +9,6 @@ import pytest
 
 from core.currency import Conversion, conversion_note, convert_book, paid_currencies, rate_text, rebased
 from core.errors import InputError
-from core.importing import import_files
 from core.resources import RESOURCES
 from core.segment_options import parse_rate, read_conversion
 from tests.conftest import run_main
@@ -19,8 +18,8 @@ RATE = Conversion("USD", {"CNY": 0.1381}, {"CNY": "2026-11-30"})
 
 
 @pytest.fixture(scope="module")
-def book():
-    return import_files(DEMO)
+def book(demo_book):
+    return demo_book
 
 
 @pytest.fixture

@@ -36,8 +36,8 @@ RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 
 @pytest.fixture(scope="module")
-def book():
-    return import_files(DEMO)
+def book(demo_book):
+    return demo_book
 
 
 @pytest.fixture(scope="module")

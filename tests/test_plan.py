@@ -11,8 +11,8 @@ from tests.test_cli import DEMO, run
 
 
 @pytest.fixture(scope="module")
-def demo_plan():
-    return make_plan(import_files(DEMO), "rfm11")
+def demo_plan(demo_book):
+    return make_plan(demo_book, "rfm11")
 
 
 def test_demo_plan_is_sensible_and_explained(demo_plan):
@@ -49,8 +49,8 @@ def test_plan_json_has_every_part_in_both_languages(demo_plan, lang):
         assert data["pattern"]["title"] == "产品专业化" and "客户" in data["strategies"][0]["goal"]
 
 
-def test_weights_change_the_ranking(demo_plan):
-    book = import_files(DEMO)
+def test_weights_change_the_ranking(demo_plan, demo_book):
+    book = demo_book
     loyal_first = make_plan(book, "rfm11", weights={"size": 0, "growth": 0, "profitability": 0,
                                                     "loyalty": 100, "reach": 0, "fit": 0})
     assert loyal_first.scorecard.table["total"].idxmax() in ("champions", "loyal", "cant_lose")
@@ -68,8 +68,8 @@ def test_plan_cli_json_contract():
     assert "目标市场模式" in zh.stdout and "1. 市场范围" in zh.stdout
 
 
-def test_margin_overall_or_per_category_counts_in_profitability(demo_plan):
-    book = import_files(DEMO)
+def test_margin_overall_or_per_category_counts_in_profitability(demo_plan, demo_book):
+    book = demo_book
     overall = make_plan(book, "rfm11", margin=0.4)
     table = overall.scorecard.table
     assert table["margin_per_customer"].to_numpy() == pytest.approx(
@@ -90,8 +90,8 @@ def test_needs_state_demographics_only_where_exports_have_them(demo_plan, tmp_pa
     assert all(need["gender"] in ("F", "M") and need["age_band"] for need in data["needs"])
 
 
-def test_knockout_limits_are_editable_and_rules_can_be_switched_off(demo_plan):
-    book = import_files(DEMO)
+def test_knockout_limits_are_editable_and_rules_can_be_switched_off(demo_plan, demo_book):
+    book = demo_book
     assert demo_plan.scorecard.table.loc["lost", "eliminated"]
     stricter = make_plan(book, "rfm11", knockouts={"too_few": {"customers": 100}, "gone": False})
     table = stricter.scorecard.table

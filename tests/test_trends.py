@@ -5,16 +5,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.importing import import_files
-from core.trends import MONTHLY_COHORTS_UP_TO, NOT_YET, cohort_period, cohorts, demand_forecast, forecast_series, migration, naive_seasonal
-from tests.conftest import ROOT
-
-DEMO = sorted((ROOT / "resources" / "demo").glob("*.csv"))
+from core.trends import (
+    MONTHLY_COHORTS_UP_TO, NOT_YET, cohort_period, cohorts, demand_forecast, forecast_series, migration,
+    naive_seasonal,
+)
 
 
 @pytest.fixture(scope="module")
-def book():
-    return import_files(DEMO)
+def book(demo_book):
+    return demo_book
 
 
 def test_cohorts_partition_the_customers(book):

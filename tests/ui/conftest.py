@@ -9,8 +9,6 @@ import pytest
 from PySide6.QtCore import QThreadPool
 
 from core.i18n import set_language
-from core.importing import import_files
-from core.resources import RESOURCES
 from tests.ui.helpers import Dialogs, wait_plan, wait_run
 from ui.main_window import MainWindow
 from ui.worker import collect_garbage_on_gui_thread
@@ -39,12 +37,6 @@ def no_thread_left_running(qapp):
     assert pool.activeThreadCount() == 0
     gc.collect()  # on the GUI thread, while no job runs
     set_language("en")
-
-
-@pytest.fixture(scope="module")
-def demo_book():
-    """The demo exports, imported once for the whole module."""
-    return import_files(sorted(str(p) for p in (RESOURCES / "demo").glob("*.csv")))
 
 
 def open_window(qtbot, height: int) -> MainWindow:
