@@ -169,12 +169,18 @@ def product_names(names: pd.Series) -> pd.Series:
     """Product names without their variant: Shopify writes "Canvas Tote Bag - Black"; the part
     after the last " - " is taken as a variant when the shop sells that base name in two or more
     variants or on its own."""
-    parts = names.str.extract(_VARIANT)
+    # Worked out once per distinct name (a million lines hold a few thousand), then spread back.
+    codes, distinct = pd.factorize(names)
+    distinct = pd.Series(distinct, dtype=names.dtype)
+    parts = distinct.str.extract(_VARIANT)
     base = parts["base"]
-    variants = parts.assign(name=names).dropna(subset=["base"]).groupby("base")["variant"].nunique()
-    alone = set(names.dropna().unique())
+    variants = parts.dropna(subset=["base"]).groupby("base")["variant"].nunique()
+    alone = set(distinct)
     family = set(variants.index[variants >= 2]) | (set(variants.index) & alone)
-    return base.where(base.isin(family), names)
+    named = base.where(base.isin(family), distinct)
+    out = named.reindex(codes)  # -1, a line without a name, is not in the index: empty
+    out.index = names.index
+    return out
 
 
 def _matrix(lines: pd.DataFrame, column: str) -> tuple[sparse.csr_matrix, pd.Index, pd.Index]:

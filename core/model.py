@@ -87,6 +87,15 @@ class OrderBook:
             entry = self.derived[name] = (self.orders, self.lines, build(self))
         return entry[2]
 
+    def memo_of(self, owner: Any, name: str, build):
+        """As `memo`, for a table derived from the book and `owner` (a segmentation): built once
+        while the same owner asks, and only the last owner's is kept (a plan asks a dozen times
+        about one segmentation; the next segmentation replaces it)."""
+        entry = self.derived.get(name)
+        if entry is None or entry[0] is not self.orders or entry[1] is not self.lines or entry[2] is not owner:
+            entry = self.derived[name] = (self.orders, self.lines, owner, build(self))
+        return entry[3]
+
     @property
     def paid(self) -> pd.DataFrame:
         return self.orders[self.orders["status"] == "paid"]

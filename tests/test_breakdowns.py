@@ -64,3 +64,22 @@ def test_item_breakdown_counts_what_the_segmentation_counted(tmp_path):
     assert items["item"].tolist() == ["Mug"]  # no EUR line, nothing after the analysis date
     months = breakdown(seg, book, "month").reset_index()
     assert months["month"].tolist() == sorted(months["month"].tolist())
+
+
+def test_tables_of_a_segmentation_are_built_once_and_follow_the_segmentation(demo_book):
+    """A plan asks a dozen times for the lines and orders of one segmentation (OrderBook.memo_of);
+    another segmentation gets its own, equal to building them afresh."""
+    import pandas as pd
+
+    from core.segments.products import _segment_lines, segment_lines
+    from core.segments.summary import _customer_orders, _segment_orders
+
+    rfm, value = segment(demo_book, "rfm11"), segment(demo_book, "value")
+    first = segment_lines(rfm, demo_book)
+    assert segment_lines(rfm, demo_book) is first
+    other = segment_lines(value, demo_book)
+    assert other is not first and set(other["segment"]) <= set(value.labels)
+    pd.testing.assert_frame_equal(other, _segment_lines(value, demo_book))
+    orders = _customer_orders(rfm, demo_book)
+    assert _customer_orders(rfm, demo_book) is orders
+    pd.testing.assert_frame_equal(orders, _segment_orders(rfm, demo_book))

@@ -29,7 +29,12 @@ def _paid_lines(book: OrderBook) -> pd.DataFrame:
 
 def segment_lines(seg, book: OrderBook) -> pd.DataFrame:
     """The lines of the segmented customers' paid orders, as the segmentation counted them: before
-    the analysis date, in its currency (or converted with its rates), with each line's segment."""
+    the analysis date, in its currency (or converted with its rates), with each line's segment.
+    Built once per segmentation (OrderBook.memo_of); callers never change it."""
+    return book.memo_of(seg, "segment_lines", lambda b: _segment_lines(seg, b))
+
+
+def _segment_lines(seg, book: OrderBook) -> pd.DataFrame:
     lines = paid_lines(book)
     # One hash lookup per line gives both the filter and the segment (isin and map on arrow
     # strings walk the keys in Python: seconds for a large export).
