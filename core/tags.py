@@ -403,7 +403,13 @@ _LINE_SOURCES = ("keyword", "category", "price")
 
 
 def _paid(book: OrderBook, until: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Paid orders (all, with an integer order code) and their lines, before `until` when given."""
+    """Paid orders (all, with an integer order code) and their lines, before `until` when given.
+    Built once per book and date object (a plan tags twice; only the last date's are kept);
+    callers never change them."""
+    return book.memo_of(until, "tags_paid", lambda b: _paid_before(b, until))
+
+
+def _paid_before(book: OrderBook, until: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     orders = book.orders[book.orders["status"] == "paid"]
     if until is not None:
         orders = orders[orders["placed_at"] < pd.Timestamp(until, tz="UTC")]

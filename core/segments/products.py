@@ -49,7 +49,8 @@ def _segment_lines(seg, book: OrderBook) -> pd.DataFrame:
         lines, position = lines[keep], position[keep]
     segment = seg.customers["segment"].take(position)
     segment.index = lines.index
-    return lines.assign(segment=segment)
+    # `customer`: the customer's row in the segmentation, counted far faster than the text key.
+    return lines.assign(segment=segment, customer=position)
 
 
 def spend_by_item(book: OrderBook, customers: pd.Index) -> pd.DataFrame:

@@ -32,7 +32,8 @@ def _segment_orders(seg: Segmentation, book: OrderBook) -> pd.DataFrame:
     orders = orders[keep]
     segment = seg.customers["segment"].take(position[keep])
     segment.index = orders.index
-    return orders.assign(segment=segment)
+    # `customer`: the customer's row in the segmentation, counted far faster than the text key.
+    return orders.assign(segment=segment, customer=position[keep])
 
 
 def growth(seg: Segmentation, book: OrderBook, period_days: int = GROWTH_PERIOD_DAYS) -> pd.DataFrame:
@@ -45,7 +46,7 @@ def growth(seg: Segmentation, book: OrderBook, period_days: int = GROWTH_PERIOD_
     out = pd.DataFrame(index=pd.Index(seg.order, name="segment"))
     for name, mask in (("recent", recent), ("previous", previous)):
         part = orders[mask].groupby("segment")
-        out[f"customers_{name}"] = part["customer_key"].nunique().reindex(out.index, fill_value=0)
+        out[f"customers_{name}"] = part["customer"].nunique().reindex(out.index, fill_value=0)
         out[f"net_sales_{name}"] = part["net"].sum().reindex(out.index, fill_value=0.0).round(2)
     base = out["net_sales_previous"].where(out["net_sales_previous"] > 0)
     out["net_sales_change"] = (out["net_sales_recent"] / base - 1).round(4)
@@ -106,7 +107,7 @@ def breakdown(seg: Segmentation, book: OrderBook, by: str, top: int | None = Non
     product; by line totals). Orders without the value count under "?"."""
     if by == "item":
         lines = segment_lines(seg, book)
-        table = lines.groupby(["segment", "item"]).agg(customers=("customer_key", "nunique"),
+        table = lines.groupby(["segment", "item"]).agg(customers=("customer", "nunique"),
                                                        net_sales=("line_total", "sum"),
                                                        quantity=("quantity", "sum"))
     else:
@@ -115,7 +116,7 @@ def breakdown(seg: Segmentation, book: OrderBook, by: str, top: int | None = Non
         orders = _customer_orders(seg, book)
         keys = _breakdown_keys(orders, by)
         orders = orders.assign(key=pd.Series(keys, index=orders.index).fillna("?"))
-        table = orders.groupby(["segment", "key"]).agg(customers=("customer_key", "nunique"),
+        table = orders.groupby(["segment", "key"]).agg(customers=("customer", "nunique"),
                                                        orders=("order_id", "size"),
                                                        net_sales=("net", "sum"))
         table.index = table.index.set_names(["segment", by])
