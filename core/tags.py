@@ -410,10 +410,11 @@ def _paid(book: OrderBook, until: dt.date | None) -> tuple[pd.DataFrame, pd.Data
 
 
 def _paid_before(book: OrderBook, until: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    orders = book.orders[book.orders["status"] == "paid"]
+    columns = ["platform", "order_id", "customer_key", "currency", "discount", "discount_code", "note"]
+    paid = book.orders["status"] == "paid"
     if until is not None:
-        orders = orders[orders["placed_at"] < pd.Timestamp(until, tz="UTC")]
-    orders = orders[["platform", "order_id", "customer_key", "currency", "discount", "discount_code", "note"]]
+        paid &= book.orders["placed_at"] < pd.Timestamp(until, tz="UTC")
+    orders = book.orders.loc[paid, columns]  # only these columns are copied
     orders = orders.assign(order=np.arange(len(orders))).reset_index(drop=True)
     lines = book.lines[["platform", "order_id", "product_name", "category", "unit_price"]].merge(
         orders[["platform", "order_id", "currency", "order"]], on=["platform", "order_id"], how="inner")

@@ -32,7 +32,7 @@ def category_matrix(seg: Segmentation, book: OrderBook, segments: list[str]) -> 
     """Net sales (line totals) per segment (rows) and category (columns), for the given segments;
     the category is the product's category, else the product itself."""
     lines = segment_lines(seg, book)
-    lines = lines[lines["segment"].isin(segments)]
+    lines = lines.loc[lines["segment"].isin(segments), ["segment", "item", "line_total"]]  # not every text column
     matrix = lines.pivot_table(index="segment", columns="item", values="line_total", aggfunc="sum",
                                fill_value=0.0)
     return matrix.reindex(segments).fillna(0.0)
