@@ -900,7 +900,8 @@ class SegmentsPage(QWidget, BackgroundRun):
         self.tags_panel.edit_button.clicked.connect(lambda _checked=False: self.open_tags_editor())
 
         # Rows that scroll together when the window is small: the segments; their map (or the
-        # clusters) beside the customer list it filters; the breakdowns of the selected segment.
+        # clusters) beside the customer list it filters (above it on a narrow page); the breakdowns of
+        # the selected segment.
         self.body = QWidget()
         self.body.setObjectName("page")
         self.middle = middle = QBoxLayout(QBoxLayout.Direction.LeftToRight)
