@@ -86,3 +86,19 @@ def test_facts_stay_fast_on_a_larger_book():
     lifetime_facts(seg, book)
     assert time.perf_counter() - started < 5.0 and FIT_ON == 20_000
     assert np.isfinite(demo()[2]["expected_value"]).all()
+
+
+def test_the_lifetime_models_are_fitted_once_per_currency_and_date_whatever_the_map(demo_book):
+    """A plan re-runs on every edit; the map and its options do not change who the customers are,
+    so the fit is kept per book, currency and analysis date (and equals a fresh fit)."""
+    from core.targeting.lifetime import _fitted, customer_lifetime_table
+
+    weeks = horizon_weeks()
+    rfm, value = segment(demo_book, "rfm11"), segment(demo_book, "value", shares=(0.1, 0.3, 0.6))
+    assert set(rfm.customers.index) == set(value.customers.index)
+    first = customer_lifetime_table(rfm, demo_book, weeks)
+    assert customer_lifetime_table(value, demo_book, weeks) is first
+    pd.testing.assert_frame_equal(first.customers, _fitted(value, demo_book, weeks).customers)
+    cny = segment(demo_book, "rfm11", currency="CNY")
+    other = customer_lifetime_table(cny, demo_book, weeks)
+    assert other is not first and set(other.customers.index) != set(first.customers.index)

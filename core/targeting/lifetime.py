@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,14 @@ def horizon_weeks() -> float:
 
 def customer_lifetime_table(seg: Segmentation, book: OrderBook, weeks: float):
     """core.clv.customer_lifetime on the segmented customers' paid orders before the analysis
-    date, in the segmentation's currency (converted with its rates when it has them)."""
+    date, in the segmentation's currency (converted with its rates when it has them). Fitted once
+    per book, currency (or rates), analysis date and horizon: a segmentation's map and options do
+    not change who its customers are, and a plan re-runs on every edit."""
+    key = json.dumps([seg.currency, seg.rates, seg.analysis_date.isoformat(), weeks], sort_keys=True)
+    return book.memo(f"lifetime:{key}", lambda b: _fitted(seg, b, weeks))
+
+
+def _fitted(seg: Segmentation, book: OrderBook, weeks: float):
     from core.clv import customer_lifetime
 
     orders = paid_orders(book, seg.currency if not seg.rates else None, seg.rates,
