@@ -23,6 +23,7 @@ test: $(STAMP) system-deps
 
 bench: $(STAMP)
 	$(VENV)/bin/python bench/bench_import.py
+	$(VENV)/bin/python bench/import_stages.py
 	$(VENV)/bin/python bench/bench_plan.py
 	$(VENV)/bin/python bench/bench_segments.py
 	$(VENV)/bin/python bench/bench_trends.py
