@@ -679,7 +679,7 @@ class CohortsSection(Section):
             select_data(self.period_combo, self.result.period)
 
     def show_result(self) -> None:
-        select_data(self.period_combo, self.result.period)  # a grouping chosen by the book's span
+        self.restore_controls()  # the grouping may have been chosen by the book's span
         self.model.set_result(self.result, self.show_combo.currentData() == "revenue")
         self.render()  # also sizes the columns
 
