@@ -1,4 +1,5 @@
 """core/ never imports Qt: every core module is imported in a fresh interpreter and checked."""
+import os
 import subprocess
 import sys
 
@@ -33,3 +34,19 @@ def test_ui_is_the_only_qt_layer():
                  if any(f"import {m}" in p.read_text("utf-8") or f"from {m}" in p.read_text("utf-8")
                         for m in FORBIDDEN)]
     assert offenders == []
+
+
+def test_numeric_thread_pools_have_one_thread_in_the_app_and_in_the_tests():
+    """core sets BLAS and OpenMP to one thread before they load: on small problems their pools cost
+    more than they give (the demo's plans ran 1.2-1.7x slower with them)."""
+    code = ("import core, sklearn.cluster, threadpoolctl\n"
+            "print(sorted({p['num_threads'] for p in threadpoolctl.threadpool_info()}))\n")
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[1]"
+    import sklearn.cluster  # noqa: F401  loads OpenMP in this test process too
+    import threadpoolctl
+
+    assert {p["num_threads"] for p in threadpoolctl.threadpool_info()} == {1}
