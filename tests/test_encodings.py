@@ -209,3 +209,34 @@ def test_a_broken_row_with_a_bad_byte_is_skipped_not_the_file(tmp_path, original
     assert {p.message_id for p in damaged.problems} == {"import.bad_row_cells", "import.undecodable_bytes"}
     assert {p.row for p in damaged.problems} == {spreadsheet_row(text, 8000) + 1}
     assert not [w for w in recwarn if "unraisable" in str(w.category).lower()]
+
+
+def _fits_gb18030_one_character_at_a_time(evidence: bytes) -> bool:
+    """decode._fits_gb18030 as its docstring reads, character by character (it counts per distinct one)."""
+    text = evidence.decode("gb18030", errors="replace")
+    found = common = 0
+    for at, character in enumerate(text):
+        if character.isascii():
+            continue
+        found += 1
+        before, after = text[at - 1:at] or " ", text[at + 1:at + 2] or " "
+        if before.isascii() and before.isalpha() and after.isascii() and after.isalpha():
+            continue
+        try:
+            character.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    errors = text.count("\ufffd")
+    return bool(found) and errors <= decode.CJK_MAX_ERRORS * found and common >= decode.CJK_MIN_COMMON * found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab Z1,\n订单号收货地址ñé耋€Ω", max_size=40),
+       st.sampled_from(["gb18030", "utf-8", "cp1252"]))
+def test_the_gb18030_evidence_counts_as_one_character_at_a_time(text, encoding):
+    try:
+        evidence = text.encode(encoding)
+    except UnicodeEncodeError:
+        return
+    assert decode._fits_gb18030(evidence) == _fits_gb18030_one_character_at_a_time(evidence)
