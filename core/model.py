@@ -28,6 +28,9 @@ Definitions (the README repeats them; every later figure uses these and nothing 
 """
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 from functools import cache
@@ -38,6 +41,8 @@ import pandas as pd
 from core.errors import Problem
 
 STATUSES = ("paid", "pending", "cancelled", "refunded")
+MEMO_RECENT = 4  # results per kind OrderBook.memo_recent keeps (a plan and one other shop's, twice)
+_MEMO_LOCK = threading.Lock()
 
 # Canonical order fields, in output order. Money fields are floats in the order's currency.
 ORDER_FIELDS = (
@@ -96,9 +101,30 @@ class OrderBook:
             entry = self.derived[name] = (self.orders, self.lines, owner, build(self))
         return entry[3]
 
+    def memo_recent(self, name: str, key: str, build):
+        """As `memo`, for a result that also depends on arguments (`key`, a string): the last
+        MEMO_RECENT results are kept, so a seller switching maps or currencies back and forth, or
+        a page asking for what another page has just built, waits once."""
+        recent = self.memo(name, lambda book: OrderedDict())
+        with _MEMO_LOCK:
+            if key in recent:
+                recent.move_to_end(key)
+                return recent[key]
+        value = build(self)  # outside the lock: another book's analysis may run meanwhile
+        with _MEMO_LOCK:
+            recent[key] = value
+            while len(recent) > MEMO_RECENT:
+                recent.popitem(last=False)
+        return value
+
     @property
     def paid(self) -> pd.DataFrame:
         return self.orders[self.orders["status"] == "paid"]
+
+
+def arguments_key(*values) -> str:
+    """A memo key for the arguments of a call: equal arguments (dicts in any order) give equal keys."""
+    return json.dumps(values, sort_keys=True, default=str)
 
 
 def net_sales(orders: pd.DataFrame) -> pd.Series:

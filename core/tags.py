@@ -212,6 +212,17 @@ def _read_once(path: Path) -> TagTables:
     return _read_version(str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
+def tables_version() -> tuple:
+    """What says which tag tables are in force: the seller's file and its version (inode, size,
+    modification time), or None for the bundled ones. Results built on the tables keep it."""
+    path = user_tables_path()
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
 def bundled_tables() -> TagTables:
     return _read_once(BUNDLED)
 

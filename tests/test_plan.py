@@ -181,3 +181,32 @@ def test_a_mid_size_shop_whose_every_segment_is_knocked_out_falls_back_and_says_
     # the group's figures are its own customers'
     depth = data["in_depth"][0]
     assert depth["customers"] == repeaters and depth["share_net_sales"] == pytest.approx(share, abs=1e-4)
+
+
+def test_a_plan_and_its_segmentation_are_built_once_per_book_arguments_and_tag_tables(tmp_path, monkeypatch):
+    """A page asking again, or a seller switching back, gets the plan already built; other
+    arguments or edited tag tables give a new one (other orders are another book, or another
+    OrderBook.memo)."""
+    from core.model import MEMO_RECENT
+    from core.segments import segment
+    from core.tags import load_tables, save_tables
+
+    monkeypatch.setenv("SEGMENTDESK_CONFIG_DIR", str(tmp_path))
+    book = import_files(DEMO)  # its own book: what is kept is kept per book
+    first = make_plan(book, "value")
+    assert make_plan(book, "value") is first
+    assert segment(book, "value") is first.seg  # the segmentation the plan was built on
+    assert make_plan(book, "value", weights={"size": 1.0}) is not first
+    assert make_plan(book, "value", knockouts={"min_customers": False}) is not first
+    assert make_plan(book, "value") is first  # still among the last MEMO_RECENT
+    for map_id in ("rfm11", "cn8", "rfgrid", "affinity")[:MEMO_RECENT]:
+        make_plan(book, map_id)
+    assert make_plan(book, "value") is not first  # only the last ones are kept
+
+    kept = make_plan(book, "value")
+    tables = load_tables().as_dict()
+    top = kept.facts["top_tag"].dropna().iloc[0]
+    save_tables({"tags": [rule for rule in tables["tags"] if rule["id"] != top]})
+    edited = make_plan(book, "value")
+    assert edited is not kept and top not in set(edited.facts["top_tag"].dropna())
+    assert segment(book, "value") is edited.seg

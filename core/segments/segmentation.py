@@ -10,7 +10,7 @@ import pandas as pd
 from core.errors import InputError, Problem
 from core.i18n import language, t
 from core.jobs import NULL_PROGRESS, Progress, sub
-from core.model import OrderBook
+from core.model import OrderBook, arguments_key
 from core.segments.clusters import ClusterResult, cluster_customers
 from core.segments.features import customer_features, default_analysis_date, main_currency
 from core.segments.maps import (MAP_IDS, SegmentLabel, assign, high_low_limits, load_map,
@@ -63,10 +63,22 @@ def segment(book: OrderBook, map_id: str = "rfm11", bins: int = 5,
     k : number of clusters instead of choosing it by silhouette.
     with_clusters : also cluster when the map is not "clusters" (for the customer list).
 
-    Raises InputError (message ids segments.*) when there is nothing to segment.
+    Raises InputError (message ids segments.*) when there is nothing to segment. Built once per
+    book, arguments and tag tables in force (OrderBook.memo_recent): callers must not change it.
     """
     if map_id not in SEGMENTERS:
         raise ValueError(f"map must be one of {', '.join(SEGMENTERS)}, got {map_id!r}")
+    from core.tags import tables_version
+
+    key = arguments_key(map_id, bins, analysis_date, custom_cuts, high_low, shares, currency, rates,
+                        base, k, with_clusters, tables_version())
+    return book.memo_recent("segmentation", key, lambda b: _segment(
+        b, map_id, bins, analysis_date, custom_cuts, high_low, shares, currency, rates, base, k,
+        with_clusters, progress))
+
+
+def _segment(book, map_id, bins, analysis_date, custom_cuts, high_low, shares, currency, rates, base,
+             k, with_clusters, progress) -> Segmentation:
     notes: list[tuple[str, dict]] = []
     analysis_date = analysis_date or default_analysis_date(book)
     if rates:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from core.countries import country_name
 from core.jobs import NULL_PROGRESS, Progress, sub
-from core.model import OrderBook
+from core.model import OrderBook, arguments_key
 from core.segments import Segmentation, breakdown, demographics, segment
 from core.segments.products import paid_lines
 from core.targeting import texts
@@ -130,7 +130,19 @@ def make_plan(book: OrderBook, map_id: str = "rfm11", weights: dict | None = Non
               margin: float | dict | None = None, focus_categories=None, focus_markets=None,
               currency: str | None = None, knockouts: dict | None = None,
               progress: Progress = NULL_PROGRESS, **segment_options) -> Plan:
-    """The five steps and the recommendations for the customers segmented by `map_id`."""
+    """The five steps and the recommendations for the customers segmented by `map_id`. Built once
+    per book, arguments and tag tables in force (OrderBook.memo_recent): callers must not change it."""
+    from core.tags import tables_version
+
+    key = arguments_key(map_id, weights, margin, focus_categories, focus_markets, currency, knockouts,
+                        segment_options, tables_version())
+    return book.memo_recent("plan", key, lambda b: _make_plan(
+        b, map_id, weights, margin, focus_categories, focus_markets, currency, knockouts, progress,
+        segment_options))
+
+
+def _make_plan(book, map_id, weights, margin, focus_categories, focus_markets, currency, knockouts,
+               progress, segment_options) -> Plan:
     seg = segment(book, map_id, currency=currency, progress=sub(progress, 0.0, 0.5), **segment_options)
     progress.check_cancelled()
     progress.report(0.6, "progress.screening")
