@@ -219,7 +219,7 @@ def tables_version() -> tuple:
     try:
         stat = path.stat()
     except OSError:
-        return (str(path), None)
+        return None
     return (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 

@@ -204,6 +204,9 @@ def test_a_plan_and_its_segmentation_are_built_once_per_book_arguments_and_tag_t
     assert make_plan(book, "value") is not first  # only the last ones are kept
 
     kept = make_plan(book, "value")
+    monkeypatch.setenv("SEGMENTDESK_CONFIG_DIR", str(tmp_path / "elsewhere"))
+    assert make_plan(book, "value") is kept  # no tables of the seller's own here either: the same plan
+    monkeypatch.setenv("SEGMENTDESK_CONFIG_DIR", str(tmp_path))
     tables = load_tables().as_dict()
     top = kept.facts["top_tag"].dropna().iloc[0]
     save_tables({"tags": [rule for rule in tables["tags"] if rule["id"] != top]})
