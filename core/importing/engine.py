@@ -488,6 +488,9 @@ class Groups:
         return pa.array(total, mask=~seen)
 
 
+PARALLEL_FROM_ROWS = 20_000
+
+
 class Cells:
     """Cleaned columns of one file with the parsing that reports bad cells by row and column."""
 
@@ -516,9 +519,13 @@ class Cells:
         return kept
 
     def clean_all(self) -> None:
-        """Clean every column at once on all cores (pyarrow's kernels release the GIL)."""
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            cleaned = list(pool.map(self._cleaned, self.table.column_names))
+        """Clean every column at once on all cores (pyarrow's kernels release the GIL); a small
+        file in this thread, where starting threads would cost more than they give."""
+        if len(self.table) < PARALLEL_FROM_ROWS:
+            cleaned = [self._cleaned(column) for column in self.table.column_names]
+        else:
+            with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+                cleaned = list(pool.map(self._cleaned, self.table.column_names))
         self._clean.update(zip(self.table.column_names, cleaned))
 
     def _cleaned(self, column: str) -> pa.Array:

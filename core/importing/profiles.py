@@ -4,7 +4,7 @@ from __future__ import annotations
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 from core.model import LINE_FIELDS, ORDER_FIELDS, STATUSES
@@ -24,6 +24,7 @@ class ProfileError(ValueError):
     """A profile file does not follow the schema; the message names the file and the key."""
 
 
+@lru_cache(maxsize=8192)  # asked for the same few hundred headers tens of thousands of times
 def normalize_header(name: object) -> str:
     """Header names compare after NFKC (full-width → half-width), trimming, case-folding and
     collapsing inner whitespace, so `Order ID`, `order id ` and `ＯＲＤＥＲ　ＩＤ` all match."""
