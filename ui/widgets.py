@@ -489,12 +489,15 @@ class WheelGuard(QObject):
     GUARDED = (QAbstractSpinBox, QComboBox)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Every event of the application passes here: the cheap test first (event.type() builds
+        # a Python enum, which for all events cost 70 ms of each main window's construction).
+        if not isinstance(watched, self.GUARDED):
+            return False
         kind = event.type()
-        if kind == QEvent.Type.Wheel:
-            if isinstance(watched, self.GUARDED) and not watched.hasFocus():
-                event.ignore()
-                return True
-        elif kind == QEvent.Type.Polish and isinstance(watched, self.GUARDED):
+        if kind == QEvent.Type.Wheel and not watched.hasFocus():
+            event.ignore()
+            return True
+        if kind == QEvent.Type.Polish:
             watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         return False
 
