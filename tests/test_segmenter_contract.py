@@ -13,11 +13,6 @@ DEMO = sorted((ROOT / "resources" / "demo").glob("*.csv"))
 HEADER = "Name,Email,Financial Status,Currency,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price\n"
 
 
-@pytest.fixture(scope="module")
-def demo_book():
-    return import_files(DEMO)
-
-
 def shop(tmp_path, rows):
     path = tmp_path / "orders_export_1.csv"
     path.write_text(HEADER + "".join(rows), encoding="utf-8")

@@ -20,11 +20,6 @@ DEMO = sorted((ROOT / "resources" / "demo").glob("*.csv"))
 
 
 @pytest.fixture(scope="module")
-def demo_book():
-    return import_files(DEMO)
-
-
-@pytest.fixture(scope="module")
 def demo_tags(demo_book):
     return customer_tags(demo_book, bundled_tables())
 

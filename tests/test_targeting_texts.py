@@ -1,8 +1,6 @@
 """Targeting texts: safe conditions, formatting, complete strategies and personas from facts only."""
-import glob
 import math
 import tomllib
-from functools import cache
 
 import pytest
 
@@ -18,13 +16,15 @@ LANGS = ("en", "zh_CN")
 DATA_FILES = sorted(TARGETING.rglob("*.toml"))
 
 
-@cache
-def demo(map_id: str, currency: str | None = None):
-    from core.importing import import_files
+def demo(book, map_id: str, currency: str | None = None):
+    """The demo book (the session's demo_book) segmented, and its facts (built once per map)."""
     from core.segments import segment
-    book = import_files(sorted(glob.glob(str(ROOT / "resources" / "demo" / "*.csv"))))
-    seg = segment(book, map_id, currency=currency)
-    return seg, segment_facts(seg, book)
+
+    def build(book):
+        seg = segment(book, map_id, currency=currency)
+        return seg, segment_facts(seg, book)
+
+    return book.memo(f"test_targeting_texts:{map_id}:{currency}", build)
 
 
 DEMO_RUNS = [(m, None) for m in MAPS + ("clusters", "affinity")] + [("value", "CNY")]
@@ -151,8 +151,8 @@ def _clean(text: str) -> bool:
 
 @pytest.mark.parametrize("map_id, currency", DEMO_RUNS)
 @pytest.mark.parametrize("lang", LANGS)
-def test_every_demo_segment_gets_a_strategy_and_a_persona(map_id, currency, lang):
-    seg, facts = demo(map_id, currency)
+def test_every_demo_segment_gets_a_strategy_and_a_persona(map_id, currency, lang, demo_book):
+    seg, facts = demo(demo_book, map_id, currency)
     plans, people = strategies(seg, facts, lang), personas(seg, facts, lang)
     assert list(plans) == list(seg.labels) == list(people)
     for sid, plan in plans.items():
@@ -170,8 +170,8 @@ def test_every_demo_segment_gets_a_strategy_and_a_persona(map_id, currency, lang
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_persona_numbers_are_the_facts(lang):
-    seg, facts = demo("rfm11")
+def test_persona_numbers_are_the_facts(lang, demo_book):
+    seg, facts = demo(demo_book, "rfm11")
     for sid, person in personas(seg, facts, lang).items():
         row = facts.loc[sid]
         text = " ".join(person.statements)
@@ -182,8 +182,8 @@ def test_persona_numbers_are_the_facts(lang):
         assert person.figures[next(iter(person.figures))] == f"{row['customers']:,}"
 
 
-def test_strategy_numbers_are_the_facts():
-    seg, facts = demo("value", "CNY")
+def test_strategy_numbers_are_the_facts(demo_book):
+    seg, facts = demo(demo_book, "value", "CNY")
     high = strategies(seg, facts, "zh_CN")["high"]
     assert f"{facts.loc['high', 'customers']}" in high.goal
     assert percent(facts.loc["high", "share_net_sales"], "zh_CN") in high.goal
