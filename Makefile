@@ -19,7 +19,7 @@ run: $(STAMP) system-deps
 	$(VENV)/bin/python main.py $(wildcard resources/demo/*.csv)
 
 test: $(STAMP) system-deps
-	$(VENV)/bin/python -m pytest -n 2 --dist loadfile  # two workers, a test file each: both cores
+	$(VENV)/bin/python -m pytest -n 2 --dist worksteal  # two workers; an idle one takes tests from the other (a file each left one idle for a minute)
 
 bench: $(STAMP)
 	$(VENV)/bin/python bench/bench_import.py
