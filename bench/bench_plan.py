@@ -1,5 +1,5 @@
-"""Full-analysis benchmark: `main.py plan` (import, RFM, segment facts, screening, pattern,
-strategies) on the 1M-line Shopify export against a raw pyarrow CSV read of it, each a whole process."""
+"""Full-analysis benchmark: `main.py plan` (import, RFM, clusters with automatic k, segment facts,
+screening, pattern, strategies) on the 1M-line Shopify export against a raw pyarrow CSV read of it, each a whole process."""
 from __future__ import annotations
 
 import argparse
@@ -21,7 +21,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, default=DEFAULT_LINES, help="line items in the export")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per phase")
-    parser.add_argument("--map", default="rfm11", help="the segmentation the plan uses")
+    parser.add_argument("--map", default="clusters",
+                        help="the segmentation the plan uses (clusters: RFM, then clusters with k chosen by silhouette)")
     args = parser.parse_args()
     path = ensure_export(args.lines)
     lines = count_lines(path)  # also warms the page cache

@@ -26,7 +26,8 @@ def lines() -> list[str]:
     plan = _read("plan.json")
     out.append("full analysis, plan / raw read (whole process, median): " + (
         f"{plan['ratio']:.2f}× (goal ≤ {plan['goal_ratio']:g}; {plan['plan']['median_s']:.1f} s vs "
-        f"{plan['raw']['median_s']:.1f} s; peak {plan['plan']['peak_mb']:.0f} MB)" if plan else "not measured"))
+        f"{plan['raw']['median_s']:.1f} s; peak {plan['plan']['peak_mb']:.0f} MB; map {plan['map']})"
+        if plan else "not measured"))
     start = _read("startup.json")
     out.append("start-up to the first window (median): " + (
         f"{start['segmentdesk_s']:.2f} s ({start['ratio']:.2f}× a bare PySide6 window)" if start else "not measured"))
