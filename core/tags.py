@@ -212,7 +212,7 @@ def _read_once(path: Path) -> TagTables:
     return _read_version(str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
-def tables_version() -> tuple:
+def tables_version() -> tuple | None:
     """What says which tag tables are in force: the seller's file and its version (inode, size,
     modification time), or None for the bundled ones. Results built on the tables keep it."""
     path = user_tables_path()
