@@ -37,16 +37,36 @@ def test_ui_is_the_only_qt_layer():
 
 
 def test_numeric_thread_pools_have_one_thread_in_the_app_and_in_the_tests():
-    """core sets BLAS and OpenMP to one thread before they load: on small problems their pools cost
-    more than they give (the demo's plans ran 1.2-1.7x slower with them)."""
-    code = ("import core, sklearn.cluster, threadpoolctl\n"
-            "print(sorted({p['num_threads'] for p in threadpoolctl.threadpool_info()}))\n")
+    """core sets BLAS to one thread before it loads, and clustering limits OpenMP: on small
+    problems their pools cost more than they give (the demo's plans ran 1.2-1.7x slower with
+    them). Arrow keeps every core: its CSV reader needs them (OMP_NUM_THREADS would take them)."""
+    code = ("import os, core, sklearn.cluster, threadpoolctl, pyarrow\n"
+            "print(sorted({p['num_threads'] for p in threadpoolctl.threadpool_info() if p['user_api'] == 'blas'}),"
+            " pyarrow.cpu_count() == (os.cpu_count() or 1))\n")
     env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                             timeout=120, env=env)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[1]"
-    import sklearn.cluster  # noqa: F401  loads OpenMP in this test process too
+    assert result.stdout.strip() == "[1] True"
+
+
+def test_clustering_runs_openmp_on_one_thread(monkeypatch):
+    import numpy as np
+    import pandas as pd
     import threadpoolctl
 
-    assert {p["num_threads"] for p in threadpoolctl.threadpool_info()} == {1}
+    from core.segments import clusters
+
+    seen = []
+    real = clusters._cluster_customers
+
+    def spy(*args):
+        seen.extend(p["num_threads"] for p in threadpoolctl.threadpool_info() if p["user_api"] == "openmp")
+        return real(*args)
+
+    monkeypatch.setattr(clusters, "_cluster_customers", spy)
+    rng = np.random.default_rng(0)
+    features = pd.DataFrame(rng.gamma(2.0, 10.0, size=(60, len(clusters.BEHAVIOUR))),
+                            columns=list(clusters.BEHAVIOUR), index=[f"c{i}" for i in range(60)])
+    assert clusters.cluster_customers(features, k=3).k == 3
+    assert seen and set(seen) == {1}
