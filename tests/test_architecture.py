@@ -1,4 +1,5 @@
-"""core/ never imports Qt: every core module is imported in a fresh interpreter and checked."""
+"""core/ never imports Qt: every core module is imported in a fresh interpreter and checked; and
+the numeric thread pools are sized as core/__init__.py says."""
 import os
 import subprocess
 import sys
@@ -36,7 +37,7 @@ def test_ui_is_the_only_qt_layer():
     assert offenders == []
 
 
-def test_numeric_thread_pools_have_one_thread_in_the_app_and_in_the_tests():
+def test_blas_runs_on_one_thread_and_arrow_on_every_core():
     """core sets BLAS to one thread before it loads, and clustering limits OpenMP: on small
     problems their pools cost more than they give (the demo's plans ran 1.2-1.7x slower with
     them). Arrow keeps every core: its CSV reader needs them (OMP_NUM_THREADS would take them)."""
