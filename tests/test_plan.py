@@ -213,3 +213,24 @@ def test_a_plan_and_its_segmentation_are_built_once_per_book_arguments_and_tag_t
     edited = make_plan(book, "value")
     assert edited is not kept and top not in set(edited.facts["top_tag"].dropna())
     assert segment(book, "value") is edited.seg
+
+
+def test_reach_is_the_share_of_each_segments_customers_with_a_contact(demo_book):
+    """facts' reach, against a count order by order in plain Python (any order of the customer with
+    an email, a phone of 7+ digits, or a key that is an email or a phone)."""
+    import re
+
+    from core.segments import segment
+    from core.targeting.facts import reachability
+
+    seg = segment(demo_book, "rfm11")  # USD: some customers of most segments have no contact
+    reachable = set()
+    for key, email, phone in demo_book.orders[["customer_key", "email", "phone"]].itertuples(index=False):
+        if isinstance(key, str) and ("@" in key or key.startswith("tel:") or isinstance(email, str)
+                                     or (isinstance(phone, str) and re.search(r"\d{7}", phone))):
+            reachable.add(key)
+    shares = reachability(seg, demo_book)
+    assert shares.min() < 1.0
+    for segment_id, share in shares.items():
+        members = seg.customers.index[seg.customers["segment"] == segment_id]
+        assert share == round(sum(m in reachable for m in members) / len(members), 4), segment_id
