@@ -15,7 +15,7 @@ os.environ["SEGMENTDESK_LANG"] = "en"
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-import core  # noqa: E402,F401  one thread per BLAS/OpenMP pool, as in the app, before numpy loads
+import core  # noqa: E402,F401  BLAS on one thread, as in the app, before numpy loads
 
 DATA = ROOT / "tests" / "data"
 

@@ -45,16 +45,17 @@ def cluster_customers(features: pd.DataFrame, category_mix: pd.DataFrame | None 
                       k: int | None = None, progress: Progress = NULL_PROGRESS) -> ClusterResult:
     """KMeans for k = 2…8 (or the k given), keeping the k with the best silhouette on a seeded
     sample. The same input always gives the same clusters."""
-    from sklearn.cluster import KMeans  # loads OpenMP, which the limit below then reaches
+    import sklearn.cluster  # noqa: F401  loads OpenMP, which the limit below then reaches
     from threadpoolctl import threadpool_limits
 
     # One OpenMP thread: the problems are small (see core/__init__.py), and the pool's spinning
     # threads cost more than they give.
     with threadpool_limits(limits=1, user_api="openmp"):
-        return _cluster_customers(features, category_mix, k, progress, KMeans)
+        return _cluster_customers(features, category_mix, k, progress)
 
 
-def _cluster_customers(features, category_mix, k, progress, KMeans) -> ClusterResult:
+def _cluster_customers(features, category_mix, k, progress) -> ClusterResult:
+    from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
 
     matrix = behaviour_matrix(features, category_mix)

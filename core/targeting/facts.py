@@ -75,8 +75,8 @@ def reachability(seg: Segmentation, book: OrderBook) -> pd.Series:
 
 
 def _has_contact(book: OrderBook) -> pd.Series:
-    """Per customer key: whether any of their orders gives a contact (once per book: the text
-    tests over every order took seconds on a million lines, for each plan)."""
+    """Per customer key: whether any of their orders gives a contact. Once per book, on three
+    columns: filtering the whole orders table for each plan took seconds on a million lines."""
     orders = book.orders
     contact = orders["customer_key"].str.contains("@", regex=False) | orders["customer_key"].str.startswith("tel:")
     contact |= orders["email"].notna() | orders["phone"].fillna("").str.contains(r"\d{7}", regex=True)
