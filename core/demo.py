@@ -274,9 +274,11 @@ def _write_shopify_products(out_dir: Path) -> Path:
     return path
 
 
-def write_shopify_export(path: Path, n_lines: int, seed: int = 1) -> None:
-    """Write n_lines line-item rows (plus the header) in the Shopify layout, vectorised."""
-    rng = np.random.default_rng(seed)
+def write_shopify_export(path: Path, n_lines: int, seed: int = 1, part: int = 0) -> None:
+    """Write n_lines line-item rows (plus the header) in the Shopify layout, vectorised. Parts
+    1, 2, … of the same size are the shop's further exports: their own orders (numbers and ids
+    follow on), and half their customers are the previous part's."""
+    rng = np.random.default_rng(seed + part)
     per = rng.choice(np.arange(1, 6), size=n_lines, p=LINES_P)
     ends = np.cumsum(per)
     n_orders = int(np.searchsorted(ends, n_lines)) + 1
@@ -292,6 +294,7 @@ def write_shopify_export(path: Path, n_lines: int, seed: int = 1) -> None:
     # A heavy-tailed customer base: low ids buy far more often than high ones.
     n_customers = max(1, n_orders // 3)
     cust = np.minimum((n_customers * rng.random(n_orders) ** 3).astype(np.int64), n_customers - 1)
+    cust += part * (n_customers // 2)
     places = _flat_places()
     place = (cust * 7919) % len(places["city"])
     first = np.array(NAMES["en"][0], dtype=T)[cust % len(NAMES["en"][0])]
@@ -318,8 +321,8 @@ def write_shopify_export(path: Path, n_lines: int, seed: int = 1) -> None:
     street = np.strings.add(np.strings.add((cust % 900 + 10).astype(T), " "),
                             np.array(STREETS["en"], dtype=T)[cust % len(STREETS["en"])])
     orders = {
-        "number": np.arange(1001, 1001 + n_orders),
-        "order_id": 5_600_000_000_000 + np.arange(n_orders) * 13,
+        "number": np.arange(1001, 1001 + n_orders) + part * n_lines,  # a part has at most n_lines orders
+        "order_id": 5_600_000_000_000 + (np.arange(n_orders) + part * n_lines) * 13,
         "email": email, "phone": phone, "accepts": cust % 3 == 1, "created": created,
         "status": status, "subtotal": subtotal, "discount": discount, "shipping": shipping,
         "tax": tax, "refunded": refunded,

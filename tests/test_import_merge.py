@@ -1,7 +1,14 @@
 """Several files make one customer base: overlaps are not double-counted, identities are shared."""
 import csv
 
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from core.importing import import_files
+from core.importing.engine import ROLE_RANK, FilePart, merge
+from core.model import FileInfo, empty_lines, empty_orders
 from core.summary import import_summary
 from tests.conftest import ROOT
 
@@ -63,3 +70,70 @@ def test_currencies_are_never_added(tmp_path):
         "#2,a@x.com,paid,EUR,30.00,2025-01-03 10:00:00 +0000,1,Mug,30.00\n", encoding="utf-8")
     summary = import_summary(import_files([path]))
     assert summary["net_sales"] == {"EUR": 30.0, "USD": 20.0}
+
+
+def reference_merge(parts):
+    """The merge rules written plainly, order by order: rows ranked by report role then file, the
+    first value each column has per (platform, order_id), lines from the first file with lines."""
+    rows = []
+    for number, part in enumerate(parts):
+        for i, record in enumerate(part.orders.to_dict("records")):
+            if part.refund_known is not None and not part.refund_known[i]:
+                record["refunded"] = None
+            rows.append((ROLE_RANK[part.role], number, record))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    merged: dict = {}
+    for _rank, _number, record in rows:
+        first = merged.setdefault((record["platform"], record["order_id"]), dict(record))
+        for name, value in record.items():
+            if pd.isna(first[name]):
+                first[name] = value
+    owner, lines = {}, []
+    for number, part in enumerate(parts):
+        for record in part.lines.to_dict("records"):
+            if owner.setdefault((record["platform"], record["order_id"]), number) == number:
+                lines.append(record)
+    for order in merged.values():
+        order["refunded"] = 0.0 if pd.isna(order["refunded"]) else order["refunded"]
+        if order["status"] == "paid" and order["refunded"] >= order["order_total"] > 0:
+            order["status"] = "refunded"  # settle_full_refunds
+        if pd.isna(order["item_count"]):
+            counts = [line["quantity"] for line in lines
+                      if (line["platform"], line["order_id"]) == (order["platform"], order["order_id"])]
+            order["item_count"] = sum(counts) if counts else np.nan
+    return list(merged.values()), lines
+
+
+@st.composite
+def file_parts(draw):
+    parts = []
+    for number in range(draw(st.integers(2, 4))):
+        ids = draw(st.lists(st.sampled_from("ABCDEFG"), min_size=1, max_size=5, unique=True))
+        role = draw(st.sampled_from(sorted(ROLE_RANK)))
+        orders = empty_orders().reindex(range(len(ids)))
+        orders["platform"], orders["order_id"], orders["status"] = "shopify", ids, "paid"
+        orders["order_total"] = [draw(st.sampled_from([10.0, 25.0])) for _ in ids]
+        orders["refunded"] = [draw(st.sampled_from([0.0, 5.0, 25.0, np.nan])) for _ in ids]
+        orders["item_count"] = [draw(st.sampled_from([1.0, np.nan])) for _ in ids]
+        orders["email"] = [draw(st.sampled_from([f"{i}{number}@x.com", None])) for i in ids]
+        orders["source_file"] = f"file{number}.csv"
+        line_ids = [i for i in ids if draw(st.booleans())]
+        lines = empty_lines().reindex(range(len(line_ids)))
+        lines["platform"], lines["order_id"], lines["quantity"] = "shopify", line_ids, float(number + 1)
+        known = np.array([draw(st.booleans()) for _ in ids]) if draw(st.booleans()) else None
+        info = FileInfo(f"file{number}.csv", "shopify", role, "utf-8", len(ids))
+        parts.append(FilePart(info, role, orders, lines, refund_known=known))
+    return parts
+
+
+@settings(max_examples=60, deadline=None)
+@given(file_parts())
+def test_merge_follows_its_rules_order_by_order(parts):
+    want_orders, want_lines = reference_merge(parts)
+    orders, lines = merge(list(parts))
+    assert len(orders) == len(want_orders) and len(lines) == len(want_lines)
+    for got, want in zip(orders.to_dict("records"), want_orders):
+        for name in ("order_id", "status", "order_total", "refunded", "item_count", "email", "source_file"):
+            assert (pd.isna(got[name]) and pd.isna(want[name])) or got[name] == want[name], (name, got, want)
+    assert [(r["order_id"], r["quantity"]) for r in lines.to_dict("records")] == \
+        [(r["order_id"], r["quantity"]) for r in want_lines]

@@ -135,9 +135,11 @@ def import_files(paths, mapping: Profile | None = None,
     progress.report(0.9, "progress.merging")
     progress.check_cancelled()
     order_parts = [p for p in parts if p.role != "catalog"]
+    catalogs = [p.catalog for p in parts if p.role == "catalog"]
+    del parts  # merge lets go of each file's frames once it has joined them
     if order_parts:
         book.orders, book.lines = merge(order_parts)
-        book.lines = apply_catalogs(book.lines, [p.catalog for p in parts if p.role == "catalog"])
+        book.lines = apply_catalogs(book.lines, catalogs)
     book.orders["customer_key"] = identity.customer_keys(book.orders)
     progress.report(1.0, "progress.done")
     return book
@@ -1036,34 +1038,56 @@ def _conform(frame: pd.DataFrame, empty: pd.DataFrame) -> pd.DataFrame:
 
 def merge(parts: list[FilePart]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One customer base from many files: an order seen in several files of its platform is one
-    order (order-level reports win over line-level ones); its lines come from one file only."""
+    order (order-level reports win over line-level ones); its lines come from one file only.
+    Empties `parts`: each file's frames are let go once joined, not held twice."""
     if len(parts) == 1:
-        return parts[0].orders, parts[0].lines
-    frames = []
+        part = parts.pop()
+        return part.orders, part.lines
+    frames, lines = [], []
     for number, part in enumerate(parts):
-        frame = part.orders.copy()
-        frame["_rank"], frame["_file"] = ROLE_RANK[part.role], number
+        frame = part.orders.assign(_rank=ROLE_RANK[part.role], _file=number)  # columns shared, not copied
         if part.refund_known is not None:  # a file that cannot know leaves refunds to the others
             frame.loc[~part.refund_known, "refunded"] = np.nan
         frames.append(frame)
+        if len(part.lines):
+            lines.append(part.lines.assign(_file=number))
+    parts.clear()
     orders = pd.concat(frames, ignore_index=True)
-    orders = orders.sort_values(["_rank", "_file"], kind="stable")
-    merged = orders.groupby(["platform", "order_id"], sort=False).first().reset_index()
+    lines = pd.concat(lines, ignore_index=True) if lines else empty_lines()
+    del frames
+    if (np.diff(orders["_rank"].to_numpy()) < 0).any():  # else the stable sort keeps every row in place
+        orders = orders.sort_values(["_rank", "_file"], kind="stable", ignore_index=True)
+    merged, overlap = _one_row_per_order(orders)
+    del orders
     merged["refunded"] = merged["refunded"].fillna(0.0)
     settle_full_refunds(merged)
-    lines = []
-    owner: dict[tuple[str, str], int] = {}
-    for number, part in enumerate(parts):
-        if len(part.lines) == 0:
-            continue
-        keys = list(zip(part.lines["platform"], part.lines["order_id"]))
-        mask = [owner.setdefault(k, number) == number for k in keys]
-        lines.append(part.lines[mask])
-    lines = pd.concat(lines, ignore_index=True) if lines else empty_lines()
+    # A file's lines are of its own orders: only orders in several files can have lines twice.
+    if overlap and len(lines):  # an order's lines come from the first file that has lines for it
+        owner = lines.groupby(["platform", "order_id"], sort=False, dropna=False)["_file"].transform("min")
+        lines = lines[lines["_file"].to_numpy() == owner.to_numpy()]
     # Orders that came from an order-level file only get their item count from the joined lines.
-    if len(lines):
+    uncounted = merged["item_count"].isna().to_numpy()
+    if len(lines) and uncounted.any():
         counts = lines.groupby(["platform", "order_id"])["quantity"].sum()
-        index = pd.MultiIndex.from_frame(merged[["platform", "order_id"]])
-        merged["item_count"] = merged["item_count"].fillna(pd.Series(counts.reindex(index).to_numpy(), index=merged.index))
+        index = pd.MultiIndex.from_frame(merged.loc[uncounted, ["platform", "order_id"]])
+        merged.loc[uncounted, "item_count"] = counts.reindex(index).to_numpy()
     merged = merged.drop(columns=["_rank", "_file"])
     return _conform(merged, empty_orders()), _conform(lines, empty_lines())
+
+
+def _one_row_per_order(orders: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """Each (platform, order_id) once, with the first value each column has among its rows, in
+    the order keys first appear; and whether any order was in several files. Rows of an order
+    seen once are kept as they are (ten exports of different orders are never regrouped)."""
+    keys = ["platform", "order_id"]
+    has_key = orders[keys].notna().all(axis=1).to_numpy()
+    if not has_key.all():  # as groupby leaves out null keys
+        orders = orders[has_key]
+    repeated = orders.duplicated(keys, keep=False).to_numpy()
+    if not repeated.any():
+        return orders.reset_index(drop=True), False
+    first_seen = ~orders.duplicated(keys, keep="first").to_numpy()
+    firsts = orders[repeated].groupby(keys, sort=False).first().reset_index()  # first appearance order
+    merged = pd.concat([orders[~repeated], firsts], ignore_index=True)
+    position = np.concatenate([np.flatnonzero(~repeated), np.flatnonzero(repeated & first_seen)])
+    return merged.take(np.argsort(position, kind="stable")).reset_index(drop=True), True

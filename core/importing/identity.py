@@ -48,6 +48,7 @@ def _name_and_postcode(orders: pd.DataFrame) -> pa.Array:
 
 
 IDENTITIES = (_email, _buyer, _phone, _name_and_postcode)  # in order of trust
+IDENTITY_COLUMNS = ("email", "platform", "buyer_id", "phone", "customer_name", "postcode")
 
 
 def customer_keys(orders: pd.DataFrame) -> pd.Series:
@@ -57,13 +58,24 @@ def customer_keys(orders: pd.DataFrame) -> pd.Series:
     (``taobao:小王``); name + postcode is the last resort. Each fallback is computed only for the
     orders the ones before it left without a key.
     """
-    key = np.full(len(orders), None, dtype=object)
+    columns = orders[list(IDENTITY_COLUMNS)]  # the rest of a million orders is never copied
+    key = pa.nulls(len(orders), pa.string())
     todo = np.arange(len(orders))
     for identity in IDENTITIES:
         if len(todo) == 0:
             break
-        found = identity(orders.iloc[todo]).to_numpy(zero_copy_only=False)
-        hit = pd.notna(found)
-        key[todo[hit]] = found[hit]
+        found = identity(columns.iloc[todo])
+        hit = pc.is_valid(found).to_numpy(zero_copy_only=False)
+        key = _scatter_into(key, todo[hit], found.filter(pa.array(hit)))
         todo = todo[~hit]
-    return pd.Series(key, index=orders.index, dtype="str").fillna("")
+    return pd.Series(pc.fill_null(key, ""), index=orders.index, dtype="str")
+
+
+def _scatter_into(values: pa.Array, positions: np.ndarray, new: pa.Array) -> pa.Array:
+    """`values` with `new` at `positions` (arrow strings stay arrow: no Python object per key)."""
+    if len(positions) == 0:
+        return values
+    taken = np.full(len(values), -1, dtype=np.int64)
+    taken[positions] = np.arange(len(positions))
+    from_new = pa.array(taken >= 0)
+    return pc.if_else(from_new, new.take(pa.array(np.maximum(taken, 0))), values)
