@@ -122,6 +122,17 @@ class OrderBook:
         return self.orders[self.orders["status"] == "paid"]
 
 
+def line_orders(book: OrderBook) -> np.ndarray:
+    """Each line's row in `book.orders` (-1 for a line whose order is not there), found once per
+    book: joining ten million lines to their orders on two text columns took seconds per table."""
+    return book.memo("line_orders", _line_orders)
+
+
+def _line_orders(book: OrderBook) -> np.ndarray:
+    keys = ["platform", "order_id"]
+    return pd.MultiIndex.from_frame(book.orders[keys]).get_indexer(pd.MultiIndex.from_frame(book.lines[keys]))
+
+
 def arguments_key(*values) -> str:
     """A memo key for the arguments of a call: equal arguments (dicts in any order) give equal keys."""
     return json.dumps(values, sort_keys=True, default=str)
@@ -160,4 +171,6 @@ def _dtype(name: str) -> str:
         return "datetime64[ns, UTC]"
     if name == "source_row":
         return "Int64"
+    if name == "source_file":  # one file name repeated on every row: codes, not ten million strings
+        return "category"
     return "str"

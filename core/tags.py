@@ -15,7 +15,7 @@ import pandas as pd
 
 from core.config import config_dir
 from core.i18n import catalog_lang, t
-from core.model import OrderBook, among
+from core.model import OrderBook, among, line_orders
 from core.resources import RESOURCES
 from core.safe_write import atomic_path
 
@@ -425,10 +425,16 @@ def _paid_before(book: OrderBook, until: dt.date | None) -> tuple[pd.DataFrame, 
     paid = book.orders["status"] == "paid"
     if until is not None:
         paid &= book.orders["placed_at"] < pd.Timestamp(until, tz="UTC")
+    paid = paid.to_numpy()
     orders = book.orders.loc[paid, columns]  # only these columns are copied
     orders = orders.assign(order=np.arange(len(orders))).reset_index(drop=True)
-    lines = book.lines[["platform", "order_id", "product_name", "category", "unit_price"]].merge(
-        orders[["platform", "order_id", "currency", "order"]], on=["platform", "order_id"], how="inner")
+    row = np.full(len(paid) + 1, -1)  # row in `orders` of each order of the book; [-1]: none
+    row[np.flatnonzero(paid)] = orders["order"].to_numpy()
+    order = row[line_orders(book)]
+    keep = order >= 0
+    lines = book.lines.loc[keep, ["platform", "order_id", "product_name", "category", "unit_price"]]
+    lines = lines.reset_index(drop=True).assign(
+        currency=orders["currency"].take(order[keep]).reset_index(drop=True), order=order[keep])
     return orders, lines
 
 

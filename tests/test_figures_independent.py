@@ -257,3 +257,29 @@ def test_partial_refunds_give_the_independent_net_sales(name):
     summary = import_summary(import_files(sorted(p for p in case.iterdir() if p.suffix in (".csv", ".xlsx"))))
     assert summary["net_sales"] == {c: float(v) for c, v in net.items()}
     assert summary["refunds"] == {c: float(v) for c, v in refunds.items()}
+
+
+def test_paid_lines_are_the_lines_of_paid_orders_of_known_customers(demo_book):
+    """paid_lines and tag evidence find each line's order by position (core.model.line_orders);
+    here by a dict of (platform, order id), line by line."""
+    from core.model import line_orders
+    from core.segments.products import paid_lines
+    from core.tags import _paid_before
+
+    orders = demo_book.orders
+    row_of = {key: row for row, key in enumerate(zip(orders["platform"], orders["order_id"]))}
+    want_rows = [row_of.get(key, -1) for key in zip(demo_book.lines["platform"], demo_book.lines["order_id"])]
+    assert list(line_orders(demo_book)) == want_rows
+    paid = [(i, row) for i, row in enumerate(want_rows) if row >= 0 and orders["status"].iat[row] == "paid"
+            and orders["customer_key"].iat[row] != ""]
+    lines = paid_lines(demo_book)
+    assert len(paid) > 1000 and len(lines) == len(paid)
+    assert list(lines["sku"].fillna("")) == [demo_book.lines["sku"].fillna("").iat[i] for i, _ in paid]
+    assert list(lines["customer_key"]) == [orders["customer_key"].iat[row] for _, row in paid]
+    assert list(lines["placed_at"]) == [orders["placed_at"].iat[row] for _, row in paid]
+    tag_orders, tag_lines = _paid_before(demo_book, None)
+    paid_rows = [row for row in range(len(orders)) if orders["status"].iat[row] == "paid"]
+    at = {row: n for n, row in enumerate(paid_rows)}
+    want = [at[row] for row in want_rows if row in at]
+    assert list(tag_lines["order"]) == want and len(tag_orders) == len(paid_rows)
+    assert list(tag_lines["currency"]) == [tag_orders["currency"].iat[n] for n in want]

@@ -1027,6 +1027,8 @@ def _conform(frame: pd.DataFrame, empty: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for name in empty.columns:
         dtype = empty[name].dtype
+        if isinstance(dtype, pd.CategoricalDtype):  # categories are the column's own values
+            dtype = "category"
         if name in frame:
             column = frame[name]
             out[name] = column if column.dtype == dtype else column.astype(dtype)

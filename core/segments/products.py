@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.currency import factors
-from core.model import OrderBook, among
+from core.model import OrderBook, among, line_orders
 from core.segments.maps import SegmentLabel
 
 MAX_AFFINITY_GROUPS = 8  # more groups than this are not segments a shop can act on
@@ -12,16 +12,22 @@ MAX_MIX_CATEGORIES = 12
 
 
 def paid_lines(book: OrderBook) -> pd.DataFrame:
-    """Lines of paid orders of identified customers, with the customer, and `item` = the category
-    where the export has one, else the product name. Built once per book (a plan asks about a dozen
+    """Lines of paid orders of identified customers (without their source file and row), with the
+    customer, and `item` = the category where the export has one, else the product name. Built once per book (a plan asks about a dozen
     times); callers filter or assign to copies, never change it."""
     return book.memo("paid_lines", _paid_lines)
 
 
 def _paid_lines(book: OrderBook) -> pd.DataFrame:
-    orders = book.orders.loc[(book.orders["status"] == "paid") & (book.orders["customer_key"] != ""),
-                             ["platform", "order_id", "customer_key", "placed_at", "currency"]]
-    lines = book.lines.merge(orders, on=["platform", "order_id"], how="inner")
+    orders = book.orders
+    wanted = ((orders["status"] == "paid") & (orders["customer_key"] != "")).to_numpy()
+    position = line_orders(book)
+    keep = position >= 0
+    keep[keep] = wanted[position[keep]]
+    position = position[keep]
+    lines = book.lines.loc[keep, [c for c in book.lines.columns if not c.startswith("source_")]]
+    lines = lines.reset_index(drop=True).assign(**{  # the order's fields, in the lines' order
+        name: orders[name].take(position).reset_index(drop=True) for name in ("customer_key", "placed_at", "currency")})
     lines["item"] = lines["category"].fillna(lines["product_name"]).fillna(lines["sku"])
     lines["has_category"] = lines["category"].notna()
     return lines
