@@ -243,7 +243,7 @@ def crosssell(book: OrderBook, seg: Segmentation, segments: list[str] | None = N
     two or more different items gets no rules and a note saying so."""
     limits = {**settings()["thresholds"], **(limits or {})}
     best_limits = {**settings()["best"], **(limits or {})}
-    lines = segment_lines(seg, book)
+    lines = segment_lines(seg, book)[["segment", "customer_key", "category", "product_name", "sku"]]
     lines = lines.assign(product=product_names(lines["product_name"].fillna(lines["sku"])))
     wanted = seg.order if segments is None else [s for s in seg.order if s in set(segments)]
     monetary = seg.customers["monetary"]

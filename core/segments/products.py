@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.currency import factors
-from core.model import OrderBook, among, line_orders
+from core.model import OrderBook, among, kept, line_orders
 from core.segments.maps import SegmentLabel
 
 MAX_AFFINITY_GROUPS = 8  # more groups than this are not segments a shop can act on
@@ -47,12 +47,12 @@ def _segment_lines(seg, book: OrderBook) -> pd.DataFrame:
     position = seg.customers.index.get_indexer(lines["customer_key"])
     keep = (position >= 0) & (lines["placed_at"] < pd.Timestamp(seg.analysis_date, tz="UTC")).to_numpy()
     if seg.rates:
-        lines, position = lines[keep], position[keep]
+        lines, position = kept(lines, keep), position[keep]
         lines = lines.assign(line_total=lines["line_total"] * factors(lines["currency"], seg.rates, seg.currency),
                              currency=seg.currency)
     else:
         keep &= (lines["currency"] == seg.currency).to_numpy()
-        lines, position = lines[keep], position[keep]
+        lines, position = kept(lines, keep), position[keep]
     segment = seg.customers["segment"].take(position)
     segment.index = lines.index
     # `customer`: the customer's row in the segmentation, counted far faster than the text key.

@@ -49,10 +49,11 @@ def signals(seg: Segmentation, book: OrderBook, facts: pd.DataFrame, targets: li
     top_category = str(by_category.index[0]) if len(by_category) and by_category.sum() else None
     leads = shares.idxmax(axis=1) if len(shares.columns) else pd.Series(dtype=str)
     top_segment = totals.idxmax() if len(totals) else None
-    orders = book.orders[(book.orders["status"] == "paid") & (book.orders["currency"] == seg.currency)]
+    orders = book.orders.loc[(book.orders["status"] == "paid") & (book.orders["currency"] == seg.currency),
+                             ["placed_at"]]
     months = max(1.0, (orders["placed_at"].max() - orders["placed_at"].min()).days / 30.44) if len(orders) else 1.0
     lines = paid_lines(book)
-    lines = lines[lines["currency"] == seg.currency]
+    lines = lines.loc[lines["currency"] == seg.currency, ["sku", "product_name", "line_total"]]
     product = lines["sku"].fillna(lines["product_name"])
     best = lines.groupby(product)["line_total"].sum().sort_values(ascending=False)
     target_facts = facts.loc[targets]

@@ -83,8 +83,9 @@ def market_scope(book: OrderBook, seg: Segmentation, focus_categories=None, focu
     seller's own focus."""
     share = screening_rules()["core"]["share"]
     lines = paid_lines(book)
-    lines = lines[lines["currency"] == seg.currency]
-    orders = book.orders[(book.orders["status"] == "paid") & (book.orders["currency"] == seg.currency)]
+    lines = lines.loc[lines["currency"] == seg.currency, ["item", "line_total", "unit_price", "sku", "product_name"]]
+    orders = book.orders.loc[(book.orders["status"] == "paid") & (book.orders["currency"] == seg.currency),
+                             ["order_total", "refunded", "country", "placed_at", "platform"]]  # not every column
     net = orders["order_total"].fillna(0) - orders["refunded"].fillna(0)
 
     def shares(values: pd.Series, weights: pd.Series) -> pd.Series:
