@@ -7,6 +7,8 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+import functools
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -346,12 +348,19 @@ class CustomerTags:
     counts: pd.DataFrame
     assigned: pd.DataFrame
     base: pd.DataFrame
-    evidence: pd.DataFrame
+    # Builds the evidence table, on first use only: a plan reads the tag mix, and the evidence of a
+    # million customers is millions of rows of text.
+    build_evidence: Callable[[], pd.DataFrame] = field(repr=False)
     notes: list[tuple[str, dict]] = field(default_factory=list)
 
     @property
     def customers(self) -> pd.Index:
         return self.assigned.index
+
+    @functools.cached_property
+    def evidence(self) -> pd.DataFrame:
+        table, self.build_evidence = self.build_evidence(), None  # the builder's arrays are let go
+        return table
 
     def tags_of(self, customer_key: str) -> list[str]:
         """The tag ids given to one customer, in table order."""
@@ -490,12 +499,19 @@ def customer_tags(book: OrderBook, tables: TagTables | None = None, until: dt.da
         found_all[rule.id] = found
     counts = pd.DataFrame(counts, index=keys, columns=tables.ids).astype(int)
     assigned = pd.DataFrame(assigned, index=keys, columns=tables.ids).astype(bool)
-    evidence = _evidence(found_all, assigned, data, {rule.id: rule.unit for rule in tables.rules})
+    units = {rule.id: rule.unit for rule in tables.rules}
+    given = assigned
+
+    def evidence() -> pd.DataFrame:
+        table = _evidence(found_all, given, data, units)
+        if customers is None:
+            return table
+        return table[among(table["customer_key"], pd.Index(customers).unique())].reset_index(drop=True)
+
     if customers is not None:
         counts = counts.reindex(customers, fill_value=0)
         assigned = assigned.reindex(customers, fill_value=False).astype(bool)
         base = base.reindex(customers, fill_value=0)
-        evidence = evidence[among(evidence["customer_key"], pd.Index(customers).unique())].reset_index(drop=True)
     return CustomerTags(tables, counts, assigned, base, evidence, _notes(book, lines, orders, tables))
 
 
