@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import Problem
+from core.memory import release_memory
 
 STATUSES = ("paid", "pending", "cancelled", "refunded")
 MEMO_RECENT = 4  # results per kind OrderBook.memo_recent keeps (a plan and one other shop's, twice)
@@ -111,6 +112,7 @@ class OrderBook:
                 recent.move_to_end(key)
                 return recent[key]
         value = build(self)  # outside the lock: another book's analysis may run meanwhile
+        release_memory()  # what building it freed (a plan of a large book frees gigabytes)
         with _MEMO_LOCK:
             recent[key] = value
             while len(recent) > MEMO_RECENT:

@@ -22,6 +22,7 @@ from core.importing.profiles import (Computed, LineRefund, Profile, all_profiles
                                      normalize_header)
 from core.importing.read import RawFile, open_file, read_columns
 from core.jobs import NULL_PROGRESS, Progress, sub
+from core.memory import release_memory
 from core.model import (MONEY_FIELDS, FileInfo, OrderBook, empty_lines,
                         empty_orders)
 from core.xlsx_writer import column_letter
@@ -132,6 +133,7 @@ def import_files(paths, mapping: Profile | None = None,
         book.problems.extend(problems)
         book.files.append(part.info)
         parts.append(part)
+        release_memory()  # the file's raw table and cells: ten files must not each keep theirs
     progress.report(0.9, "progress.merging")
     progress.check_cancelled()
     order_parts = [p for p in parts if p.role != "catalog"]
@@ -141,6 +143,7 @@ def import_files(paths, mapping: Profile | None = None,
         book.orders, book.lines = merge(order_parts)
         book.lines = apply_catalogs(book.lines, catalogs)
     book.orders["customer_key"] = identity.customer_keys(book.orders)
+    release_memory()
     progress.report(1.0, "progress.done")
     return book
 

@@ -9,11 +9,14 @@ from core.segments.maps import SegmentLabel
 
 MAX_AFFINITY_GROUPS = 8  # more groups than this are not segments a shop can act on
 MAX_MIX_CATEGORIES = 12
+# Only what the analyses read: ten million lines of order ids and file names would be gigabytes.
+PAID_LINE_COLUMNS = ("sku", "product_name", "category", "quantity", "unit_price", "line_total")
 
 
 def paid_lines(book: OrderBook) -> pd.DataFrame:
-    """Lines of paid orders of identified customers (without their source file and row), with the
-    customer, and `item` = the category where the export has one, else the product name. Built once per book (a plan asks about a dozen
+    """Lines of paid orders of identified customers: what was bought (PAID_LINE_COLUMNS), the
+    order's customer, time and currency, and `item` = the category where the export has one, else
+    the product name. Built once per book (a plan asks about a dozen
     times); callers filter or assign to copies, never change it."""
     return book.memo("paid_lines", _paid_lines)
 
@@ -25,7 +28,7 @@ def _paid_lines(book: OrderBook) -> pd.DataFrame:
     keep = position >= 0
     keep[keep] = wanted[position[keep]]
     position = position[keep]
-    lines = book.lines.loc[keep, [c for c in book.lines.columns if not c.startswith("source_")]]
+    lines = book.lines.loc[keep, list(PAID_LINE_COLUMNS)]
     lines = lines.reset_index(drop=True).assign(**{  # the order's fields, in the lines' order
         name: orders[name].take(position).reset_index(drop=True) for name in ("customer_key", "placed_at", "currency")})
     lines["item"] = lines["category"].fillna(lines["product_name"]).fillna(lines["sku"])
