@@ -43,6 +43,12 @@ def peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def rss_mb() -> float:
+    """Resident memory now (Linux), to tell what a stage keeps from what it needed while it ran."""
+    with open("/proc/self/statm") as f:
+        return round(int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+
+
 def child(paths: list[Path], map_id: str, out: Path) -> None:
     """The three stages in this process; each stage's seconds and the peak RSS so far go to `out`."""
     from core.importing import import_files
@@ -54,7 +60,8 @@ def child(paths: list[Path], map_id: str, out: Path) -> None:
     def timed(name, work):
         started = time.perf_counter()
         value = work()
-        stages.append({"stage": name, "s": round(time.perf_counter() - started, 2), "peak_mb": peak_mb()})
+        stages.append({"stage": name, "s": round(time.perf_counter() - started, 2), "peak_mb": peak_mb(),
+                       "rss_after_mb": rss_mb()})
         return value
 
     book = timed("import", lambda: import_files(paths))
@@ -91,7 +98,8 @@ def main() -> None:
     inside = json.loads(stages_file.read_text())
     stages_file.unlink()
     for stage in inside["stages"]:
-        print(f"  {stage['stage']:<40} {stage['s']:8.1f} s   peak so far {stage['peak_mb']:6.0f} MB")
+        print(f"  {stage['stage']:<40} {stage['s']:8.1f} s   peak so far {stage['peak_mb']:6.0f} MB, "
+              f"held after it {stage['rss_after_mb']:6.0f} MB")
     print(f"whole process: {seconds:.1f} s, peak {peak:.0f} MB (goal <= {GOAL_MB} MB: "
           f"{'met' if peak <= GOAL_MB else 'NOT met'}); {inside['customers']:,} customers, "
           f"{inside['orders']:,} orders")

@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -66,10 +67,16 @@ def run_cli(capsys, *argv) -> tuple[int, str, str]:
     return result.returncode, result.stdout, result.stderr
 
 
-@pytest.fixture(scope="session")
-def demo_book():
+@cache
+def imported_demo():
     """The demo exports, imported once per test process: tests read it and never change it (the
     tables derived from it, OrderBook.memo, are then built once as well)."""
     from core.importing import import_files
 
     return import_files(sorted(str(p) for p in (ROOT / "resources" / "demo").glob("*.csv")))
+
+
+@pytest.fixture(scope="session")
+def demo_book():
+    """The demo book (imported_demo)."""
+    return imported_demo()

@@ -4,7 +4,7 @@ never change what they return) and the check for text a seller must never see.""
 import re
 from functools import cache
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, imported_demo
 
 SHOP_FILES = {
     "one_customer": [str(ROOT / "tests" / "data" / "shops" / "one_customer.csv")],
@@ -53,5 +53,5 @@ def shop(name: str):
     from core.importing import import_files
     from core.targeting.plan import make_plan
 
-    book = import_files(SHOP_FILES[name])
+    book = imported_demo() if name == "demo" else import_files(SHOP_FILES[name])
     return book, make_plan(book, "rfm11")
