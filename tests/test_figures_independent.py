@@ -266,20 +266,21 @@ def test_paid_lines_are_the_lines_of_paid_orders_of_known_customers(demo_book):
     from core.segments.products import paid_lines
     from core.tags import _paid_before
 
-    orders = demo_book.orders
-    row_of = {key: row for row, key in enumerate(zip(orders["platform"], orders["order_id"]))}
-    want_rows = [row_of.get(key, -1) for key in zip(demo_book.lines["platform"], demo_book.lines["order_id"])]
-    assert list(line_orders(demo_book)) == want_rows
-    paid = [(i, row) for i, row in enumerate(want_rows) if row >= 0 and orders["status"].iat[row] == "paid"
-            and orders["customer_key"].iat[row] != ""]
+    orders, book_lines = demo_book.orders, demo_book.lines
+    status, key, placed = (orders[c].tolist() for c in ("status", "customer_key", "placed_at"))
+    row_of = {k: row for row, k in enumerate(zip(orders["platform"], orders["order_id"]))}
+    want_rows = [row_of.get(k, -1) for k in zip(book_lines["platform"], book_lines["order_id"])]
+    assert line_orders(demo_book).tolist() == want_rows
+    paid = [(i, row) for i, row in enumerate(want_rows) if row >= 0 and status[row] == "paid" and key[row] != ""]
     lines = paid_lines(demo_book)
     assert len(paid) > 1000 and len(lines) == len(paid)
-    assert list(lines["sku"].fillna("")) == [demo_book.lines["sku"].fillna("").iat[i] for i, _ in paid]
-    assert list(lines["customer_key"]) == [orders["customer_key"].iat[row] for _, row in paid]
-    assert list(lines["placed_at"]) == [orders["placed_at"].iat[row] for _, row in paid]
+    skus = book_lines["sku"].fillna("").tolist()
+    assert lines["sku"].fillna("").tolist() == [skus[i] for i, _ in paid]
+    assert lines["customer_key"].tolist() == [key[row] for _, row in paid]
+    assert lines["placed_at"].tolist() == [placed[row] for _, row in paid]
     tag_orders, tag_lines = _paid_before(demo_book, None)
-    paid_rows = [row for row in range(len(orders)) if orders["status"].iat[row] == "paid"]
-    at = {row: n for n, row in enumerate(paid_rows)}
+    at = {row: n for n, row in enumerate(row for row in range(len(orders)) if status[row] == "paid")}
     want = [at[row] for row in want_rows if row in at]
-    assert list(tag_lines["order"]) == want and len(tag_orders) == len(paid_rows)
-    assert list(tag_lines["currency"]) == [tag_orders["currency"].iat[n] for n in want]
+    assert tag_lines["order"].tolist() == want and len(tag_orders) == len(at)
+    currency = tag_orders["currency"].tolist()
+    assert tag_lines["currency"].tolist() == [currency[n] for n in want]
