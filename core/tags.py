@@ -6,10 +6,9 @@ import json
 import math
 import re
 import tomllib
-from dataclasses import dataclass, field, fields, replace
-import functools
 from collections.abc import Callable
-from functools import cache
+from dataclasses import dataclass, field, fields, replace
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -357,7 +356,7 @@ class CustomerTags:
     def customers(self) -> pd.Index:
         return self.assigned.index
 
-    @functools.cached_property
+    @cached_property
     def evidence(self) -> pd.DataFrame:
         table, self.build_evidence = self.build_evidence(), None  # the builder's arrays are let go
         return table
@@ -500,7 +499,7 @@ def customer_tags(book: OrderBook, tables: TagTables | None = None, until: dt.da
     counts = pd.DataFrame(counts, index=keys, columns=tables.ids).astype(int)
     assigned = pd.DataFrame(assigned, index=keys, columns=tables.ids).astype(bool)
     units = {rule.id: rule.unit for rule in tables.rules}
-    given = assigned
+    given = assigned  # the closure reads its names when called: the tags as found, not reindexed below
 
     def evidence() -> pd.DataFrame:
         table = _evidence(found_all, given, data, units)

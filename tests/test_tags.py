@@ -388,3 +388,16 @@ def test_tags_command_checks_a_tables_file(tmp_path):
     broken.write_text("[[tags]]\nid = 'eco'\nname = 'Eco'\nkeywords = ['organic']\n", encoding="utf-8")
     result = _run("tags", *map(str, DEMO), "--tables", str(broken))
     assert result.returncode == 2 and "mine.toml" in result.stderr and "name_zh" in result.stderr
+
+
+def test_evidence_for_some_customers_is_theirs_from_the_whole_shop(demo_book, demo_tags):
+    """Evidence is built on first use; for a list of customers (reindexed counts and tags) it is
+    exactly those customers' rows of the whole shop's evidence, in the same order."""
+    tagged = demo_tags.assigned.index[demo_tags.assigned.any(axis=1)]
+    some = pd.Index(list(tagged[::3]) + ["nobody@example.com"], name="customer_key")
+    theirs = customer_tags(demo_book, bundled_tables(), customers=some)
+    assert theirs.build_evidence is not None  # not built until asked for
+    want = demo_tags.evidence[demo_tags.evidence["customer_key"].isin(set(some))].reset_index(drop=True)
+    assert len(want) > 10
+    pd.testing.assert_frame_equal(theirs.evidence, want)
+    assert theirs.build_evidence is None  # built once; what it needed is let go

@@ -16,8 +16,8 @@ PAID_LINE_COLUMNS = ("sku", "product_name", "category", "quantity", "unit_price"
 def paid_lines(book: OrderBook) -> pd.DataFrame:
     """Lines of paid orders of identified customers: what was bought (PAID_LINE_COLUMNS), the
     order's customer, time and currency, and `item` = the category where the export has one, else
-    the product name. Built once per book (a plan asks about a dozen
-    times); callers filter or assign to copies, never change it."""
+    the product name. Built once per book (a plan asks about a dozen times); callers filter or
+    assign to copies, never change it."""
     return book.memo("paid_lines", _paid_lines)
 
 
