@@ -59,6 +59,12 @@ LINE_FIELDS = (
     "unit_price", "line_total", "source_file", "source_row",
 )
 MONEY_FIELDS = ("order_total", "refunded", "shipping", "tax", "discount")
+# Text columns whose values repeat from row to row (a platform, a status, a customer's email on
+# each of their orders, a product on each of its lines): an imported book holds them as codes
+# into their distinct values, a third of the memory of one string per row (see `compact`).
+# Order ids are distinct per order and stay text.
+REPEATED_TEXT = frozenset(ORDER_FIELDS + LINE_FIELDS) - {"order_id", "placed_at", "source_row"} - set(
+    MONEY_FIELDS) - {"quantity", "unit_price", "line_total", "item_count", "age"}
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,41 @@ class OrderBook:
     @property
     def paid(self) -> pd.DataFrame:
         return self.orders[self.orders["status"] == "paid"]
+
+
+def compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its REPEATED_TEXT columns as categories (the same values, held once each)."""
+    text = [c for c in frame.columns if c in REPEATED_TEXT and not isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    return frame.astype(dict.fromkeys(text, "category")) if text else frame
+
+
+def first_present(*values) -> pd.Series:
+    """Each row's first value that is not missing among `values` (columns of one frame, or a
+    constant last). Categories stay categories, over the values of all of them (`fillna` with a
+    value a category column does not hold raises)."""
+    columns = [v for v in values if isinstance(v, pd.Series)]
+    if any(isinstance(c.dtype, pd.CategoricalDtype) for c in columns):
+        seen = set()
+        for value in values:
+            if not isinstance(value, pd.Series):
+                seen.add(value)
+            elif isinstance(value.dtype, pd.CategoricalDtype):
+                seen.update(value.cat.categories)
+            else:
+                seen.update(value.dropna().unique())
+        dtype = pd.CategoricalDtype(sorted(seen))  # sorted, as a column's own categories are
+        values = [v.astype(dtype) if isinstance(v, pd.Series) else v for v in values]
+    out = values[0]
+    for value in values[1:]:
+        out = out.fillna(value)
+    return out
+
+
+def mapped(column: pd.Series, mapping) -> pd.Series:
+    """`column.map(mapping)` as plain values: a category column maps each distinct value once, and
+    its result is not left a category (filling or comparing it with new values would raise)."""
+    out = column.map(mapping)
+    return out.astype(out.cat.categories.dtype) if isinstance(out.dtype, pd.CategoricalDtype) else out
 
 
 def kept(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:

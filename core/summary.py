@@ -53,7 +53,9 @@ CUSTOMER_COLUMNS = ("customer_key", "name", "platforms", "paid_orders", "first_o
 
 def customers(book: OrderBook) -> pd.DataFrame:
     """One row per identified customer and currency, over paid orders (see core.model)."""
-    orders = book.orders[book.orders["customer_key"] != ""].copy()
+    orders = book.orders[book.orders["customer_key"] != ""]
+    # One row per customer, keyed and named by text (a book may hold these columns as codes).
+    orders = orders.astype(dict.fromkeys(["customer_key", "customer_name", "platform", "currency"], "str"))
     orders["net"] = net_sales(orders)
     orders["is_paid"] = orders["status"] == "paid"
     orders = orders.sort_values("placed_at", kind="stable")

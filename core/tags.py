@@ -16,7 +16,7 @@ import pandas as pd
 
 from core.config import config_dir
 from core.i18n import catalog_lang, t
-from core.model import OrderBook, among, line_orders
+from core.model import OrderBook, among, first_present, line_orders
 from core.resources import RESOURCES
 from core.safe_write import atomic_path
 
@@ -449,7 +449,7 @@ def _paid_before(book: OrderBook, until: dt.date | None) -> tuple[pd.DataFrame, 
 def price_ratio(lines: pd.DataFrame) -> pd.Series:
     """Each line's unit price / the median unit price of its category (per currency) over the shop's
     paid lines; lines without a category are compared with all uncategorised lines."""
-    group = [lines["currency"].fillna(""), lines["category"].fillna("\0")]
+    group = [first_present(lines["currency"], ""), first_present(lines["category"], "\0")]
     median = lines["unit_price"].groupby(group).transform("median")
     return lines["unit_price"] / median.where(median > 0)
 
@@ -467,7 +467,7 @@ def customer_tags(book: OrderBook, tables: TagTables | None = None, until: dt.da
     orders, lines = _paid(book, until)
     ratio = price_ratio(lines).to_numpy(dtype=float, na_value=np.nan)  # against every paid line
     # Everything below runs on integer codes: customers, orders, lines, distinct names and notes.
-    identified = (orders["customer_key"].fillna("") != "").to_numpy()
+    identified = (orders["customer_key"].notna() & (orders["customer_key"] != "")).to_numpy()
     codes, keys = pd.factorize(orders.loc[identified, "customer_key"], sort=True)
     keys = pd.Index(np.asarray(keys, dtype=object), name="customer_key", dtype="str")
     customer_of = np.full(len(orders), -1, dtype=np.int64)
@@ -486,7 +486,7 @@ def customer_tags(book: OrderBook, tables: TagTables | None = None, until: dt.da
         "notes": _Distinct(orders["note"]),
         "discounted": ((orders["discount_code"].notna() | (orders["discount"].fillna(0) > 0)).to_numpy()
                        & identified),
-        "codes": orders["discount_code"].fillna("").to_numpy(dtype=object),
+        "codes": first_present(orders["discount_code"], "").to_numpy(dtype=object),
     }
     counts, assigned, found_all = {}, {}, {}
     for rule in tables.rules:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from core.model import OrderBook, net_sales
+from core.model import OrderBook, first_present, net_sales
 from core.segments import Segmentation, segment
 from core.segments.features import main_currency, paid_orders
 
@@ -122,7 +122,7 @@ def monthly_series(book: OrderBook, currency: str, measure: str = "net_sales") -
     orders = book.orders[(book.orders["status"] == "paid") & (book.orders["currency"] == currency)
                          & book.orders["placed_at"].notna()]
     lines = book.lines.merge(orders[["platform", "order_id", "placed_at"]], on=["platform", "order_id"], how="inner")
-    lines = lines.assign(item=lines["category"].fillna(lines["product_name"]).fillna(lines["sku"]).fillna("?"))
+    lines = lines.assign(item=first_present(lines["category"], lines["product_name"], lines["sku"], "?"))
     dated = orders["placed_at"] if measure == "net_sales" else lines["placed_at"]
     if dated.empty:
         return {}

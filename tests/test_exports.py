@@ -49,7 +49,8 @@ def hostile():
                        & orders["customer_key"].str.contains("@"), "customer_key"]
             .drop_duplicates().sort_values().iloc[:8].tolist())
     names = {**dict(zip(keys, HOSTILE.values())), keys[6]: HYPHENATED, keys[7]: CHINESE}
-    renamed = orders["customer_key"].map(names)
+    renamed = orders["customer_key"].astype("str").map(names)
+    orders["customer_name"] = orders["customer_name"].astype("str")  # names the import never saw
     orders.loc[renamed.notna(), "customer_name"] = renamed[renamed.notna()]
     seg = segment(book, "rfm11")
     return book, seg, names

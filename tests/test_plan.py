@@ -234,3 +234,17 @@ def test_reach_is_the_share_of_each_segments_customers_with_a_contact(demo_book)
     for segment_id, share in shares.items():
         members = seg.customers.index[seg.customers["segment"] == segment_id]
         assert share == round(sum(m in reachable for m in members) / len(members), 4), segment_id
+
+
+def test_a_book_held_as_codes_plans_as_the_same_book_held_as_text(demo_plan, demo_book):
+    # An import holds repeated text as categories (core.model.compact); books built by hand or
+    # by older code hold plain text. Every figure and sentence must be the same either way.
+    from core.model import OrderBook, REPEATED_TEXT
+
+    coded = [c for c in REPEATED_TEXT if isinstance(demo_book.orders.get(c, pd.Series()).dtype, pd.CategoricalDtype)]
+    assert {"customer_key", "platform", "status", "currency", "country"} <= set(coded)
+    text = OrderBook(files=demo_book.files, problems=demo_book.problems,
+                     orders=demo_book.orders.astype({c: "str" for c in coded}),
+                     lines=demo_book.lines.astype({c: "str" for c in REPEATED_TEXT & set(demo_book.lines.columns)}))
+    for lang in ("en", "zh_CN"):
+        assert plan_json(make_plan(text), lang) == plan_json(demo_plan, lang)

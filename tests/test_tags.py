@@ -76,7 +76,7 @@ def _brute_force_counts(book: OrderBook, rule: TagRule) -> dict[str, int]:
     all_lines = book.lines.merge(paid[["platform", "order_id", "currency"]], on=["platform", "order_id"])
     medians = {}
     for (currency, category), group in all_lines.groupby(
-            [all_lines["currency"], all_lines["category"].fillna("\0")]):
+            [all_lines["currency"].astype("str"), all_lines["category"].astype("str").fillna("\0")]):
         medians[(currency, category)] = group["unit_price"].median()
     words = tuple(w.lower() for w in rule.keywords + rule.keywords_zh)
     notes = tuple(w.lower() for w in rule.note_keywords + rule.note_keywords_zh)

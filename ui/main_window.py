@@ -72,7 +72,7 @@ def merge_books(books: list[Any], paths: list[str]) -> Any:
     import pandas as pd
 
     from core.importing import identity
-    from core.model import OrderBook
+    from core.model import OrderBook, compact
 
     filled = [b for b in books if len(b.orders)]
     merged = OrderBook()
@@ -91,6 +91,7 @@ def merge_books(books: list[Any], paths: list[str]) -> Any:
         if lines:
             merged.lines = pd.concat(lines, ignore_index=True)
     merged.orders["customer_key"] = identity.customer_keys(merged.orders)
+    merged.orders, merged.lines = compact(merged.orders), compact(merged.lines)  # as one import holds them
     return merged
 
 

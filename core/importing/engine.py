@@ -23,7 +23,7 @@ from core.importing.profiles import (Computed, LineRefund, Profile, all_profiles
 from core.importing.read import RawFile, open_file, read_columns
 from core.jobs import NULL_PROGRESS, Progress, sub
 from core.memory import release_memory
-from core.model import (MONEY_FIELDS, FileInfo, OrderBook, empty_lines,
+from core.model import (MONEY_FIELDS, FileInfo, OrderBook, compact, empty_lines,
                         empty_orders)
 from core.xlsx_writer import column_letter
 
@@ -143,6 +143,7 @@ def import_files(paths, mapping: Profile | None = None,
         book.orders, book.lines = merge(order_parts)
         book.lines = apply_catalogs(book.lines, catalogs)
     book.orders["customer_key"] = identity.customer_keys(book.orders)
+    book.orders, book.lines = compact(book.orders), compact(book.lines)
     release_memory()
     progress.report(1.0, "progress.done")
     return book

@@ -84,8 +84,10 @@ def customer_features(book: OrderBook, analysis_date: dt.date, currency: str | N
         "last_order": last.dt.tz_localize(None).dt.normalize(),
         "refund_rate": grouped["refunded_any"].mean(),
         "discount_share": grouped["discounted"].mean(),
-        "currency": grouped["currency"].first(),
+        "currency": grouped["currency"].first().astype("str"),
     })
+    # Customer tables are keyed by text, whether the book holds its keys as text or as codes.
+    features.index = features.index.astype("str")
     features["recency"] = (end - last.dt.floor("D")).dt.days.astype(int)
     features["tenure"] = (end - first.dt.floor("D")).dt.days.astype(int)
     features["aov"] = (features["monetary"] / features["frequency"]).round(2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.currency import factors
-from core.model import OrderBook, among, kept, line_orders
+from core.model import OrderBook, among, first_present, kept, line_orders
 from core.segments.maps import SegmentLabel
 
 MAX_AFFINITY_GROUPS = 8  # more groups than this are not segments a shop can act on
@@ -31,7 +31,7 @@ def _paid_lines(book: OrderBook) -> pd.DataFrame:
     lines = book.lines.loc[keep, list(PAID_LINE_COLUMNS)]
     lines = lines.reset_index(drop=True).assign(**{  # the order's fields, in the lines' order
         name: orders[name].take(position).reset_index(drop=True) for name in ("customer_key", "placed_at", "currency")})
-    lines["item"] = lines["category"].fillna(lines["product_name"]).fillna(lines["sku"])
+    lines["item"] = first_present(lines["category"], lines["product_name"], lines["sku"])
     lines["has_category"] = lines["category"].notna()
     return lines
 
@@ -88,7 +88,7 @@ def affinity_segments(book: OrderBook, customers: pd.Index) -> tuple[pd.Series, 
     keep their own segment; the rest share one "several things" segment."""
     spend = spend_by_item(book, customers)
     dominant = spend.idxmax(axis=1) if len(spend.columns) else pd.Series(dtype="str")
-    dominant = dominant.reindex(customers)
+    dominant = dominant.reindex(customers).astype("str")  # counts of the items bought, not of every category
     top = dominant.value_counts().index[:MAX_AFFINITY_GROUPS - 1]
     labels: dict[str, SegmentLabel] = {}
     ids = {}

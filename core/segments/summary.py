@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.model import OrderBook, kept
+from core.model import OrderBook, first_present, kept
 from core.segments.features import paid_orders
 from core.segments.products import segment_lines
 from core.segments.segmentation import Segmentation
@@ -115,7 +115,7 @@ def breakdown(seg: Segmentation, book: OrderBook, by: str, top: int | None = Non
             raise ValueError(f"breakdown must be one of {', '.join(BREAKDOWNS)}, got {by!r}")
         orders = _customer_orders(seg, book)
         keys = _breakdown_keys(orders, by)
-        orders = orders.assign(key=pd.Series(keys, index=orders.index).fillna("?"))
+        orders = orders.assign(key=first_present(pd.Series(keys, index=orders.index), "?"))
         table = orders.groupby(["segment", "key"]).agg(customers=("customer", "nunique"),
                                                        orders=("order_id", "size"),
                                                        net_sales=("net", "sum"))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.model import OrderBook
+from core.model import OrderBook, first_present
 from core.segments import Segmentation
 from core.segments.products import paid_lines, segment_lines
 from core.targeting import texts
@@ -54,7 +54,7 @@ def signals(seg: Segmentation, book: OrderBook, facts: pd.DataFrame, targets: li
     months = max(1.0, (orders["placed_at"].max() - orders["placed_at"].min()).days / 30.44) if len(orders) else 1.0
     lines = paid_lines(book)
     lines = lines.loc[lines["currency"] == seg.currency, ["sku", "product_name", "line_total"]]
-    product = lines["sku"].fillna(lines["product_name"])
+    product = first_present(lines["sku"], lines["product_name"])
     best = lines.groupby(product)["line_total"].sum().sort_values(ascending=False)
     target_facts = facts.loc[targets]
     return {

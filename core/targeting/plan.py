@@ -9,7 +9,7 @@ import pandas as pd
 
 from core.countries import country_name
 from core.jobs import NULL_PROGRESS, Progress, sub
-from core.model import OrderBook, arguments_key
+from core.model import OrderBook, arguments_key, first_present
 from core.segments import Segmentation, breakdown, demographics, segment
 from core.segments.products import paid_lines
 from core.targeting import texts
@@ -89,7 +89,7 @@ def market_scope(book: OrderBook, seg: Segmentation, focus_categories=None, focu
     net = orders["order_total"].fillna(0) - orders["refunded"].fillna(0)
 
     def shares(values: pd.Series, weights: pd.Series) -> pd.Series:
-        totals = weights.groupby(values.fillna("?")).sum().sort_values(ascending=False)
+        totals = weights.groupby(first_present(values, "?")).sum().sort_values(ascending=False)
         return (totals / totals.sum()).round(4) if totals.sum() else totals
 
     categories = shares(lines["item"], lines["line_total"])
@@ -108,7 +108,7 @@ def market_scope(book: OrderBook, seg: Segmentation, focus_categories=None, focu
         "core_markets": list(focus_markets) if focus_markets else core_items(countries[countries.index != "?"], share),
         "platforms": [{"name": k, "share": float(v)} for k, v in shares(orders["platform"], net).items()],
         "orders_per_month": int(round(len(orders) / months)),
-        "products": int(lines["sku"].fillna(lines["product_name"]).nunique()),
+        "products": int(first_present(lines["sku"], lines["product_name"]).nunique()),
         "customers": int(len(seg.customers)),
         "focus_given": bool(focus_categories or focus_markets),
     }

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.model import OrderBook
+from core.model import OrderBook, mapped
 from core.segments import Segmentation, breakdown
 from core.segments.products import segment_lines
 from core.targeting import texts
@@ -78,7 +78,7 @@ def margin_per_customer(seg: Segmentation, book: OrderBook, margin) -> pd.Series
     if not isinstance(margin, dict):
         return seg.customers.groupby("segment")["monetary"].sum() * float(margin) / customers
     lines = segment_lines(seg, book)
-    rate = lines["item"].map(margin).fillna(float(np.mean(list(margin.values()))))
+    rate = mapped(lines["item"], margin).fillna(float(np.mean(list(margin.values()))))
     return (lines["line_total"] * rate).groupby(lines["segment"]).sum() / customers
 
 
