@@ -132,6 +132,31 @@ class OrderBook:
         return self.orders[self.orders["status"] == "paid"]
 
 
+def shared_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """`frames` with each category column over the same (sorted) categories, so that `pd.concat`
+    keeps it a category (it turns categories that differ into text)."""
+    if len(frames) < 2:
+        return frames
+    columns = [c for c in frames[0].columns if isinstance(frames[0][c].dtype, pd.CategoricalDtype)]
+    dtypes = {}
+    for column in columns:
+        values = set()
+        for frame in frames:
+            values.update(frame[column].cat.categories if isinstance(frame[column].dtype, pd.CategoricalDtype)
+                          else frame[column].dropna().unique())
+        dtypes[column] = pd.CategoricalDtype(sorted(values))
+    return [frame.astype(dtypes) for frame in frames]
+
+
+def settable(column: pd.Series, *values) -> pd.Series:
+    """`column`, able to be given `values` too (a category column gets them as categories, sorted
+    as a column's own categories are)."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column
+    new = set(values) - set(column.cat.categories)
+    return column.cat.set_categories(sorted({*column.cat.categories, *new})) if new else column
+
+
 def compact(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with its REPEATED_TEXT columns as categories (the same values, held once each)."""
     text = [c for c in frame.columns if c in REPEATED_TEXT and not isinstance(frame[c].dtype, pd.CategoricalDtype)]
@@ -232,6 +257,6 @@ def _dtype(name: str) -> str:
         return "datetime64[ns, UTC]"
     if name == "source_row":
         return "Int64"
-    if name == "source_file":  # one file name repeated on every row: codes, not ten million strings
+    if name in REPEATED_TEXT:  # codes into distinct values, not ten million strings (see `compact`)
         return "category"
     return "str"

@@ -429,7 +429,7 @@ def _paid(book: OrderBook, until: dt.date | None) -> tuple[pd.DataFrame, pd.Data
 
 
 def _paid_before(book: OrderBook, until: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    columns = ["platform", "order_id", "customer_key", "currency", "discount", "discount_code", "note"]
+    columns = ["customer_key", "currency", "discount", "discount_code", "note"]  # `order` says which order
     paid = book.orders["status"] == "paid"
     if until is not None:
         paid &= book.orders["placed_at"] < pd.Timestamp(until, tz="UTC")
@@ -440,7 +440,7 @@ def _paid_before(book: OrderBook, until: dt.date | None) -> tuple[pd.DataFrame, 
     row[np.flatnonzero(paid)] = orders["order"].to_numpy()
     order = row[line_orders(book)]
     keep = order >= 0
-    lines = book.lines.loc[keep, ["platform", "order_id", "product_name", "category", "unit_price"]]
+    lines = book.lines.loc[keep, ["product_name", "category", "unit_price"]]
     lines = lines.reset_index(drop=True).assign(
         currency=orders["currency"].take(order[keep]).reset_index(drop=True), order=order[keep])
     return orders, lines

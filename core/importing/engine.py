@@ -23,8 +23,8 @@ from core.importing.profiles import (Computed, LineRefund, Profile, all_profiles
 from core.importing.read import RawFile, open_file, read_columns
 from core.jobs import NULL_PROGRESS, Progress, sub
 from core.memory import release_memory
-from core.model import (MONEY_FIELDS, FileInfo, OrderBook, compact, empty_lines,
-                        empty_orders)
+from core.model import (MONEY_FIELDS, FileInfo, OrderBook, compact, empty_lines, empty_orders,
+                        first_present, mapped, settable, shared_categories)
 from core.xlsx_writer import column_letter
 
 # Dates of every profile fall back on ISO forms (spreadsheets give ISO after read.py).
@@ -83,12 +83,11 @@ def apply_catalogs(lines: pd.DataFrame, catalogs: list[pd.DataFrame]) -> pd.Data
     by_sku = catalog.dropna(subset=["sku"]).drop_duplicates("sku").set_index("sku")["category"]
     by_name = catalog.dropna(subset=["product_name"]).drop_duplicates("product_name").set_index(
         "product_name")["category"]
-    text = lines["category"].dtype  # a lookup that finds nothing comes back as floats
-    category = lines["category"].fillna(lines["sku"].map(by_sku).astype(text))
-    category = category.fillna(lines["product_name"].map(by_name).astype(text))
-    base = lines["product_name"].str.replace(r"\s+-\s+[^-]+$", "", regex=True)
+    # A lookup that finds nothing comes back as floats; `mapped` gives values, not categories.
+    found = [mapped(lines[column], table).astype("str") for column, table in (("sku", by_sku), ("product_name", by_name))]
+    base = lines["product_name"].astype("str").str.replace(r"\s+-\s+[^-]+$", "", regex=True)
     lines = lines.copy()
-    lines["category"] = category.fillna(base.map(by_name).astype(text))
+    lines["category"] = first_present(lines["category"], *found, base.map(by_name).astype("str"))
     return lines
 
 
@@ -992,7 +991,9 @@ def settle_full_refunds(orders: pd.DataFrame) -> None:
     """A paid order whose refunds reach its total is fully refunded, whatever its status word says."""
     full = (orders["status"] == "paid") & (orders["order_total"] > 0) & (
         orders["refunded"] >= orders["order_total"] - 0.005)
-    orders.loc[full, "status"] = "refunded"
+    if full.any():
+        orders["status"] = settable(orders["status"], "refunded")
+        orders.loc[full, "status"] = "refunded"
 
 
 def _statuses(orders: pd.DataFrame, profile: Profile, raw, problems) -> pd.Series:
@@ -1058,8 +1059,8 @@ def merge(parts: list[FilePart]) -> tuple[pd.DataFrame, pd.DataFrame]:
         if len(part.lines):
             lines.append(part.lines.assign(_file=number))
     parts.clear()
-    orders = pd.concat(frames, ignore_index=True)
-    lines = pd.concat(lines, ignore_index=True) if lines else empty_lines()
+    orders = pd.concat(shared_categories(frames), ignore_index=True)
+    lines = pd.concat(shared_categories(lines), ignore_index=True) if lines else empty_lines()
     del frames
     if (np.diff(orders["_rank"].to_numpy()) < 0).any():  # else the stable sort keeps every row in place
         orders = orders.sort_values(["_rank", "_file"], kind="stable", ignore_index=True)
