@@ -95,7 +95,8 @@ def market_scope(book: OrderBook, seg: Segmentation, focus_categories=None, focu
     categories = shares(lines["item"], lines["line_total"])
     countries = shares(orders["country"], net)
     low, high = price_bands(book, seg.currency)
-    level = np.where(lines["unit_price"] < low, "budget", np.where(lines["unit_price"] > high, "premium", "mid"))
+    unit = lines["unit_price"].to_numpy()  # a code per line, not a word: budget 0, mid 1, premium 2
+    level = pd.Categorical.from_codes(1 - (unit < low) + (unit > high), ["budget", "mid", "premium"])
     price = shares(pd.Series(level, index=lines.index), lines["line_total"])
     months = max(1.0, (orders["placed_at"].max() - orders["placed_at"].min()).days / 30.44) if len(orders) else 1.0
     return {
