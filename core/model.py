@@ -63,8 +63,11 @@ MONEY_FIELDS = ("order_total", "refunded", "shipping", "tax", "discount")
 # each of their orders, a product on each of its lines): an imported book holds them as codes
 # into their distinct values, a third of the memory of one string per row (see `compact`).
 # Order ids are distinct per order and stay text.
-REPEATED_TEXT = frozenset(ORDER_FIELDS + LINE_FIELDS) - {"order_id", "placed_at", "source_row"} - set(
-    MONEY_FIELDS) - {"quantity", "unit_price", "line_total", "item_count", "age"}
+REPEATED_TEXT = frozenset((
+    "platform", "customer_key", "customer_name", "email", "buyer_id", "phone", "status", "currency",
+    "discount_code", "country", "region", "city", "postcode", "gender", "channel", "note", "source_file",
+    "sku", "product_name", "category", "variation",
+))
 
 
 @dataclass(frozen=True)
@@ -132,29 +135,35 @@ class OrderBook:
         return self.orders[self.orders["status"] == "paid"]
 
 
+def category_dtype(*values) -> pd.CategoricalDtype:
+    """One category type over every value of `values` (columns, categories or not, and constants),
+    sorted as a column's own categories are, so that codes sort as the text does."""
+    seen = set()
+    for value in values:
+        if not isinstance(value, pd.Series):
+            seen.add(value)
+        elif isinstance(value.dtype, pd.CategoricalDtype):
+            seen.update(value.cat.categories)
+        else:
+            seen.update(value.dropna().unique())
+    return pd.CategoricalDtype(sorted(seen))
+
+
 def shared_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
-    """`frames` with each category column over the same (sorted) categories, so that `pd.concat`
-    keeps it a category (it turns categories that differ into text)."""
+    """`frames` with each category column over the same categories, so that `pd.concat` keeps it
+    a category (it turns categories that differ into text)."""
     if len(frames) < 2:
         return frames
     columns = [c for c in frames[0].columns if isinstance(frames[0][c].dtype, pd.CategoricalDtype)]
-    dtypes = {}
-    for column in columns:
-        values = set()
-        for frame in frames:
-            values.update(frame[column].cat.categories if isinstance(frame[column].dtype, pd.CategoricalDtype)
-                          else frame[column].dropna().unique())
-        dtypes[column] = pd.CategoricalDtype(sorted(values))
+    dtypes = {column: category_dtype(*(frame[column] for frame in frames)) for column in columns}
     return [frame.astype(dtypes) for frame in frames]
 
 
 def settable(column: pd.Series, *values) -> pd.Series:
-    """`column`, able to be given `values` too (a category column gets them as categories, sorted
-    as a column's own categories are)."""
-    if not isinstance(column.dtype, pd.CategoricalDtype):
+    """`column`, able to be given `values` too (a category column gets them as categories)."""
+    if not isinstance(column.dtype, pd.CategoricalDtype) or set(values) <= set(column.cat.categories):
         return column
-    new = set(values) - set(column.cat.categories)
-    return column.cat.set_categories(sorted({*column.cat.categories, *new})) if new else column
+    return column.astype(category_dtype(column, *values))
 
 
 def compact(frame: pd.DataFrame) -> pd.DataFrame:
@@ -167,17 +176,8 @@ def first_present(*values) -> pd.Series:
     """Each row's first value that is not missing among `values` (columns of one frame, or a
     constant last). Categories stay categories, over the values of all of them (`fillna` with a
     value a category column does not hold raises)."""
-    columns = [v for v in values if isinstance(v, pd.Series)]
-    if any(isinstance(c.dtype, pd.CategoricalDtype) for c in columns):
-        seen = set()
-        for value in values:
-            if not isinstance(value, pd.Series):
-                seen.add(value)
-            elif isinstance(value.dtype, pd.CategoricalDtype):
-                seen.update(value.cat.categories)
-            else:
-                seen.update(value.dropna().unique())
-        dtype = pd.CategoricalDtype(sorted(seen))  # sorted, as a column's own categories are
+    if any(isinstance(v, pd.Series) and isinstance(v.dtype, pd.CategoricalDtype) for v in values):
+        dtype = category_dtype(*values)
         values = [v.astype(dtype) if isinstance(v, pd.Series) else v for v in values]
     out = values[0]
     for value in values[1:]:

@@ -33,7 +33,7 @@ def paid_orders(book: OrderBook, currency: str | None = None, rates: dict | None
     columns = ["platform", "order_id", "customer_key", "placed_at", "status", "currency",
                "order_total", "refunded", "discount", "discount_code", *extra]
     all_orders = book.orders[columns]
-    orders = all_orders[(all_orders["status"] == "paid") & (all_orders["customer_key"] != "")].copy()
+    orders = all_orders[(all_orders["status"] == "paid") & (all_orders["customer_key"] != "")]  # a new table already
     orders["net"] = net_sales(orders)
     if rates:
         orders["net"] = orders["net"] * factors(orders["currency"], rates, base)
