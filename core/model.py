@@ -169,7 +169,8 @@ def settable(column: pd.Series, *values) -> pd.Series:
 def compact(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with its REPEATED_TEXT columns as categories (the same values, held once each)."""
     text = [c for c in frame.columns if c in REPEATED_TEXT and not isinstance(frame[c].dtype, pd.CategoricalDtype)]
-    return frame.astype(dict.fromkeys(text, "category")) if text else frame
+    # assign, not astype: astype rebuilds every column of the frame (3.7 ms for a small file)
+    return frame.assign(**{c: frame[c].astype("category") for c in text}) if text else frame
 
 
 def first_present(*values) -> pd.Series:

@@ -1027,6 +1027,9 @@ def _statuses(orders: pd.DataFrame, profile: Profile, raw, problems) -> pd.Serie
     return status.fillna(default).astype(str)
 
 
+_NO_CATEGORY = pd.CategoricalDtype(pd.Index([], dtype="str"))
+
+
 def _conform(frame: pd.DataFrame, empty: pd.DataFrame) -> pd.DataFrame:
     """Exactly the canonical columns with the canonical dtypes."""
     out = {}
@@ -1037,6 +1040,9 @@ def _conform(frame: pd.DataFrame, empty: pd.DataFrame) -> pd.DataFrame:
         if name in frame:
             column = frame[name]
             out[name] = column if column.dtype == dtype else column.astype(dtype)
+        elif dtype == "category":  # empty, over no category (a fifth of the time of Series(nan))
+            out[name] = pd.Series(pd.Categorical.from_codes(np.full(len(frame), -1, np.int8), dtype=_NO_CATEGORY),
+                                  index=frame.index)
         else:
             out[name] = pd.Series(np.nan, index=frame.index, dtype=dtype)
     # copy=False: no copy of the columns into one block per dtype (0.6 s for a million orders).
