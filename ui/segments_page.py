@@ -153,8 +153,8 @@ def paid_currencies(book: Any) -> list[str]:
 def customer_names(book: Any, keys) -> np.ndarray:
     """The first name seen for each customer key ("" when none), in the order of `keys`."""
     named = book.orders.loc[book.orders["customer_key"] != "", ["customer_key", "customer_name"]]
-    return (named.dropna().groupby("customer_key")["customer_name"].first()
-            .reindex(keys).fillna("").astype(str).to_numpy(dtype=object))
+    return (named.dropna().groupby("customer_key")["customer_name"].first().astype("str")  # text, not codes
+            .reindex(keys).fillna("").to_numpy(dtype=object))
 
 
 UNIX_DAY_ORDINAL = 719163  # date(1970, 1, 1).toordinal()

@@ -217,3 +217,13 @@ def test_screenshots_in_english_and_chinese(qtbot, page, shots_dir):
             saved.append(name)
     window.switch_language("en")
     assert all(p.stat().st_size > 10_000 for p in saved)
+
+
+def test_customer_names_are_text_and_empty_where_none_is_known(demo_book):
+    # The book holds names as categories: a customer without one must read "", not raise.
+    from ui.segments_page import customer_names
+
+    orders = demo_book.orders
+    named = orders.loc[orders["customer_name"].notna() & (orders["customer_key"] != ""), ["customer_key", "customer_name"]]
+    key, name = named.iloc[0]
+    assert customer_names(demo_book, [str(key), "nobody@example.com"]).tolist() == [str(name), ""]
