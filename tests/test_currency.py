@@ -139,3 +139,15 @@ def test_derived_tables_are_built_once_per_book_and_never_shared_with_a_converte
 
     fewer = replace(book, orders=book.orders.iloc[:100])
     assert len(paid_lines(fewer)) < len(first)  # other orders: built again
+
+
+@pytest.mark.parametrize("dtype", ["str", "category"])
+def test_the_main_currency_of_a_tie_is_the_one_seen_first_whether_text_or_codes(dtype):
+    from core.model import OrderBook
+    from core.segments.features import main_currency
+
+    orders = pd.DataFrame({"status": ["paid"] * 4, "customer_key": ["a", "b", "c", "d"],
+                           "currency": ["USD", "USD", "EUR", "EUR"]}).astype(dtype)
+    book = OrderBook()
+    book.orders = orders
+    assert main_currency(book) == "USD"

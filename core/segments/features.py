@@ -49,7 +49,9 @@ def main_currency(book: OrderBook) -> str | None:
     paid = orders[(orders["status"] == "paid") & (orders["customer_key"] != "")]
     if paid.empty:
         return None
-    counts = paid.drop_duplicates(["currency", "customer_key"])["currency"].value_counts(sort=False)
+    currency = paid.drop_duplicates(["currency", "customer_key"])["currency"]
+    # Ties go to the currency seen first (a category column counts in its sorted categories).
+    counts = currency.value_counts(sort=False).reindex(currency.dropna().unique())
     return str(counts.sort_values(ascending=False, kind="stable").index[0])
 
 
