@@ -83,3 +83,21 @@ def test_tables_of_a_segmentation_are_built_once_and_follow_the_segmentation(dem
     orders = _customer_orders(rfm, demo_book)
     assert _customer_orders(rfm, demo_book) is orders
     pd.testing.assert_frame_equal(orders, _segment_orders(rfm, demo_book))
+
+
+def test_month_keys_count_each_paid_order_in_its_calendar_month(demo):
+    # Months are codes into the span of the orders: the keys must read as strftime("%Y-%m") does.
+    import collections
+
+    import pandas as pd
+
+    book, seg = demo
+    orders = book.orders
+    paid = orders[(orders["status"] == "paid") & (orders["currency"] == seg.currency)
+                  & (orders["placed_at"] < pd.Timestamp(seg.analysis_date, tz="UTC"))]
+    segment_of = seg.customers["segment"]
+    paid = paid[paid["customer_key"].astype(str).isin(segment_of.index)]
+    expected = collections.Counter(zip(segment_of.loc[paid["customer_key"].astype(str)],
+                                       (when.strftime("%Y-%m") for when in paid["placed_at"])))
+    counted = breakdown(seg, book, "month")["orders"]
+    assert {key: int(n) for key, n in counted.items()} == dict(expected)
