@@ -24,7 +24,8 @@ def test_deterministic_and_complete_partition(demo_book, map_id):
     before = demo_book.orders.copy()
     first, second = segment(demo_book, map_id), segment(demo_book, map_id)
     pd.testing.assert_frame_equal(first.customers, second.customers)
-    pd.testing.assert_frame_equal(demo_book.orders, before)  # the input is not touched
+    # The input is not touched: same values and dtypes (`equals`; assert_frame_equal took 1.5 s here).
+    assert demo_book.orders.equals(before)
     paid = demo_book.orders[(demo_book.orders["status"] == "paid") & (demo_book.orders["customer_key"] != "")]
     expected = set(paid.loc[paid["currency"] == first.currency, "customer_key"])
     assert first.customers.index.is_unique and set(first.customers.index) == expected
