@@ -7,6 +7,7 @@ import html
 import math
 import re
 import tomllib
+from functools import cache
 
 import pytest
 
@@ -41,8 +42,10 @@ def _templates(tree, where=""):
             yield from _templates(item, f"{where}[{i}]")
 
 
+@cache  # asked once per template of the file: the same facts every time
 def _fact_sets(name: str, relative: str) -> list[tuple[str, dict]]:
-    """(whose, facts in English, facts in Chinese) that a data file's templates are filled with."""
+    """(whose, facts in English, facts in Chinese) that a data file's templates are filled with
+    (read, never changed)."""
     _, plan = shop(name)
     if relative == "patterns.toml":  # the plan's signals; in Chinese `x_zh` stands for `x`
         zh = {key[:-3]: value for key, value in plan.signals.items() if key.endswith("_zh")}
