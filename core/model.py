@@ -256,8 +256,8 @@ def _dtype(name: str) -> str:
         return "float64"
     if name == "placed_at":
         return "datetime64[ns, UTC]"
-    if name == "source_row":
-        return "Int64"
+    if name == "source_row":  # a spreadsheet's row number: 32 bits hold two billion rows
+        return "Int32"
     if name in REPEATED_TEXT:  # codes into distinct values, not ten million strings (see `compact`)
         return "category"
     return "str"
