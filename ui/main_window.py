@@ -72,7 +72,7 @@ def merge_books(books: list[Any], paths: list[str]) -> Any:
     import pandas as pd
 
     from core.importing import identity
-    from core.model import OrderBook, compact
+    from core.model import OrderBook, compact, shared_categories
 
     filled = [b for b in books if len(b.orders)]
     merged = OrderBook()
@@ -84,14 +84,15 @@ def merge_books(books: list[Any], paths: list[str]) -> Any:
     if len(filled) == 1:
         merged.orders, merged.lines = filled[0].orders.copy(), filled[0].lines.copy()
     elif filled:
-        merged.orders = (pd.concat([b.orders for b in filled], ignore_index=True)
+        # Over shared categories: concat turns categories that differ into text.
+        merged.orders = (pd.concat(shared_categories([b.orders for b in filled]), ignore_index=True)
                          .drop_duplicates(["platform", "order_id"], keep="first")
                          .reset_index(drop=True))
         lines = [b.lines for b in filled if len(b.lines)]
         if lines:
-            merged.lines = pd.concat(lines, ignore_index=True)
+            merged.lines = pd.concat(shared_categories(lines), ignore_index=True)
     merged.orders["customer_key"] = identity.customer_keys(merged.orders)
-    merged.orders, merged.lines = compact(merged.orders), compact(merged.lines)  # as one import holds them
+    merged.orders, merged.lines = compact(merged.orders), compact(merged.lines)  # the new keys too
     return merged
 
 
