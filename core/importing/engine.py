@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from core.countries import country_code, currency_of, phone_country
 from core.errors import InputError, Problem
 from core.importing import identity
+from core.importing.columns import NULL_TEXT, repeated, take_or_null
 from core.importing.parse import (clean_text, decide_decimal, parse_dates, parse_money,
                                   translate_months)
 from core.importing.profiles import (Computed, LineRefund, Profile, all_profiles,
@@ -29,7 +30,6 @@ from core.xlsx_writer import column_letter
 
 # Dates of every profile fall back on ISO forms (spreadsheets give ISO after read.py).
 ISO_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
-_NULL_TEXT = pa.scalar(None, pa.string())
 ROLE_RANK = {"orders": 0, "orders+lines": 1, "lines": 2}
 NO_CURRENCY = "XXX"  # ISO 4217 code for "no currency"
 MAX_CELL_PROBLEMS = 10  # per file and column; the rest are counted in one more line
@@ -289,7 +289,7 @@ def convert(raw: RawFile, profile: Profile, progress: Progress,
         # WooCommerce and Etsy split the buyer's name in two columns.
         parts = [frame.pop(n) for n in ("first_name", "last_name") if n in frame]
         whole = pc.utf8_trim_whitespace(pc.binary_join_element_wise(*parts, " ", null_handling="skip"))
-        whole = pc.if_else(pc.equal(whole, ""), _NULL_TEXT, whole)
+        whole = pc.if_else(pc.equal(whole, ""), NULL_TEXT, whole)
         frame["customer_name"] = pc.coalesce(frame["customer_name"], whole) if "customer_name" in frame else whole
     for name in MONEY_FIELDS:
         if order_cols.get(name):
@@ -369,8 +369,9 @@ def convert(raw: RawFile, profile: Profile, progress: Progress,
     orders = orders.drop(columns=[c for c in orders.columns if c.startswith("_")])
     info = FileInfo(str(raw.path), profile.platform, profile.report, raw.encoding,
                     len(table), profile.id, int((orders["currency"] == NO_CURRENCY).sum()))
-    orders["platform"], lines["platform"] = profile.platform, profile.platform
-    orders["source_file"], lines["source_file"] = raw.path.name, raw.path.name
+    for table_ in (orders, lines):  # one name on every row, held once
+        table_["platform"] = repeated(profile.platform, len(table_))
+        table_["source_file"] = repeated(raw.path.name, len(table_))
     problems.extend(cells.problems_out())
     return FilePart(info, profile.role, _conform(orders, empty_orders()),
                     _conform(lines, empty_lines()), refund_known=refund_known), problems
@@ -447,23 +448,6 @@ def _scatter(values: pa.Array, where: pa.Array, length: int, type_) -> pa.Array:
     return take_or_null(values.cast(type_), positions)
 
 
-def take_or_null(values: pa.Array, index: np.ndarray) -> pa.Array:
-    """`values` at `index`, null where the index is negative. pyarrow's take with null indices
-    is ten times slower on text (126 ms against 14 ms for a million cells), so the nulls are set
-    afterwards in the validity bitmap."""
-    found = index >= 0
-    flat = pa.types.is_primitive(values.type) or pa.types.is_string(values.type)  # validity + value buffers
-    if not len(values) or not flat:
-        return values.take(pa.array(index, mask=~found))
-    taken = values.take(pa.array(np.where(found, index, 0), pa.int64()))  # a new array: offset 0
-    if found.all():
-        return taken
-    valid = found & taken.is_valid().to_numpy(zero_copy_only=False)
-    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
-    return pa.Array.from_buffers(taken.type, len(taken), [bitmap, *taken.buffers()[1:]],
-                                 null_count=int(len(valid) - valid.sum()))
-
-
 def _types(arrow_type):
     return pd.StringDtype("pyarrow", na_value=np.nan) if arrow_type == pa.string() else None
 
@@ -537,7 +521,7 @@ class Cells:
         values = clean_text(self.table.column(column).combine_chunks())
         placeholders = self.column_null_values.get(normalize_header(column), self.null_values)
         if placeholders is not None:  # eBay's `--`, Douyin's `-`, 淘宝 订单关闭原因 `订单未关闭`
-            values = pc.if_else(pc.fill_null(pc.is_in(values, placeholders), False), _NULL_TEXT, values)
+            values = pc.if_else(pc.fill_null(pc.is_in(values, placeholders), False), NULL_TEXT, values)
         return values
 
     def clean(self, column: str) -> pa.Array:
@@ -1027,9 +1011,6 @@ def _statuses(orders: pd.DataFrame, profile: Profile, raw, problems) -> pd.Serie
     return status.fillna(default).astype(str)
 
 
-_NO_CATEGORY = pd.CategoricalDtype(pd.Index([], dtype="str"))
-
-
 def _conform(frame: pd.DataFrame, empty: pd.DataFrame) -> pd.DataFrame:
     """Exactly the canonical columns with the canonical dtypes."""
     out = {}
@@ -1041,8 +1022,7 @@ def _conform(frame: pd.DataFrame, empty: pd.DataFrame) -> pd.DataFrame:
             column = frame[name]
             out[name] = column if column.dtype == dtype else column.astype(dtype)
         elif dtype == "category":  # empty, over no category (a fifth of the time of Series(nan))
-            out[name] = pd.Series(pd.Categorical.from_codes(np.full(len(frame), -1, np.int8), dtype=_NO_CATEGORY),
-                                  index=frame.index)
+            out[name] = pd.Series(repeated(None, len(frame)), index=frame.index)
         else:
             out[name] = pd.Series(np.nan, index=frame.index, dtype=dtype)
     # copy=False: no copy of the columns into one block per dtype (0.6 s for a million orders).

@@ -6,45 +6,65 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from core.importing.columns import NULL_TEXT, categorical, take_or_null
+
 # Masked or encrypted values are not identities: 138****5721, t**8, ##密文, $$…, a lone dash.
 MASKED = r"\*{2,}|^##|^\$\$|^-+$|^\*+$"
 MIN_PHONE_DIGITS = 7
-_NULL = pa.scalar(None, pa.string())
 
 
-def _usable(values: pd.Series) -> pa.Array:
+def _each_value(column: pd.Series, transform) -> pa.Array:
+    """`transform` of a column's text, row by row; a category column (as an imported book holds
+    them) is transformed once per distinct value, not once per order."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        done = transform(pa.array(column.cat.categories, pa.string()))
+        return take_or_null(done, column.cat.codes.to_numpy().astype(np.int64))
+    return transform(pa.array(column, pa.string(), from_pandas=True))
+
+
+def _usable(values: pa.Array) -> pa.Array:
     """Trimmed text, empty where the cell is blank or masked."""
-    text = pc.utf8_trim_whitespace(pa.array(values, pa.string(), from_pandas=True))
-    unusable = pc.equal(text, "")
+    trimmed = pc.utf8_trim_whitespace(values)
+    unusable = pc.equal(trimmed, "")
     # The masking test is a regex: run it only on columns where a mask can be (cheap tests first).
-    if (pc.any(pc.match_substring(text, "**")).as_py()
-            or any(pc.any(pc.starts_with(text, mark)).as_py() for mark in ("##", "$$", "-", "*"))):
-        unusable = pc.or_(unusable, pc.match_substring_regex(text, MASKED))
-    return pc.if_else(pc.fill_null(unusable, True), _NULL, text)
+    if (pc.any(pc.match_substring(trimmed, "**")).as_py()
+            or any(pc.any(pc.starts_with(trimmed, mark)).as_py() for mark in ("##", "$$", "-", "*"))):
+        unusable = pc.or_(unusable, pc.match_substring_regex(trimmed, MASKED))
+    return pc.if_else(pc.fill_null(unusable, True), NULL_TEXT, trimmed)
+
+
+def _email_of(values: pa.Array) -> pa.Array:
+    email = pc.utf8_lower(_usable(values))
+    # Exports hold real addresses or junk like "n/a" and "none": an @ tells them apart.
+    return pc.if_else(pc.fill_null(pc.match_substring(email, "@"), False), email, NULL_TEXT)
+
+
+def _phone_of(values: pa.Array) -> pa.Array:
+    digits = pc.replace_substring_regex(_usable(values), r"\D", "")
+    long_enough = pc.greater_equal(pc.utf8_length(digits), MIN_PHONE_DIGITS)
+    return pc.if_else(long_enough, pc.binary_join_element_wise("tel:", digits, ""), NULL_TEXT)
 
 
 def _email(orders: pd.DataFrame) -> pa.Array:
-    email = pc.utf8_lower(_usable(orders["email"]))
-    # Exports hold real addresses or junk like "n/a" and "none": an @ tells them apart.
-    return pc.if_else(pc.fill_null(pc.match_substring(email, "@"), False), email, _NULL)
+    return _each_value(orders["email"], _email_of)
 
 
 def _buyer(orders: pd.DataFrame) -> pa.Array:
-    platform = pa.array(orders["platform"], pa.string(), from_pandas=True)
-    scope = pc.list_element(pc.split_pattern(pc.utf8_lower(platform), "/"), 0)
-    return pc.binary_join_element_wise(scope, pc.utf8_lower(_usable(orders["buyer_id"])), ":")
+    scope = _each_value(orders["platform"], lambda p: pc.list_element(pc.split_pattern(pc.utf8_lower(p), "/"), 0))
+    buyer = _each_value(orders["buyer_id"], lambda b: pc.utf8_lower(_usable(b)))
+    return pc.binary_join_element_wise(scope, buyer, ":")
 
 
 def _phone(orders: pd.DataFrame) -> pa.Array:
-    digits = pc.replace_substring_regex(_usable(orders["phone"]), r"\D", "")
-    long_enough = pc.greater_equal(pc.utf8_length(digits), MIN_PHONE_DIGITS)
-    return pc.if_else(long_enough, pc.binary_join_element_wise("tel:", digits, ""), _NULL)
+    return _each_value(orders["phone"], _phone_of)
 
 
 def _name_and_postcode(orders: pd.DataFrame) -> pa.Array:
-    name = pc.replace_substring_regex(pc.utf8_lower(_usable(orders["customer_name"])), r"\s+", " ")
-    postcode = pc.replace_substring(pc.utf8_upper(_usable(orders["postcode"])), " ", "")
-    return pc.binary_join_element_wise("name:", pc.binary_join_element_wise(name, postcode, "|"), "")
+    name = _each_value(orders["customer_name"],
+                       lambda n: pc.replace_substring_regex(pc.utf8_lower(_usable(n)), r"\s+", " "))
+    postcode = _each_value(orders["postcode"], lambda p: pc.replace_substring(pc.utf8_upper(_usable(p)), " ", ""))
+    return pc.binary_join_element_wise("name:", pc.binary_join_element_wise(name, postcode, "|"),
+                                       "")
 
 
 IDENTITIES = (_email, _buyer, _phone, _name_and_postcode)  # in order of trust
@@ -52,7 +72,7 @@ IDENTITY_COLUMNS = ("email", "platform", "buyer_id", "phone", "customer_name", "
 
 
 def customer_keys(orders: pd.DataFrame) -> pd.Series:
-    """The customer key of every order; empty string for unidentified orders.
+    """The customer key of every order (a category); empty string for unidentified orders.
 
     Emails and phones identify a person on any platform; buyer ids are scoped to their platform
     (``taobao:小王``); name + postcode is the last resort. Each fallback is computed only for the
@@ -68,7 +88,7 @@ def customer_keys(orders: pd.DataFrame) -> pd.Series:
         hit = pc.is_valid(found).to_numpy(zero_copy_only=False)
         key = _scatter_into(key, todo[hit], found.filter(pa.array(hit)))
         todo = todo[~hit]
-    return pd.Series(pc.fill_null(key, ""), index=orders.index, dtype="str")
+    return pd.Series(categorical(pc.fill_null(key, "")), index=orders.index)
 
 
 def _scatter_into(values: pa.Array, positions: np.ndarray, new: pa.Array) -> pa.Array:
