@@ -208,7 +208,7 @@ def line_orders(book: OrderBook) -> np.ndarray:
 def _line_orders(book: OrderBook) -> np.ndarray:
     # Platform by platform, one hash lookup of the order id (a two-level index of ten million
     # lines built tuples: 3 GB more while it ran).
-    out = np.full(len(book.lines), -1, dtype=np.int64)
+    out = np.full(len(book.lines), -1, dtype=np.int32)  # int32: 40 MB less for ten million lines
     order_platform, line_platform = pa.array(book.orders["platform"]), pa.array(book.lines["platform"])
     order_id, line_id = pa.array(book.orders["order_id"]), pa.array(book.lines["order_id"])
     for platform in pc.unique(line_platform).drop_null().to_pylist():

@@ -435,8 +435,9 @@ def _paid_before(book: OrderBook, until: dt.date | None) -> tuple[pd.DataFrame, 
         paid &= book.orders["placed_at"] < pd.Timestamp(until, tz="UTC")
     paid = paid.to_numpy()
     orders = book.orders.loc[paid, columns]  # only these columns are copied
-    orders = orders.assign(order=np.arange(len(orders))).reset_index(drop=True)
-    row = np.full(len(paid) + 1, -1)  # row in `orders` of each order of the book; [-1]: none
+    # Order codes as int32: half the memory of ten million lines' codes, and far from overflowing.
+    orders = orders.assign(order=np.arange(len(orders), dtype=np.int32)).reset_index(drop=True)
+    row = np.full(len(paid) + 1, -1, dtype=np.int32)  # row in `orders` of each order of the book; [-1]: none
     row[np.flatnonzero(paid)] = orders["order"].to_numpy()
     order = row[line_orders(book)]
     keep = order >= 0

@@ -6,7 +6,7 @@ import pandas as pd
 
 from core.model import OrderBook, first_present, kept
 from core.segments.features import paid_orders
-from core.segments.products import segment_lines
+from core.segments.products import segment_lines, segment_of
 from core.segments.segmentation import Segmentation
 
 GROWTH_PERIOD_DAYS = 90
@@ -31,10 +31,7 @@ def _segment_orders(seg: Segmentation, book: OrderBook) -> pd.DataFrame:
     position = seg.customers.index.get_indexer(orders["customer_key"])
     keep = (position >= 0) & (orders["placed_at"] < pd.Timestamp(seg.analysis_date, tz="UTC")).to_numpy()
     orders = kept(orders, keep)[["placed_at", "net", "platform", *PLACE_AND_PERSON]]  # what the tables read
-    segment = seg.customers["segment"].take(position[keep])
-    segment.index = orders.index
-    # `customer`: the customer's row in the segmentation, counted far faster than the text key.
-    return orders.assign(segment=segment, customer=position[keep])
+    return orders.assign(**segment_of(seg, position[keep], orders.index))
 
 
 def growth(seg: Segmentation, book: OrderBook, period_days: int = GROWTH_PERIOD_DAYS) -> pd.DataFrame:
