@@ -149,14 +149,24 @@ def category_dtype(*values) -> pd.CategoricalDtype:
     return pd.CategoricalDtype(sorted(seen))
 
 
-def shared_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
-    """`frames` with each category column over the same categories, so that `pd.concat` keeps it
-    a category (it turns categories that differ into text)."""
-    if len(frames) < 2:
-        return frames
-    columns = [c for c in frames[0].columns if isinstance(frames[0][c].dtype, pd.CategoricalDtype)]
-    dtypes = {column: category_dtype(*(frame[column] for frame in frames)) for column in columns}
-    return [frame.astype(dtypes) for frame in frames]
+def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """`pd.concat(frames, ignore_index=True)` of frames with the same columns, column by column: a
+    category column over the categories of all (concat turns categories that differ into text),
+    and each column of the frames let go once joined (`frames` is emptied; a caller that hands
+    over its only references never holds ten files' tables twice)."""
+    if len(frames) == 1:
+        return frames.pop().reset_index(drop=True)
+    names = list(frames[0].columns)
+    columns = [{name: frame[name] for name in names} for frame in frames]
+    frames.clear()
+    out = {}
+    for name in names:
+        pieces = [table.pop(name) for table in columns]
+        if any(isinstance(piece.dtype, pd.CategoricalDtype) for piece in pieces):
+            dtype = category_dtype(*pieces)
+            pieces = [piece.astype(dtype) for piece in pieces]
+        out[name] = pd.concat(pieces, ignore_index=True)
+    return pd.DataFrame(out, copy=False)
 
 
 def settable(column: pd.Series, *values) -> pd.Series:

@@ -309,10 +309,15 @@ class _Distinct:
     """A text column as integer codes and its distinct values: keywords are matched once per
     distinct product name or note, not once per line (names repeat over many lines)."""
 
-    def __init__(self, values: pd.Series):
-        self.codes, uniques = pd.factorize(values)
+    def __init__(self, values: pd.Series, normalize=None):
+        if isinstance(values.dtype, pd.CategoricalDtype):  # an imported book's: codes are there
+            self.codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+        else:
+            self.codes, uniques = pd.factorize(values)
         # Object dtype: Python's re (lookbehind for whole words), not the Arrow regex engine.
         self.values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+        if normalize is not None:  # once per distinct value; two may become one (hits allow it)
+            self.values = normalize(self.values)
 
     def words(self, pattern: str | None) -> np.ndarray:
         """Per distinct value: the keyword it contains (lower case, as written), else None."""
@@ -471,7 +476,7 @@ def customer_tags(book: OrderBook, tables: TagTables | None = None, until: dt.da
     identified = (orders["customer_key"].notna() & (orders["customer_key"] != "")).to_numpy()
     codes, keys = pd.factorize(orders.loc[identified, "customer_key"], sort=True)
     keys = pd.Index(np.asarray(keys, dtype=object), name="customer_key", dtype="str")
-    customer_of = np.full(len(orders), -1, dtype=np.int64)
+    customer_of = np.full(len(orders), -1, dtype=np.int32)  # int32: ten million lines' codes are large
     customer_of[identified] = codes
     line_order = lines["order"].to_numpy()
     line_customer = customer_of[line_order]
@@ -482,12 +487,12 @@ def customer_tags(book: OrderBook, tables: TagTables | None = None, until: dt.da
         "n": n, "lines": len(lines), "line_order": line_order, "line_customer": line_customer,
         "customer_of": customer_of, "ratio": ratio,
         "names": _Distinct(lines["product_name"]),
-        "categories": _Distinct(lines["category"].str.strip().str.casefold()),
-        "raw_categories": lines["category"].to_numpy(dtype=object, na_value=None),
+        "categories": _Distinct(lines["category"], lambda v: v.str.strip().str.casefold()),
+        "raw_categories": lines["category"],  # read for the evidence rows only
         "notes": _Distinct(orders["note"]),
         "discounted": ((orders["discount_code"].notna() | (orders["discount"].fillna(0) > 0)).to_numpy()
                        & identified),
-        "codes": first_present(orders["discount_code"], "").to_numpy(dtype=object),
+        "codes": orders["discount_code"],
     }
     counts, assigned, found_all = {}, {}, {}
     for rule in tables.rules:
@@ -587,11 +592,11 @@ def _evidence(found_all: dict, assigned: pd.DataFrame, data: dict, units: dict[s
                 if source == "keyword":
                     matched = f["matched"][names.codes[rows]]
                 elif source == "category":
-                    matched = data["raw_categories"][rows]
+                    matched = data["raw_categories"].take(rows).to_numpy(dtype=object, na_value=None)
                 else:
                     matched = np.array([f"{r:g}×" for r in np.round(data["ratio"][rows], 1)], dtype=object)
             elif source == "discount":
-                detail = matched = data["codes"][rows]
+                detail = matched = first_present(data["codes"].take(rows), "").to_numpy(dtype=object)
             else:
                 detail = matched = f["matched"][data["notes"].codes[rows]]
             frames.append(pd.DataFrame({

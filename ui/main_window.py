@@ -69,10 +69,8 @@ def load_mapped_book(paths: list[str], mappings: dict[str, Any], progress,
 def merge_books(books: list[Any], paths: list[str]) -> Any:
     """One OrderBook from several imports: files in the order opened, an order seen twice once,
     customer keys computed over all orders (a buyer in two files is one customer)."""
-    import pandas as pd
-
     from core.importing import identity
-    from core.model import OrderBook, compact, shared_categories
+    from core.model import OrderBook, compact, concat
 
     filled = [b for b in books if len(b.orders)]
     merged = OrderBook()
@@ -84,13 +82,12 @@ def merge_books(books: list[Any], paths: list[str]) -> Any:
     if len(filled) == 1:
         merged.orders, merged.lines = filled[0].orders.copy(), filled[0].lines.copy()
     elif filled:
-        # Over shared categories: concat turns categories that differ into text.
-        merged.orders = (pd.concat(shared_categories([b.orders for b in filled]), ignore_index=True)
+        merged.orders = (concat([b.orders for b in filled])
                          .drop_duplicates(["platform", "order_id"], keep="first")
                          .reset_index(drop=True))
         lines = [b.lines for b in filled if len(b.lines)]
         if lines:
-            merged.lines = pd.concat(shared_categories(lines), ignore_index=True)
+            merged.lines = concat(lines)
     merged.orders["customer_key"] = identity.customer_keys(merged.orders)
     merged.orders, merged.lines = compact(merged.orders), compact(merged.lines)  # the new keys too
     return merged

@@ -25,7 +25,7 @@ from core.importing.read import RawFile, open_file, read_columns
 from core.jobs import NULL_PROGRESS, Progress, sub
 from core.memory import release_memory
 from core.model import (MONEY_FIELDS, FileInfo, OrderBook, compact, empty_lines, empty_orders,
-                        first_present, mapped, settable, shared_categories)
+                        concat, first_present, mapped, settable)
 from core.xlsx_writer import column_letter
 
 # Dates of every profile fall back on ISO forms (spreadsheets give ISO after read.py).
@@ -1045,9 +1045,9 @@ def merge(parts: list[FilePart]) -> tuple[pd.DataFrame, pd.DataFrame]:
         if len(part.lines):
             lines.append(part.lines.assign(_file=number))
     parts.clear()
-    orders = pd.concat(shared_categories(frames), ignore_index=True)
-    lines = pd.concat(shared_categories(lines), ignore_index=True) if lines else empty_lines()
-    del frames
+    del part, frame  # the last file's frames too
+    orders = concat(frames)  # empties frames and lines: each file's columns go once joined
+    lines = concat(lines) if lines else empty_lines()
     if (np.diff(orders["_rank"].to_numpy()) < 0).any():  # else the stable sort keeps every row in place
         orders = orders.sort_values(["_rank", "_file"], kind="stable", ignore_index=True)
     merged, overlap = _one_row_per_order(orders)
