@@ -28,10 +28,10 @@ def paid_orders(book: OrderBook, currency: str | None = None, rates: dict | None
     With `rates` (currency → value of one unit in `base`), every order is converted to `base`;
     otherwise only orders in `currency` are kept. Different currencies are never added as they are.
     `extra` names further order columns to keep (only what is needed is copied: this runs on
-    every order of the shop).
+    every order of the shop, and order ids alone are 110 MB for seven million orders).
     """
-    columns = ["platform", "order_id", "customer_key", "placed_at", "status", "currency",
-               "order_total", "refunded", "discount", "discount_code", *extra]
+    columns = ["customer_key", "placed_at", "status", "currency", "order_total", "refunded", "discount",
+               "discount_code", *extra]
     all_orders = book.orders[columns]
     orders = all_orders[(all_orders["status"] == "paid") & (all_orders["customer_key"] != "")]  # a new table already
     orders["net"] = net_sales(orders)

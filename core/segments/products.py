@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from core.currency import factors
-from core.model import OrderBook, among, first_present, kept, line_orders
+from core.model import OrderBook, among, first_present, kept, line_orders, positions_in
 from core.segments.maps import SegmentLabel
 
 MAX_AFFINITY_GROUPS = 8  # more groups than this are not segments a shop can act on
@@ -48,7 +48,7 @@ def _segment_lines(seg, book: OrderBook) -> pd.DataFrame:
     lines = paid_lines(book)
     # One hash lookup per line gives both the filter and the segment (isin and map on arrow
     # strings walk the keys in Python: seconds for a large export).
-    position = seg.customers.index.get_indexer(lines["customer_key"])
+    position = positions_in(seg.customers.index, lines["customer_key"])
     keep = (position >= 0) & (lines["placed_at"] < pd.Timestamp(seg.analysis_date, tz="UTC")).to_numpy()
     if seg.rates:
         lines, position = kept(lines, keep), position[keep]
