@@ -7,7 +7,7 @@ import pandas as pd
 
 from core.currency import factors
 from core.errors import InputError, Problem
-from core.model import OrderBook, net_sales
+from core.model import OrderBook, kept, net_sales
 
 FEATURE_COLUMNS = ("recency", "frequency", "monetary", "first_order", "last_order", "tenure",
                    "aov", "refund_rate", "discount_share", "currency")
@@ -32,15 +32,14 @@ def paid_orders(book: OrderBook, currency: str | None = None, rates: dict | None
     """
     columns = ["customer_key", "placed_at", "status", "currency", "order_total", "refunded", "discount",
                "discount_code", *extra]
-    all_orders = book.orders[columns]
-    orders = all_orders[(all_orders["status"] == "paid") & (all_orders["customer_key"] != "")]  # a new table already
-    orders["net"] = net_sales(orders)
+    orders = book.orders[columns]
+    keep = ((orders["status"] == "paid") & (orders["customer_key"] != "")).to_numpy()
+    if currency and not rates:
+        keep = keep & (orders["currency"] == currency).to_numpy()
+    orders = kept(orders, keep)  # one filter, and none when every order stays (each copies them all)
     if rates:
-        orders["net"] = orders["net"] * factors(orders["currency"], rates, base)
-        orders["currency"] = base
-    elif currency:
-        orders = orders[orders["currency"] == currency]
-    return orders
+        return orders.assign(net=net_sales(orders) * factors(orders["currency"], rates, base), currency=base)
+    return orders.assign(net=net_sales(orders))
 
 
 def main_currency(book: OrderBook) -> str | None:
@@ -68,7 +67,7 @@ def customer_features(book: OrderBook, analysis_date: dt.date, currency: str | N
     """
     orders = paid_orders(book, currency, rates, base)
     end = pd.Timestamp(analysis_date, tz="UTC")
-    orders = orders[orders["placed_at"] < end]
+    orders = kept(orders, (orders["placed_at"] < end).to_numpy())
     if orders.empty:
         return pd.DataFrame(columns=FEATURE_COLUMNS, index=pd.Index([], name="customer_key"))
     # An order's discount is known where the export has a discount amount or code; exports

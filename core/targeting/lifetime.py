@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from core.model import OrderBook, among
+from core.model import OrderBook, among, kept
 from core.segments import Segmentation
 from core.segments.features import paid_orders
 
@@ -37,9 +37,10 @@ def _fitted(seg: Segmentation, book: OrderBook, weeks: float):
 
     orders = paid_orders(book, seg.currency if not seg.rates else None, seg.rates,
                          seg.currency if seg.rates else None)
-    orders = orders[(orders["placed_at"] < pd.Timestamp(seg.analysis_date, tz="UTC"))
-                    & among(orders["customer_key"], seg.customers.index)]
+    orders = kept(orders, (orders["placed_at"] < pd.Timestamp(seg.analysis_date, tz="UTC")).to_numpy()
+                  & among(orders["customer_key"], seg.customers.index))
     purchases = pd.DataFrame({"customer": orders["customer_key"], "date": orders["placed_at"], "value": orders["net"]})
+    del orders  # the columns the models do not read go now, not after them
     return customer_lifetime(purchases, seg.analysis_date - dt.timedelta(days=1), weeks, fit_on=FIT_ON)
 
 
