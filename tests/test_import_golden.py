@@ -93,3 +93,16 @@ def test_every_profile_has_a_fixture(imported):
     covered = {f.profile for book in imported.values() for f in book.files}
     missing = sorted(p.id for p in all_profiles() if p.id not in covered)
     assert not missing, f"profiles without a fixture case in tests/data/exports/: {missing}"
+
+
+def test_large_files_on_all_cores_import_as_small_ones(monkeypatch, imported):
+    """A large file's columns are worked on by threads (engine.each_column); every case, made to
+    take that path, gives the same orders, lines and problems as in this thread."""
+    from core.importing import engine
+
+    monkeypatch.setattr(engine, "PARALLEL_FROM_ROWS", 0)
+    for case in CASES:
+        threaded, serial = import_files(case_files(case)), imported[case.name]
+        assert threaded.orders.equals(serial.orders), case.name
+        assert threaded.lines.equals(serial.lines), case.name
+        assert threaded.problems == serial.problems, case.name

@@ -36,7 +36,7 @@ def categorical(values: pa.Array) -> pd.Categorical:
     rank = np.empty(len(order), np.int64)
     rank[order] = np.arange(len(order))
     index = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    codes = np.where(index >= 0, rank[np.maximum(index, 0)], -1)
+    codes = np.where(index >= 0, rank[np.maximum(index, 0)], -1) if len(rank) else np.full(len(index), -1)
     categories = pd.Index(encoded.dictionary.take(pa.array(order)), dtype="str")
     return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
 
