@@ -1018,21 +1018,20 @@ def _statuses(orders: pd.DataFrame, profile: Profile, raw, problems) -> pd.Serie
     if "_status" in orders:
         # Few distinct values: normalise and map each once, not once per order.
         encoded = pc.dictionary_encode(pa.array(orders["_status"], pa.string(), from_pandas=True))
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
         words = [normalize_header(v) for v in encoded.dictionary.to_pylist()]
-
-        def per_order(values: list) -> pd.Series:
-            taken = pc.take(pa.array(values, pa.string()), encoded.indices)
-            return pd.Series(taken.to_numpy(zero_copy_only=False), index=orders.index, dtype=object)
-
-        raw_status = per_order(words)
-        mapped = per_order([profile.status_map.get(w) for w in words])
-        unknown = raw_status.notna() & mapped.isna()
-        status = status.fillna(mapped.mask(unknown, "pending"))
-        for value in raw_status[unknown].unique()[:MAX_CELL_PROBLEMS]:
-            first = orders.loc[unknown & (raw_status == value), "source_row"].iloc[0]
-            problems.append(Problem.make(raw.path, int(first), profile.status_columns[0],
-                                         "import.unknown_status", value=value,
-                                         count=int((raw_status == value).sum())))
+        mapped = [profile.status_map.get(w) for w in words]
+        per_word = np.array([m or "pending" for m in mapped] + [None], dtype=object)  # [-1]: no status
+        status = status.fillna(pd.Series(per_word[codes], index=orders.index))
+        unknown: dict[str, list[int]] = {}  # word → its spellings, in the order orders show them
+        for entry, (word, status_of) in enumerate(zip(words, mapped)):
+            if status_of is None:
+                unknown.setdefault(word, []).append(entry)
+        for word, entries in list(unknown.items())[:MAX_CELL_PROBLEMS]:
+            rows = np.isin(codes, entries)
+            problems.append(Problem.make(raw.path, int(orders["source_row"].to_numpy()[np.argmax(rows)]),
+                                         profile.status_columns[0], "import.unknown_status", value=word,
+                                         count=int(rows.sum())))
     default = profile.status_default or ("paid" if "_status" not in orders else "pending")
     return status.fillna(default).astype(str)
 
