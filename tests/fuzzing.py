@@ -85,10 +85,30 @@ class Case:
     kind: str
 
 
+def _case_rng(case_dir: Path, seed: int) -> tuple[random.Random, str]:
+    """The seeded generator of one case, and the mutation kind it draws first."""
+    rng = random.Random(f"{case_dir.name}:{seed}")
+    return rng, rng.choice(MUTATIONS)
+
+
+def seeds_per_kind(case_dir: Path, per_kind: int) -> list[int]:
+    """The first `per_kind` seeds of each mutation kind for one fixture: every kind is tried on
+    every fixture, with fewer cases than seeds drawn at random would need."""
+    chosen: list[int] = []
+    count = dict.fromkeys(MUTATIONS, 0)
+    seed = 0
+    while min(count.values()) < per_kind:
+        kind = _case_rng(case_dir, seed)[1]
+        if count[kind] < per_kind:
+            count[kind] += 1
+            chosen.append(seed)
+        seed += 1
+    return chosen
+
+
 def make_case(case_dir: Path, seed: int, into: Path) -> tuple[Case, list[Path]]:
     """The mutant files of one case, written into the folder `into` (emptied first)."""
-    rng = random.Random(f"{case_dir.name}:{seed}")
-    kind = rng.choice(MUTATIONS)
+    rng, kind = _case_rng(case_dir, seed)
     shutil.rmtree(into, ignore_errors=True)
     into.mkdir(parents=True)
     files = fixture_files(case_dir)

@@ -3,12 +3,11 @@ figures in its text, fonts embedded, A4 and Letter, English and 简体中文, an
 import re
 import shutil
 import subprocess
-import sys
 import unicodedata
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_main
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed (make system-deps)")
 
@@ -209,11 +208,11 @@ def test_printer_door_prints_the_same_report(demo, tmp_path):
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), "report", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=120)
+    """`main.py report ARGS`, run in this process (the `qapp` fixture gives it its Qt application)."""
+    return run_main("report", *args)
 
 
-def test_cli_writes_refuses_to_overwrite_and_never_writes_an_input(tmp_path):
+def test_cli_writes_refuses_to_overwrite_and_never_writes_an_input(tmp_path, qapp):
     out = tmp_path / "summary.pdf"
     done = _cli(*DEMO, "-o", str(out), "--lang", "zh", "--paper", "letter", "--map", "rfgrid")
     assert done.returncode == 0, done.stderr
@@ -235,7 +234,7 @@ def test_cli_writes_refuses_to_overwrite_and_never_writes_an_input(tmp_path):
     assert _cli(*DEMO, "-o", str(tmp_path / "missing" / "x.pdf")).returncode == 2
 
 
-def test_orders_without_a_country_are_named_not_stated_on_the_cover(tmp_path):
+def test_orders_without_a_country_are_named_not_stated_on_the_cover(tmp_path, qapp):
     """Core keys unknown values as "?"; the printed cover says so in words."""
     from tests.ui.helpers import write_export
 
@@ -243,8 +242,7 @@ def test_orders_without_a_country_are_named_not_stated_on_the_cover(tmp_path):
         "#1,a@example.com,paid,2024-03-01 10:00:00 +0000,USD,9.50,2024-03-01 09:00:00 +0000,1,Mug,9.50,Ann,,0",
         "#2,b@example.com,paid,2024-03-02 10:00:00 +0000,USD,12.00,2024-03-02 09:00:00 +0000,1,Cup,12.00,Bo,,0"])
     pdf = tmp_path / "s.pdf"
-    result = subprocess.run([sys.executable, "main.py", "report", export, "-o", str(pdf)], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = _cli(export, "-o", str(pdf))
     assert result.returncode == 0, result.stderr
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "not stated 100" in text and "? 100" not in text
