@@ -377,9 +377,8 @@ def convert(raw: RawFile, profile: Profile, progress: Progress,
     orders = orders.drop(columns=[c for c in orders.columns if c.startswith("_")])
     info = FileInfo(str(raw.path), profile.platform, profile.report, raw.encoding,
                     len(table), profile.id, int((orders["currency"] == NO_CURRENCY).sum()))
-    for table_ in (orders, lines):  # one name on every row, held once
-        table_["platform"] = repeated(profile.platform, len(table_))
-        table_["source_file"] = repeated(raw.path.name, len(table_))
+    for name, value in (("platform", profile.platform), ("source_file", raw.path.name)):
+        orders[name], lines[name] = repeated(value, len(orders)), repeated(value, len(lines))  # held once
     problems.extend(cells.problems_out())
     return FilePart(info, profile.role, _conform(orders, empty_orders()),
                     _conform(lines, empty_lines()), refund_known=refund_known), problems
@@ -1028,21 +1027,23 @@ def settle_full_refunds(orders: pd.DataFrame) -> None:
 
 def _statuses(orders: pd.DataFrame, profile: Profile, raw, problems) -> pd.Series:
     """Canonical status per order: the first matching rule, else the status map, else the default."""
-    status = pd.Series(pd.NA, index=orders.index, dtype="object")
+    default = profile.status_default or ("paid" if "_status" not in orders else "pending")
+    ruled = None  # what the rules say, where one matches (most profiles have none)
     for rule in profile.status_rules:
         values = orders.get("_rule_" + rule.column)
         if values is None:
             continue
         hit = values.isna() if rule.blank else values.str.contains(rule.pattern or "", regex=True, na=False)
-        status = status.mask(status.isna() & hit, rule.status)
+        ruled = pd.Series(pd.NA, index=orders.index, dtype="object") if ruled is None else ruled
+        ruled = ruled.mask(ruled.isna() & hit, rule.status)
     if "_status" in orders:
-        # Few distinct values: normalise and map each once, not once per order.
+        # Few distinct values: normalise and map each once, then take per order by its code.
         encoded = pc.dictionary_encode(pa.array(orders["_status"], pa.string(), from_pandas=True))
         codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
         words = [normalize_header(v) for v in encoded.dictionary.to_pylist()]
         mapped = [profile.status_map.get(w) for w in words]
-        per_word = np.array([m or "pending" for m in mapped] + [None], dtype=object)  # [-1]: no status
-        status = status.fillna(pd.Series(per_word[codes], index=orders.index))
+        per_word = pa.array([m or "pending" for m in mapped] + [default], pa.string())  # last: no status
+        status = per_word.take(pa.array(np.where(codes >= 0, codes, len(mapped))))
         unknown: dict[str, list[int]] = {}  # word → its spellings, in the order orders show them
         for entry, (word, status_of) in enumerate(zip(words, mapped)):
             if status_of is None:
@@ -1052,8 +1053,10 @@ def _statuses(orders: pd.DataFrame, profile: Profile, raw, problems) -> pd.Serie
             problems.append(Problem.make(raw.path, int(orders["source_row"].to_numpy()[np.argmax(rows)]),
                                          profile.status_columns[0], "import.unknown_status", value=word,
                                          count=int(rows.sum())))
-    default = profile.status_default or ("paid" if "_status" not in orders else "pending")
-    return status.fillna(default).astype(str)
+        status = pd.Series(status.to_pandas(types_mapper=_types).array, index=orders.index)
+    else:
+        status = pd.Series(default, index=orders.index, dtype="str")
+    return status if ruled is None else ruled.fillna(status).astype(str)
 
 
 def _conform(frame: pd.DataFrame, empty: pd.DataFrame) -> pd.DataFrame:

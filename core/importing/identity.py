@@ -63,8 +63,7 @@ def _name_and_postcode(orders: pd.DataFrame) -> pa.Array:
     name = _each_value(orders["customer_name"],
                        lambda n: pc.replace_substring_regex(pc.utf8_lower(_usable(n)), r"\s+", " "))
     postcode = _each_value(orders["postcode"], lambda p: pc.replace_substring(pc.utf8_upper(_usable(p)), " ", ""))
-    return pc.binary_join_element_wise("name:", pc.binary_join_element_wise(name, postcode, "|"),
-                                       "")
+    return pc.binary_join_element_wise("name:", pc.binary_join_element_wise(name, postcode, "|"), "")
 
 
 IDENTITIES = (_email, _buyer, _phone, _name_and_postcode)  # in order of trust
