@@ -27,7 +27,8 @@ def clean_text(values: pa.Array) -> pa.Array:
         values = pc.replace_substring_regex(values, _FORMULA_TEXT, r"\1")
     if pc.any(pc.starts_with(values, "'")).as_py():
         values = pc.utf8_ltrim(values, "'")
-    return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+    empty = pc.equal(values, "")  # blanks only: the reader already made empty cells null
+    return pc.if_else(empty, pa.scalar(None, values.type), values) if pc.any(empty).as_py() else values
 
 
 def numeric_core(values: pa.Array) -> pa.Array:
