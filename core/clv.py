@@ -47,25 +47,25 @@ def repeat_data(purchases: pd.DataFrame, end: dt.date) -> RepeatData:
     day = date[keep].to_numpy().astype("datetime64[D]").astype(np.int64)
     known = customer >= 0  # as groupby, purchases without a customer count for no one
     customer, day, keep = customer[known], day[known], np.flatnonzero(keep)[known]
-    first_day = int(day.min()) if len(day) else 0
-    span = int(day.max()) - first_day + 1 if len(day) else 1
+    if not len(day):
+        return RepeatData(*(np.zeros(0) for _ in range(4)), index=pd.Index(keys[:0], name="customer"))
+    first_day = int(day.min())
+    span = int(day.max()) - first_day + 1
     value = pd.Series(purchases["value"].to_numpy()[keep])
     by_day = value.groupby(customer.astype(np.int64) * span + (day - first_day), sort=True).sum()
-    pair = by_day.index.to_numpy()
+    pair = by_day.index.to_numpy()  # sorted: by customer, then day
     who, when = pair // span, pair % span
-    grouped = pd.Series(by_day.to_numpy()).groupby(who, sort=True)
-    count = grouped.size()
-    starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]]) if len(who) else np.array([], dtype=np.int64)
-    ends = np.r_[starts[1:], len(who)] - 1 if len(who) else starts
+    starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])  # each customer's first day
+    ends = np.r_[starts[1:], len(who)] - 1
+    repeats = ends - starts
     first_value = by_day.to_numpy()[starts]
-    repeats = count.to_numpy() - 1
+    total = pd.Series(by_day.to_numpy()).groupby(who, sort=True).sum().to_numpy()  # pandas' sums, to the bit
     with np.errstate(divide="ignore", invalid="ignore"):
-        repeat_value = np.where(repeats > 0, (grouped.sum().to_numpy() - first_value) / repeats, 0.0)
+        repeat_value = np.where(repeats > 0, (total - first_value) / repeats, 0.0)
     first, last = when[starts], when[ends]
-    index = pd.Index(keys.take(count.index.to_numpy()), name="customer")
     return RepeatData(x=repeats.astype(float), t_x=(last - first) / WEEK,
                       T=((end_ts - pd.Timestamp(first_day, unit="D")).days - first) / WEEK,
-                      monetary=repeat_value, index=index)
+                      monetary=repeat_value, index=pd.Index(keys.take(who[starts]), name="customer"))
 
 
 def bgnbd_log_likelihood(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
