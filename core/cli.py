@@ -559,6 +559,10 @@ def main(argv: list[str]) -> int:
         set_language("zh_CN" if chosen.lang == "zh" else chosen.lang)
     args = parser().parse_args(argv)
     target = getattr(args, "csv", None)
+    if getattr(args, "map", None) == "clusters" and args.run not in (cmd_import, cmd_customers):
+        from core.segments.clusters import load_library_in_background
+
+        load_library_in_background()
     try:
         if target and target != "-":
             _never_over_an_input(Path(target), getattr(args, "files", ()))

@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import sparse
 
 from core.i18n import catalog_lang, format_text, t
-from core.model import OrderBook
+from core.model import OrderBook, among
 from core.resources import RESOURCES
 from core.segments import Segmentation
 from core.segments.products import segment_lines
@@ -268,7 +268,7 @@ def _segment(sid, lines, members, monetary, limits, best_limits) -> SegmentCross
             matrix, items = matrix[:, enough], items[enough]
         multi = int((np.asarray(matrix.sum(axis=1)).ravel() >= 2).sum())
         rules = pair_rules(matrix, items, limits) if multi >= limits["min_multi_item_customers"] else []
-        best = np.asarray(keys.isin(best_keys))
+        best = among(keys, best_keys)
         current = SegmentCrossSell(sid, len(members), matrix.shape[0], multi, level, rules,
                                    favourites(matrix, items, best, best_limits), [], matrix, keys, items, best)
         if result is None or (not result.rules and rules):

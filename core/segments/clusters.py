@@ -30,6 +30,21 @@ class ClusterResult:
     profiles: pd.DataFrame  # per cluster: customers and the median of each behaviour feature
 
 
+def load_library_in_background() -> None:
+    """Start loading scikit-learn's clustering (about a second of module loading) in a daemon
+    thread, for a command that will cluster: it then overlaps the reading of the exports, which
+    waits mostly on Arrow outside the GIL. cluster_customers imports it as usual (a module being
+    loaded by another thread is waited for, never loaded twice)."""
+    import threading
+
+    threading.Thread(target=_load_library, name="load-sklearn", daemon=True).start()
+
+
+def _load_library() -> None:
+    import sklearn.cluster  # noqa: F401
+    import sklearn.metrics  # noqa: F401
+
+
 def behaviour_matrix(features: pd.DataFrame, category_mix: pd.DataFrame | None = None) -> np.ndarray:
     """log1p of each behaviour figure, standardised; category shares (already 0…1) standardised too."""
     columns = [np.log1p(features[c].to_numpy(dtype=float).clip(min=0)) for c in BEHAVIOUR]
@@ -56,7 +71,7 @@ def cluster_customers(features: pd.DataFrame, category_mix: pd.DataFrame | None 
 
 def _cluster_customers(features, category_mix, k, progress) -> ClusterResult:
     from sklearn.cluster import KMeans
-    from sklearn.metrics import silhouette_score
+    from sklearn.metrics import pairwise_distances, silhouette_score
 
     matrix = behaviour_matrix(features, category_mix)
     n = len(matrix)
@@ -68,6 +83,8 @@ def _cluster_customers(features, category_mix, k, progress) -> ClusterResult:
     if not ks:
         ks = [1]
     scored_rows = rng.choice(len(sample), min(SILHOUETTE_SAMPLE, len(sample)), replace=False)
+    # The distances between the scored customers are the same for every k: computed once.
+    distances = pairwise_distances(sample[scored_rows]) if len(ks) > 1 else None
     silhouettes, models = {}, {}
     for i, clusters in enumerate(ks):
         progress.check_cancelled()
@@ -76,7 +93,9 @@ def _cluster_customers(features, category_mix, k, progress) -> ClusterResult:
         models[clusters] = model
         labels = model.labels_[scored_rows]
         if clusters > 1 and len(np.unique(labels)) > 1:
-            silhouettes[clusters] = round(float(silhouette_score(sample[scored_rows], labels)), 4)
+            scored = silhouette_score(distances, labels, metric="precomputed") if distances is not None \
+                else silhouette_score(sample[scored_rows], labels)
+            silhouettes[clusters] = round(float(scored), 4)
     best = k or (max(silhouettes, key=lambda c: (silhouettes[c], -c)) if silhouettes else ks[0])
     raw = models[best].predict(matrix)
     # Name clusters c1…cK from the most to the least valuable per customer, so ids are stable.

@@ -76,7 +76,12 @@ def customer_features(book: OrderBook, analysis_date: dt.date, currency: str | N
     discounted = ((orders["discount"].fillna(0) > 0) | orders["discount_code"].notna()).astype(float)
     orders = orders.assign(refunded_any=(orders["refunded"] > 0).astype(float),
                            discounted=discounted.where(known))
-    grouped = orders.groupby("customer_key", sort=True)
+    # Grouped on integer codes, in the keys' sorted order: grouping on the keys themselves matches
+    # every aggregate back to them by text (0.4 s for 200,000 customers).
+    codes, keys = pd.factorize(orders["customer_key"], sort=True)
+    if (codes < 0).any():  # no key: not a customer (the reader's empty cells)
+        orders, codes = orders[codes >= 0], codes[codes >= 0]
+    grouped = orders.groupby(codes, sort=True)
     first, last = grouped["placed_at"].min(), grouped["placed_at"].max()
     features = pd.DataFrame({
         "frequency": grouped.size().astype(int),
@@ -88,9 +93,9 @@ def customer_features(book: OrderBook, analysis_date: dt.date, currency: str | N
         "currency": grouped["currency"].first().astype("str"),
     })
     # Customer tables are keyed by text, whether the book holds its keys as text or as codes.
-    features.index = features.index.astype("str")
-    features["recency"] = (end - last.dt.floor("D")).dt.days.astype(int)
-    features["tenure"] = (end - first.dt.floor("D")).dt.days.astype(int)
+    features.index = pd.Index(keys.take(features.index.to_numpy()), dtype="str")
+    features["recency"] = (end - last.dt.floor("D")).dt.days.to_numpy(dtype=int)
+    features["tenure"] = (end - first.dt.floor("D")).dt.days.to_numpy(dtype=int)
     features["aov"] = (features["monetary"] / features["frequency"]).round(2)
     features.index.name = "customer_key"
     return features[list(FEATURE_COLUMNS)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.model import OrderBook
+from core.model import OrderBook, lookup
 from core.segments import Segmentation, breakdown, segment_table
 from core.segments.products import paid_lines, segment_lines
 from core.targeting.lifetime import lifetime_facts
@@ -72,23 +72,29 @@ def reachability(seg: Segmentation, book: OrderBook) -> pd.Series:
     platform buyer id the platform lets the seller message)."""
     keys, contact = book.memo("has_contact", _has_contact)
     # Looked up in the segmentation's index, which has its hash table already (one over the
-    # keys of has_contact held 170 MB more for a million customers).
-    position = seg.customers.index.get_indexer(keys)
+    # keys of has_contact held 170 MB more for a million customers); the book's customer
+    # categories are looked up there once for every table of the plan.
+    position = lookup(seg.customers.index, keys)
     has_contact = np.zeros(len(seg.customers), dtype=bool)
     has_contact[position[position >= 0]] = contact[position >= 0]
     return pd.Series(has_contact, index=seg.customers.index).groupby(seg.customers["segment"]).mean().round(4)
 
 
 def _has_contact(book: OrderBook) -> tuple[pd.Index, np.ndarray]:
-    """Each customer key and whether the key itself is a contact (an email, a phone) or any of their
-    orders gives one. Once per book; the keys are tested once each, not once per order."""
+    """Each customer key (the book's customer categories, when it holds them so) and whether the
+    key itself is a contact (an email, a phone) or any of their orders gives one. Once per book;
+    the keys are tested once each, not once per order."""
     orders = book.orders
-    codes, keys = pd.factorize(orders["customer_key"])
-    keys = pd.Series(keys).astype("str")
-    contact = (keys.str.contains("@", regex=False) | keys.str.startswith("tel:")).to_numpy(copy=True)
+    if isinstance(orders["customer_key"].dtype, pd.CategoricalDtype):
+        codes, keys = orders["customer_key"].cat.codes.to_numpy(), orders["customer_key"].cat.categories
+    else:
+        codes, keys = pd.factorize(orders["customer_key"])
+        keys = pd.Index(keys, dtype="str")
+    text = pd.Series(keys, dtype="str")
+    contact = (text.str.contains("@", regex=False) | text.str.startswith("tel:")).to_numpy(copy=True)
     gives = (orders["email"].notna() | orders["phone"].str.contains(r"\d{7}", regex=True, na=False)).to_numpy()
     contact[codes[gives & (codes >= 0)]] = True
-    return pd.Index(keys), contact
+    return keys, contact
 
 
 PRICE_LEVELS = ("budget", "mid", "premium")
