@@ -1,8 +1,15 @@
-"""Progress reporting and cancellation for long core work, shared by the CLI and the GUI worker."""
+"""Progress reporting, cancellation and side-by-side work for long core work, shared by the CLI
+and the GUI worker."""
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Protocol
+
+# From this many rows a table's work is worth a second thread: below it, starting threads costs
+# more than they give (the import's columns and the plan's independent parts).
+PARALLEL_FROM_ROWS = 20_000
 
 
 class Cancelled(Exception):
@@ -65,3 +72,31 @@ def sub(progress: Progress, start: float, end: float) -> Progress:
 
 
 NULL_PROGRESS = NullProgress()
+
+
+@contextmanager
+def alongside(rows: int):
+    """A `start(work, *args)` that returns a Future of `work(*args)`: run in one more thread when
+    the table has PARALLEL_FROM_ROWS `rows` or more (pandas, numpy and scipy release the GIL in
+    their loops, so a second core does real work), at once in this thread for a small one. The
+    block ends when every started work has; work not yet started is dropped when the block raises
+    (a cancelled plan does not go on fitting in the background)."""
+    if rows < PARALLEL_FROM_ROWS:
+        yield _now
+        return
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="alongside")
+    try:
+        yield pool.submit
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _now(work, *args) -> Future:
+    future: Future = Future()
+    try:
+        future.set_result(work(*args))
+    except Exception as error:  # noqa: BLE001  raised again where the caller asks for the result
+        future.set_exception(error)
+    return future

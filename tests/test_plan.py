@@ -248,3 +248,34 @@ def test_a_book_held_as_codes_plans_as_the_same_book_held_as_text(demo_plan, dem
                      lines=demo_book.lines.astype({c: "str" for c in REPEATED_TEXT & set(demo_book.lines.columns)}))
     for lang in ("en", "zh_CN"):
         assert plan_json(make_plan(text), lang) == plan_json(demo_plan, lang)
+
+
+def test_a_large_books_plan_worked_out_side_by_side_is_the_same_plan(demo_plan, demo_book, monkeypatch):
+    # From jobs.PARALLEL_FROM_ROWS lines, the lifetime models, the tags and the cross-sell offers
+    # are worked out in a second thread (core.jobs.alongside): not one figure or sentence changes,
+    # and no thread is left behind.
+    import dataclasses
+    import threading
+
+    from core import jobs
+
+    monkeypatch.setattr(jobs, "PARALLEL_FROM_ROWS", 0)
+    fresh = dataclasses.replace(demo_book)  # a book of its own: nothing derived yet
+    side_by_side = make_plan(fresh, "rfm11")
+    for lang in ("en", "zh_CN"):
+        assert plan_json(side_by_side, lang) == plan_json(demo_plan, lang)
+    assert not [t for t in threading.enumerate() if t.name.startswith("alongside")]
+
+
+def test_work_alongside_gives_its_result_or_its_error_where_it_is_asked_for(monkeypatch):
+    from core import jobs
+
+    def fails():
+        raise ValueError("bad")
+
+    for rows in (0, jobs.PARALLEL_FROM_ROWS):  # in this thread, then in a second one
+        with jobs.alongside(rows) as start:
+            done, failed = start(sum, [1, 2]), start(fails)
+        assert done.result() == 3
+        with pytest.raises(ValueError, match="bad"):
+            failed.result()

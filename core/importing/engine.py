@@ -22,7 +22,7 @@ from core.importing.parse import (clean_text, decide_decimal, parse_dates, parse
 from core.importing.profiles import (Computed, LineRefund, Profile, all_profiles,
                                      normalize_header)
 from core.importing.read import RawFile, open_file, read_columns
-from core.jobs import NULL_PROGRESS, Progress, sub
+from core.jobs import NULL_PROGRESS, PARALLEL_FROM_ROWS, Progress, sub
 from core.memory import release_memory
 from core.model import (MONEY_FIELDS, FileInfo, OrderBook, compact, empty_lines, empty_orders,
                         concat, first_present, mapped, settable)
@@ -500,9 +500,6 @@ class Groups:
         total = np.bincount(self.codes, weights=np.where(valid, numbers, 0.0), minlength=self.count)
         seen = np.bincount(self.codes, weights=valid, minlength=self.count) > 0
         return pa.array(total, mask=~seen)
-
-
-PARALLEL_FROM_ROWS = 20_000
 
 
 def each_column(work, columns: list, rows: int) -> list:

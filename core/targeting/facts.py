@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.model import OrderBook, lookup
+from core.jobs import alongside
+from core.model import OrderBook, line_orders, lookup
 from core.segments import Segmentation, breakdown, segment_table
 from core.segments.products import paid_lines, segment_lines
 from core.targeting.lifetime import lifetime_facts
@@ -25,7 +26,21 @@ def _top(table: pd.DataFrame, level: str) -> tuple[pd.Series, pd.Series]:
 def segment_facts(seg: Segmentation, book: OrderBook, period_days: int = 90) -> pd.DataFrame:
     """One row per segment (display order) with everything a persona or a strategy may state:
     size, money, medians, repeat/discount/refund behaviour, reach, growth, and what, where, when
-    and on which platform they buy most. Every value is computed here from the orders."""
+    and on which platform they buy most. Every value is computed here from the orders.
+
+    The lifetime models and the tags of a large book are worked out in a second thread meanwhile
+    (core.jobs.alongside): they share nothing with the tables here but the join of lines to orders."""
+    with alongside(len(book.lines)) as start:
+        lifetime = start(lifetime_facts, seg, book)  # churn risk and lifetime value (core/clv.py)
+        line_orders(book)  # built once here, before the tags and the item table both ask for it
+        tags = start(_tag_facts, seg, book, pd.Index(seg.order, name="segment"))
+        facts = _order_facts(seg, book, period_days)
+        facts = facts.join(lifetime.result())
+        facts["top_tag"], facts["top_tag_share"], facts["tag_mix"] = tags.result()
+    return facts
+
+
+def _order_facts(seg: Segmentation, book: OrderBook, period_days: int) -> pd.DataFrame:
     facts = segment_table(seg, book, period_days)
     customers = seg.customers
     grouped = customers.groupby("segment")
@@ -48,8 +63,6 @@ def segment_facts(seg: Segmentation, book: OrderBook, period_days: int = 90) -> 
     facts["peak_weekday"] = weekday.reindex(facts.index).astype(float)
     facts["price_level"] = _segment_price_level(seg, book).reindex(facts.index)
     facts["currency"] = seg.currency
-    facts = facts.join(lifetime_facts(seg, book))  # churn risk and lifetime value (core/clv.py)
-    facts["top_tag"], facts["top_tag_share"], facts["tag_mix"] = _tag_facts(seg, book, facts.index)
     return facts
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from core.countries import country_name
-from core.jobs import NULL_PROGRESS, Progress, sub
+from core.jobs import NULL_PROGRESS, Progress, alongside, sub
 from core.model import OrderBook, arguments_key, first_present
 from core.segments import Segmentation, breakdown, demographics, segment
 from core.segments.products import paid_lines
@@ -149,6 +149,16 @@ def _make_plan(book, map_id, weights, margin, focus_categories, focus_markets, c
     progress.check_cancelled()
     progress.report(0.6, "progress.screening")
     facts = segment_facts(seg, book)
+    from core.crosssell import crosssell
+
+    with alongside(len(book.lines)) as start:
+        offers = start(crosssell, book, seg)  # reads the segment's lines, built by the facts above
+        return _screened_plan(book, seg, facts, weights, margin, focus_categories, focus_markets,
+                              knockouts, progress, offers)
+
+
+def _screened_plan(book, seg, facts, weights, margin, focus_categories, focus_markets, knockouts,
+                   progress, offers) -> Plan:
     extra = core_shares(seg, book, focus_categories, focus_markets)
     margins = margin_per_customer(seg, book, margin)
     if margins is not None:
@@ -174,14 +184,12 @@ def _make_plan(book, map_id, weights, margin, focus_categories, focus_markets, c
         values["fallback_reason"], values["fallback_reason_zh"] = group.reason
         values["fallback_customers"] = int(group.facts.loc[group.group, "customers"])
     pattern, approach = recommend(values)
-    from core.crosssell import crosssell
-
-    offers = crosssell(book, seg)
-    progress.report(1.0, "progress.done")
-    return Plan(seg, facts, market_scope(book, seg, focus_categories, focus_markets), card, targets,
+    plan = Plan(seg, facts, market_scope(book, seg, focus_categories, focus_markets), card, targets,
                 in_depth(target_seg, book, target_facts, targets), category_matrix(target_seg, book, targets),
                 values, pattern, approach, {"categories": focus_categories, "markets": focus_markets},
-                demographic_needs(seg, book), offers, group, book.conversion)
+                demographic_needs(seg, book), offers.result(), group, book.conversion)
+    progress.report(1.0, "progress.done")
+    return plan
 
 
 def with_other_shops(plan: Plan, book: OrderBook, progress: Progress = NULL_PROGRESS) -> Plan:
