@@ -10,6 +10,10 @@ from typing import Protocol
 # From this many rows a table's work is worth a second thread: below it, starting threads costs
 # more than they give (the import's columns and the plan's independent parts).
 PARALLEL_FROM_ROWS = 20_000
+# Up to this many rows the plan's independent parts run side by side. Beyond, memory comes first:
+# each part holds its own copy of the paid orders while it runs, and two at once took ten million
+# lines from 3.9 to 4.1 GB (bench/bench_scale.py).
+ALONGSIDE_UP_TO_ROWS = 5_000_000
 
 
 class Cancelled(Exception):
@@ -77,11 +81,11 @@ NULL_PROGRESS = NullProgress()
 @contextmanager
 def alongside(rows: int):
     """A `start(work, *args)` that returns a Future of `work(*args)`: run in one more thread when
-    the table has PARALLEL_FROM_ROWS `rows` or more (pandas, numpy and scipy release the GIL in
-    their loops, so a second core does real work), at once in this thread for a small one. The
-    block ends when every started work has; work not yet started is dropped when the block raises
-    (a cancelled plan does not go on fitting in the background)."""
-    if rows < PARALLEL_FROM_ROWS:
+    the table has PARALLEL_FROM_ROWS to ALONGSIDE_UP_TO_ROWS `rows` (pandas, numpy and scipy
+    release the GIL in their loops, so a second core does real work), at once in this thread
+    otherwise. The block ends when every started work has; work not yet started is dropped when
+    the block raises (a cancelled plan does not go on fitting in the background)."""
+    if not PARALLEL_FROM_ROWS <= rows <= ALONGSIDE_UP_TO_ROWS:
         yield _now
         return
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="alongside")

@@ -1,5 +1,10 @@
 """Breakdowns per segment add up to the segment figures; demographics appear only where data has them."""
+import datetime as dt
+
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.importing import import_files
 from core.segments import BREAKDOWNS, breakdown, demographics, segment, segment_table
@@ -99,3 +104,19 @@ def test_month_keys_count_each_paid_order_in_its_calendar_month(demo):
                                        (when.strftime("%Y-%m") for when in paid["placed_at"])))
     counted = breakdown(seg, book, "month")["orders"]
     assert {key: int(n) for key, n in counted.items()} == dict(expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.datetimes(min_value=dt.datetime(1900, 1, 1),
+                                                  max_value=dt.datetime(2100, 1, 1))), min_size=1, max_size=20))
+def test_month_weekday_and_hour_are_pandas_own_utc_fields(times):
+    # The time breakdowns read each order's UTC instant as an integer (summary._time_keys); they
+    # must say what pandas' .dt fields say, before 1970 and with missing times too.
+    from core.segments.summary import _time_keys
+
+    when = pd.Series(pd.to_datetime(times, utc=True), dtype="datetime64[ns, UTC]")
+    for by, field in (("weekday", "day_of_week"), ("hour", "hour")):
+        pd.testing.assert_series_equal(_time_keys(when, by), getattr(when.dt, field), check_names=False)
+    months = when.dt.strftime("%Y-%m")
+    assert _time_keys(when, "month").astype(object).where(when.notna(), None).tolist() == \
+        months.astype(object).where(when.notna(), None).tolist()

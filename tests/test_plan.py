@@ -273,7 +273,8 @@ def test_work_alongside_gives_its_result_or_its_error_where_it_is_asked_for(monk
     def fails():
         raise ValueError("bad")
 
-    for rows in (0, jobs.PARALLEL_FROM_ROWS):  # in this thread, then in a second one
+    # In this thread (small), in a second one, in this thread again (memory first: very large).
+    for rows in (0, jobs.PARALLEL_FROM_ROWS, jobs.ALONGSIDE_UP_TO_ROWS + 1):
         with jobs.alongside(rows) as start:
             done, failed = start(sum, [1, 2]), start(fails)
         assert done.result() == 3

@@ -83,22 +83,33 @@ BREAKDOWNS = ("country", "region", "city", "platform", "channel", "month", "week
 
 
 def _breakdown_keys(orders: pd.DataFrame, by: str) -> pd.Series:
-    when = orders["placed_at"]
-    if by == "month":  # "2026-11", as codes into the months the orders span (not a string per order)
-        month = (when.dt.year * 12 + when.dt.month - 1).to_numpy(dtype=float, na_value=np.nan)
-        if np.isnan(month).all():
-            return pd.Series(np.nan, index=orders.index, dtype="str")
-        first, last = int(np.nanmin(month)), int(np.nanmax(month))
-        names = [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(first, last + 1)]
-        codes = np.where(np.isnan(month), -1, month - first).astype(np.int32)
-        return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype="str")), index=orders.index)
-    if by == "weekday":
-        return when.dt.day_of_week  # 0 = Monday
-    if by == "hour":
-        return when.dt.hour
+    if by in TIME_KEYS:
+        return _time_keys(orders["placed_at"], by)
     if by == "age_band":
         return pd.cut(orders["age"], AGE_BANDS, right=False, labels=AGE_LABELS).astype(object)
     return orders[by]
+
+
+def _time_keys(when: pd.Series, by: str) -> pd.Series:
+    """The UTC month ("2026-11", as codes into the months the orders span), weekday (0 = Monday)
+    or hour of each time, from its instant as an integer: pandas' .dt fields on a million
+    zone-aware times cost 0.1 s each. Missing times give missing keys."""
+    instant = when.to_numpy(dtype="datetime64[ns]")
+    missing = np.isnat(instant)
+    if by == "month":
+        if missing.all():
+            return pd.Series(np.nan, index=when.index, dtype="str")
+        month = instant.astype("datetime64[M]").astype(np.int64) + 1970 * 12  # year × 12 + month − 1
+        first, last = int(month[~missing].min()), int(month[~missing].max())
+        names = [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(first, last + 1)]
+        codes = np.where(missing, -1, month - first).astype(np.int32)
+        return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype="str")), index=when.index)
+    if by == "weekday":
+        value = (instant.astype("datetime64[D]").astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
+    else:
+        value = instant.astype("datetime64[h]").astype(np.int64) % 24
+    value = np.where(missing, np.nan, value) if missing.any() else value.astype(np.int32)  # as .dt gives them
+    return pd.Series(value, index=when.index)
 
 
 def demographics(book: OrderBook) -> list[str]:
