@@ -71,3 +71,36 @@ def test_clustering_runs_openmp_on_one_thread(monkeypatch):
                             columns=list(clusters.BEHAVIOUR), index=[f"c{i}" for i in range(60)])
     assert clusters.cluster_customers(features, k=3).k == 3
     assert seen and set(seen) == {1}
+
+
+def test_ks_fitted_side_by_side_run_openmp_on_one_thread_and_give_the_same_clusters(monkeypatch):
+    # For many customers every other k is fitted in a second thread (core.jobs.alongside); the
+    # OpenMP limit is per thread, so it must hold there too, and the clusters must not change.
+    import threading
+
+    import numpy as np
+    import pandas as pd
+    import threadpoolctl
+    from sklearn.cluster import KMeans
+
+    from core import jobs
+    from core.segments import clusters
+
+    rng = np.random.default_rng(1)
+    features = pd.DataFrame(rng.gamma(2.0, 10.0, size=(400, len(clusters.BEHAVIOUR))),
+                            columns=list(clusters.BEHAVIOUR), index=[f"c{i}" for i in range(400)])
+    in_turn = clusters.cluster_customers(features)
+    seen, real_fit = [], KMeans.fit
+
+    def spy(self, *args, **kwargs):
+        seen.extend((threading.current_thread().name, p["num_threads"])
+                    for p in threadpoolctl.threadpool_info() if p["user_api"] == "openmp")
+        return real_fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(KMeans, "fit", spy)
+    monkeypatch.setattr(jobs, "PARALLEL_FROM_ROWS", 0)
+    side_by_side = clusters.cluster_customers(features)
+    assert {threads for _, threads in seen} == {1}
+    assert any(name.startswith("alongside") for name, _ in seen)
+    assert side_by_side.silhouette_by_k == in_turn.silhouette_by_k and side_by_side.k == in_turn.k
+    assert side_by_side.labels.equals(in_turn.labels)

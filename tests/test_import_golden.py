@@ -8,6 +8,7 @@ import json
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -106,3 +107,16 @@ def test_large_files_on_all_cores_import_as_small_ones(monkeypatch, imported):
         assert threaded.orders.equals(serial.orders), case.name
         assert threaded.lines.equals(serial.lines), case.name
         assert threaded.problems == serial.problems, case.name
+
+
+def test_where_each_lines_order_is_known_at_import_as_the_keys_would_find_it(imported):
+    # One file's rows were grouped into its orders, so the import hands the book each line's order
+    # (model.know_line_orders) instead of joining on platform and order id again.
+    from core.model import _line_orders, line_orders
+
+    seeded = 0
+    for case in CASES:
+        book = imported[case.name]
+        seeded += "line_orders" in book.derived
+        assert np.array_equal(line_orders(book), _line_orders(book)), case.name
+    assert seeded >= len(CASES) // 2, (seeded, len(CASES))  # most cases are one file of orders

@@ -25,7 +25,7 @@ from core.importing.read import RawFile, open_file, read_columns
 from core.jobs import NULL_PROGRESS, PARALLEL_FROM_ROWS, Progress, sub
 from core.memory import release_memory
 from core.model import (MONEY_FIELDS, FileInfo, OrderBook, compact, empty_lines, empty_orders,
-                        concat, first_present, mapped, settable)
+                        concat, first_present, know_line_orders, mapped, settable)
 from core.xlsx_writer import column_letter
 
 # Dates of every profile fall back on ISO forms (spreadsheets give ISO after read.py).
@@ -50,6 +50,8 @@ class FilePart:
     # refunded status). A file that cannot know (淘宝 订单报表 without 退款金额) leaves the refund
     # to another file of the same orders (its 宝贝报表) when they are merged.
     refund_known: np.ndarray | None = None
+    # Each line's row in `orders`, as the file's rows were grouped into orders (None when not known).
+    line_orders: np.ndarray | None = None
 
 
 CATALOG_COLUMNS = ("sku", "product_name", "category")
@@ -138,11 +140,15 @@ def import_files(paths, mapping: Profile | None = None,
     order_parts = [p for p in parts if p.role != "catalog"]
     catalogs = [p.catalog for p in parts if p.role == "catalog"]
     del parts  # merge lets go of each file's frames once it has joined them
+    # One file's lines were grouped into its orders: where each line's order is is known already.
+    known = order_parts[0].line_orders if len(order_parts) == 1 else None
     if order_parts:
         book.orders, book.lines = merge(order_parts)
         book.lines = apply_catalogs(book.lines, catalogs)
     book.orders["customer_key"] = identity.customer_keys(book.orders)
     book.orders, book.lines = compact(book.orders), compact(book.lines)
+    if known is not None and len(known) == len(book.lines):
+        know_line_orders(book, known)
     release_memory()
     progress.report(1.0, "progress.done")
     return book
@@ -371,6 +377,8 @@ def convert(raw: RawFile, profile: Profile, progress: Progress,
                 and _negative_amounts(orders, lines, raw, problems, source_column))
     if left_out and not order_cols.get("item_count"):  # count the items again without them
         orders["item_count"] = _item_counts(_line_sums(lines, groups))
+    code = lines["_code"].to_numpy()
+    line_orders = code.astype(np.int32) if code.dtype.kind in "iu" and (code >= 0).all() else None
     lines = lines.drop(columns="_code").rename(columns={"_key": "order_id"})
     if key_field == "group_key" and len(lines):
         lines["order_id"] = lines["order_id"].map(dict(zip(orders["_key"], orders["order_id"])))
@@ -381,7 +389,7 @@ def convert(raw: RawFile, profile: Profile, progress: Progress,
         orders[name], lines[name] = repeated(value, len(orders)), repeated(value, len(lines))  # held once
     problems.extend(cells.problems_out())
     return FilePart(info, profile.role, _conform(orders, empty_orders()),
-                    _conform(lines, empty_lines()), refund_known=refund_known), problems
+                    _conform(lines, empty_lines()), refund_known=refund_known, line_orders=line_orders), problems
 
 
 def _knows_refunds(profile: Profile, order_cols, packed_order, refund_col, resolve) -> bool:

@@ -8,7 +8,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from core.jobs import NULL_PROGRESS, Progress
+from core.jobs import NULL_PROGRESS, Progress, alongside
 from core.resources import RESOURCES
 from core.segments.maps import SegmentLabel
 
@@ -72,6 +72,7 @@ def cluster_customers(features: pd.DataFrame, category_mix: pd.DataFrame | None 
 def _cluster_customers(features, category_mix, k, progress) -> ClusterResult:
     from sklearn.cluster import KMeans
     from sklearn.metrics import pairwise_distances, silhouette_score
+    from threadpoolctl import threadpool_limits
 
     matrix = behaviour_matrix(features, category_mix)
     n = len(matrix)
@@ -85,17 +86,30 @@ def _cluster_customers(features, category_mix, k, progress) -> ClusterResult:
     scored_rows = rng.choice(len(sample), min(SILHOUETTE_SAMPLE, len(sample)), replace=False)
     # The distances between the scored customers are the same for every k: computed once.
     distances = pairwise_distances(sample[scored_rows]) if len(ks) > 1 else None
-    silhouettes, models = {}, {}
-    for i, clusters in enumerate(ks):
-        progress.check_cancelled()
-        progress.report(i / len(ks), "progress.clustering", k=clusters)
-        model = KMeans(n_clusters=clusters, n_init=4, random_state=SEED).fit(sample)
-        models[clusters] = model
+
+    def fit(clusters: int):
+        """KMeans with this k, and its silhouette (None where it cannot be scored)."""
+        with threadpool_limits(limits=1, user_api="openmp"):  # the limit is per thread: set where it fits
+            model = KMeans(n_clusters=clusters, n_init=4, random_state=SEED).fit(sample)
         labels = model.labels_[scored_rows]
-        if clusters > 1 and len(np.unique(labels)) > 1:
-            scored = silhouette_score(distances, labels, metric="precomputed") if distances is not None \
-                else silhouette_score(sample[scored_rows], labels)
-            silhouettes[clusters] = round(float(scored), 4)
+        if clusters == 1 or len(np.unique(labels)) < 2:
+            return model, None
+        scored = silhouette_score(distances, labels, metric="precomputed") if distances is not None \
+            else silhouette_score(sample[scored_rows], labels)
+        return model, round(float(scored), 4)
+
+    # Every other k is fitted in a second thread for many customers: each fit stands alone, seeded,
+    # so the clusters are the same either way.
+    with alongside(n) as start:
+        later = {clusters: start(fit, clusters) for clusters in ks[1::2]}
+        fitted = {}
+        for i, clusters in enumerate(ks[::2]):
+            progress.check_cancelled()
+            progress.report(2 * i / len(ks), "progress.clustering", k=clusters)
+            fitted[clusters] = fit(clusters)
+        fitted.update({clusters: future.result() for clusters, future in later.items()})
+    models = {clusters: fitted[clusters][0] for clusters in ks}
+    silhouettes = {clusters: fitted[clusters][1] for clusters in ks if fitted[clusters][1] is not None}
     best = k or (max(silhouettes, key=lambda c: (silhouettes[c], -c)) if silhouettes else ks[0])
     raw = models[best].predict(matrix)
     # Name clusters c1…cK from the most to the least valuable per customer, so ids are stable.
