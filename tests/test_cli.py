@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 import main as entry
@@ -13,6 +14,18 @@ from tests.conftest import run_main as run
 
 DEMO = sorted(str(p) for p in (ROOT / "resources" / "demo").glob("*.csv"))
 SHOPIFY_CASE = ROOT / "tests" / "data" / "exports" / "shopify_multi_item_refunds" / "orders_export_1.csv"
+
+
+def test_a_command_process_ends_at_once_with_its_output_and_files_whole_and_its_exit_status(tmp_path):
+    # main.py ends a headless command with os._exit (no freeing of its tables one by one): what
+    # it printed and what it saved must still be there whole, with the command's status.
+    target = tmp_path / "customers.csv"
+    saved = run("customers", *DEMO, "--csv", target, process=True)
+    assert saved.returncode == 0, saved.stderr
+    customers = json.loads(run("import", *DEMO, "--json").stdout)["customers"]
+    assert len(pd.read_csv(target, encoding="utf-8-sig")) == customers
+    missing = run("plan", tmp_path / "nothing.csv", process=True)
+    assert missing.returncode == 2 and "nothing.csv" in missing.stderr and missing.stdout == ""
 
 
 def test_import_json_is_exactly_one_object_with_the_contract_keys():
