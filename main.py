@@ -33,7 +33,10 @@ def route(argv: list[str]) -> str:
 
 
 if __name__ == "__main__":
-    code = main(sys.argv[1:])
+    try:
+        code = main(sys.argv[1:])
+    except BrokenPipeError:  # whoever read the output (`| head`) stopped reading: nothing to report
+        os._exit(1)
     if route(sys.argv[1:]) == "command":
         # A command's process ends without freeing its tables one by one: the system takes its
         # memory back at once (0.3 s of a 1M-line plan). Core writes every file it saves whole

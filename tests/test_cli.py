@@ -28,6 +28,16 @@ def test_a_command_process_ends_at_once_with_its_output_and_files_whole_and_its_
     assert missing.returncode == 2 and "nothing.csv" in missing.stderr and missing.stdout == ""
 
 
+def test_a_command_whose_reader_stops_reading_ends_quietly():
+    # `main.py segment … --json | head -c 10`: the pipe closes before the output is written; the
+    # command ends with status 1 and no traceback (the reader closes here before the child writes).
+    child = subprocess.Popen([sys.executable, "main.py", "segment", *DEMO, "--json"], cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child.stdout.close()
+    errors = child.stderr.read()
+    assert child.wait(timeout=120) == 1 and "Traceback" not in errors and "BrokenPipe" not in errors
+
+
 def test_import_json_is_exactly_one_object_with_the_contract_keys():
     result = run("import", *DEMO, "--json", process=True)
     assert result.returncode == 0, result.stderr
