@@ -259,24 +259,34 @@ def test_a_large_books_plan_worked_out_side_by_side_is_the_same_plan(demo_plan, 
 
     from core import jobs
 
+    from core.targeting import facts
+
     monkeypatch.setattr(jobs, "PARALLEL_FROM_ROWS", 0)
+    where, real = [], facts.lifetime_facts
+    monkeypatch.setattr(facts, "lifetime_facts",
+                        lambda *a: where.append(threading.current_thread().name) or real(*a))
     fresh = dataclasses.replace(demo_book)  # a book of its own: nothing derived yet
     side_by_side = make_plan(fresh, "rfm11")
+    assert where and where[0].startswith("alongside")  # it did run in the second thread
     for lang in ("en", "zh_CN"):
         assert plan_json(side_by_side, lang) == plan_json(demo_plan, lang)
     assert not [t for t in threading.enumerate() if t.name.startswith("alongside")]
 
 
 def test_work_alongside_gives_its_result_or_its_error_where_it_is_asked_for(monkeypatch):
+    import threading
+
     from core import jobs
 
     def fails():
         raise ValueError("bad")
 
     # In this thread (small), in a second one, in this thread again (memory first: very large).
-    for rows in (0, jobs.PARALLEL_FROM_ROWS, jobs.ALONGSIDE_UP_TO_ROWS + 1):
+    cases = ((0, False), (jobs.PARALLEL_FROM_ROWS, True), (jobs.ALONGSIDE_UP_TO_ROWS + 1, False))
+    for rows, second_thread in cases:
         with jobs.alongside(rows) as start:
-            done, failed = start(sum, [1, 2]), start(fails)
+            done, failed, where = start(sum, [1, 2]), start(fails), start(threading.current_thread)
         assert done.result() == 3
+        assert (where.result() is not threading.current_thread()) == second_thread, rows
         with pytest.raises(ValueError, match="bad"):
             failed.result()

@@ -389,7 +389,8 @@ def convert(raw: RawFile, profile: Profile, progress: Progress,
         orders[name], lines[name] = repeated(value, len(orders)), repeated(value, len(lines))  # held once
     problems.extend(cells.problems_out())
     return FilePart(info, profile.role, _conform(orders, empty_orders()),
-                    _conform(lines, empty_lines()), refund_known=refund_known, line_orders=line_orders), problems
+                    _conform(lines, empty_lines()), refund_known=refund_known,
+                    line_orders=line_orders), problems
 
 
 def _knows_refunds(profile: Profile, order_cols, packed_order, refund_col, resolve) -> bool:

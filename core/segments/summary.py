@@ -103,7 +103,8 @@ def _time_keys(when: pd.Series, by: str) -> pd.Series:
         first, last = int(month[~missing].min()), int(month[~missing].max())
         names = [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(first, last + 1)]
         codes = np.where(missing, -1, month - first).astype(np.int32)
-        return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype="str")), index=when.index)
+        months = pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype="str"))
+        return pd.Series(months, index=when.index)
     if by == "weekday":
         value = (instant.astype("datetime64[D]").astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
     else:
