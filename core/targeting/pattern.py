@@ -31,11 +31,10 @@ class Choice:
 def category_matrix(seg: Segmentation, book: OrderBook, segments: list[str]) -> pd.DataFrame:
     """Net sales (line totals) per segment (rows) and category (columns), for the given segments;
     the category is the product's category, else the product itself."""
-    lines = segment_lines(seg, book)
-    lines = lines.loc[lines["segment"].isin(segments), ["segment", "item", "line_total"]]  # not every text column
-    matrix = lines.pivot_table(index="segment", columns="item", values="line_total", aggfunc="sum",
-                               fill_value=0.0)
-    return matrix.reindex(segments).fillna(0.0)
+    sums = book.memo_of(seg, "item_sums", lambda b: segment_lines(seg, b).groupby(
+        ["segment", "item"])["line_total"].sum())  # every segment's, once; then the ones asked for
+    chosen = sums[sums.index.get_level_values("segment").isin(segments)]
+    return chosen.unstack(fill_value=0.0).reindex(segments).fillna(0.0)
 
 
 def signals(seg: Segmentation, book: OrderBook, facts: pd.DataFrame, targets: list[str]) -> dict:
