@@ -151,3 +151,6 @@ def test_the_main_currency_of_a_tie_is_the_one_seen_first_whether_text_or_codes(
     book = OrderBook()
     book.orders = orders
     assert main_currency(book) == "USD"
+    repeat = pd.DataFrame({"status": ["paid"] * 5, "customer_key": ["a", "a", "a", "b", "c"],
+                           "currency": ["EUR", "EUR", "EUR", "USD", "USD"]}).astype(dtype)
+    assert main_currency(OrderBook(orders=repeat)) == "USD"  # customers count, not their orders

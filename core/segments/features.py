@@ -54,15 +54,14 @@ def _main_currency(book: OrderBook) -> str | None:
     paid = ((orders["status"] == "paid") & (orders["customer_key"] != "")).to_numpy()
     if not paid.any():
         return None
-    # Distinct (currency, customer) pairs on integer codes, not on text (0.1 s for 700,000 orders).
+    # On integer codes, not on text (drop_duplicates of the pairs took 0.1 s for 700,000 orders).
     currency, currencies = pd.factorize(orders["currency"][paid])  # in order of first appearance
-    customer, customers = pd.factorize(orders["customer_key"][paid], use_na_sentinel=False)
-    known = currency >= 0
-    if not known.any():
+    customer, _ = pd.factorize(orders["customer_key"][paid], use_na_sentinel=False)
+    if not len(currencies):
         return None
-    pairs = np.unique(currency[known].astype(np.int64) * max(len(customers), 1) + customer[known])
-    counts = np.bincount(pairs // max(len(customers), 1), minlength=len(currencies))
-    return str(currencies[int(np.argsort(-counts, kind="stable")[0])])
+    # Per currency (a shop has a few), its distinct customers: the keys with a count.
+    counts = [np.count_nonzero(np.bincount(customer[currency == i])) for i in range(len(currencies))]
+    return str(currencies[int(np.argsort(-np.array(counts), kind="stable")[0])])
 
 
 def customer_features(book: OrderBook, analysis_date: dt.date, currency: str | None = None,
