@@ -120,3 +120,17 @@ def test_where_each_lines_order_is_known_at_import_as_the_keys_would_find_it(imp
         seeded += "line_orders" in book.derived
         assert np.array_equal(line_orders(book), _line_orders(book)), case.name
     assert seeded >= len(CASES) // 2, (seeded, len(CASES))  # most cases are one file of orders
+
+
+def test_customer_keys_of_orders_held_as_text_are_those_of_orders_held_as_categories(imported):
+    # Keys are worked out once per distinct value of a category column and encoded once per key
+    # (identity._as_categories); orders held as plain text must get the very same keys.
+    from core.importing.identity import IDENTITY_COLUMNS, customer_keys
+
+    for case in CASES:
+        orders = imported[case.name].orders
+        coded = [c for c in IDENTITY_COLUMNS if isinstance(orders[c].dtype, pd.CategoricalDtype)]
+        text = orders.astype({c: "str" for c in coded})
+        keys = customer_keys(text)
+        assert keys.astype("str").equals(orders["customer_key"].astype("str")), case.name
+        assert list(keys.cat.categories) == sorted(set(keys.astype("str"))), case.name

@@ -13,13 +13,20 @@ MASKED = r"\*{2,}|^##|^\$\$|^-+$|^\*+$"
 MIN_PHONE_DIGITS = 7
 
 
-def _each_value(column: pd.Series, transform) -> pa.Array:
-    """`transform` of a column's text, row by row; a category column (as an imported book holds
-    them) is transformed once per distinct value, not once per order."""
+def _each_value(column: pd.Series, transform) -> tuple[pa.Array, np.ndarray]:
+    """`transform` of a column's text, and each row's position in what it gave (-1: none); a
+    category column (as an imported book holds them) is transformed once per distinct value, not
+    once per order."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         done = transform(pa.array(column.cat.categories, pa.string()))
-        return take_or_null(done, column.cat.codes.to_numpy().astype(np.int64))
-    return transform(pa.array(column, pa.string(), from_pandas=True))
+        return done, column.cat.codes.to_numpy().astype(np.int64)
+    done = transform(pa.array(column, pa.string(), from_pandas=True))
+    return done, np.arange(len(done))
+
+
+def _per_row(found: tuple[pa.Array, np.ndarray]) -> pa.Array:
+    values, position = found
+    return take_or_null(values, position)
 
 
 def _usable(values: pa.Array) -> pa.Array:
@@ -45,25 +52,30 @@ def _phone_of(values: pa.Array) -> pa.Array:
     return pc.if_else(long_enough, pc.binary_join_element_wise("tel:", digits, ""), NULL_TEXT)
 
 
-def _email(orders: pd.DataFrame) -> pa.Array:
+# Each identity gives its keys and each row's position among them (-1: none), as _each_value.
+
+def _email(orders: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
     return _each_value(orders["email"], _email_of)
 
 
-def _buyer(orders: pd.DataFrame) -> pa.Array:
-    scope = _each_value(orders["platform"], lambda p: pc.list_element(pc.split_pattern(pc.utf8_lower(p), "/"), 0))
-    buyer = _each_value(orders["buyer_id"], lambda b: pc.utf8_lower(_usable(b)))
-    return pc.binary_join_element_wise(scope, buyer, ":")
+def _buyer(orders: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
+    scope = _per_row(_each_value(orders["platform"],
+                                 lambda p: pc.list_element(pc.split_pattern(pc.utf8_lower(p), "/"), 0)))
+    buyer = _per_row(_each_value(orders["buyer_id"], lambda b: pc.utf8_lower(_usable(b))))
+    return pc.binary_join_element_wise(scope, buyer, ":"), np.arange(len(orders))
 
 
-def _phone(orders: pd.DataFrame) -> pa.Array:
+def _phone(orders: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
     return _each_value(orders["phone"], _phone_of)
 
 
-def _name_and_postcode(orders: pd.DataFrame) -> pa.Array:
-    name = _each_value(orders["customer_name"],
-                       lambda n: pc.replace_substring_regex(pc.utf8_lower(_usable(n)), r"\s+", " "))
-    postcode = _each_value(orders["postcode"], lambda p: pc.replace_substring(pc.utf8_upper(_usable(p)), " ", ""))
-    return pc.binary_join_element_wise("name:", pc.binary_join_element_wise(name, postcode, "|"), "")
+def _name_and_postcode(orders: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
+    name = _per_row(_each_value(orders["customer_name"],
+                                lambda n: pc.replace_substring_regex(pc.utf8_lower(_usable(n)), r"\s+", " ")))
+    postcode = _per_row(_each_value(orders["postcode"],
+                                    lambda p: pc.replace_substring(pc.utf8_upper(_usable(p)), " ", "")))
+    keys = pc.binary_join_element_wise("name:", pc.binary_join_element_wise(name, postcode, "|"), "")
+    return keys, np.arange(len(orders))
 
 
 IDENTITIES = (_email, _buyer, _phone, _name_and_postcode)  # in order of trust
@@ -78,24 +90,32 @@ def customer_keys(orders: pd.DataFrame) -> pd.Series:
     orders the ones before it left without a key.
     """
     columns = orders[list(IDENTITY_COLUMNS)]  # the rest of a million orders is never copied
-    key = pa.nulls(len(orders), pa.string())
-    todo = np.arange(len(orders))
+    found: list[pa.Array] = []  # every identity's keys, one after the other
+    key = np.full(len(orders), -1, dtype=np.int64)  # each order's key: its position in `found`
+    todo, offset = np.arange(len(orders)), 0
     for identity in IDENTITIES:
         if len(todo) == 0:
             break
-        everyone = len(todo) == len(orders)  # the first identity: no rows to pick, no keys to merge
-        found = identity(columns if everyone else columns.iloc[todo])
-        hit = pc.is_valid(found).to_numpy(zero_copy_only=False)
-        key = found if everyone else _scatter_into(key, todo[hit], found.filter(pa.array(hit)))
+        everyone = len(todo) == len(orders)  # the first identity: no rows to pick
+        keys, position = identity(columns if everyone else columns.iloc[todo])
+        hit = position >= 0
+        hit[hit] = keys.is_valid().to_numpy(zero_copy_only=False)[position[hit]]
+        key[todo[hit]] = position[hit] + offset
+        found.append(keys)
+        offset += len(keys)
         todo = todo[~hit]
-    return pd.Series(categorical(pc.fill_null(key, "")), index=orders.index)
+    return pd.Series(_as_categories(found, key), index=orders.index)
 
 
-def _scatter_into(values: pa.Array, positions: np.ndarray, new: pa.Array) -> pa.Array:
-    """`values` with `new` at `positions` (arrow strings stay arrow: no Python object per key)."""
-    if len(positions) == 0:
-        return values
-    taken = np.full(len(values), -1, dtype=np.int64)
-    taken[positions] = np.arange(len(positions))
-    from_new = pa.array(taken >= 0)
-    return pc.if_else(from_new, new.take(pa.array(np.maximum(taken, 0))), values)
+def _as_categories(found: list[pa.Array], key: np.ndarray) -> pd.Categorical:
+    """Each order's key as a category over the keys orders have ("" for none), sorted: the keys
+    are encoded once each, not once per order (a million orders share a few hundred thousand)."""
+    values = pa.concat_arrays([*found, pa.array([""], pa.string())])
+    key = np.where(key >= 0, key, len(values) - 1)
+    used = np.zeros(len(values), dtype=bool)
+    used[key] = True
+    kept = np.flatnonzero(used)
+    distinct = categorical(values.take(pa.array(kept)))
+    at = np.full(len(values), -1, dtype=np.int64)
+    at[kept] = np.arange(len(kept))
+    return pd.Categorical.from_codes(distinct.codes[at[key]], dtype=distinct.dtype)
