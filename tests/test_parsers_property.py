@@ -127,3 +127,24 @@ def test_dates_no_order_was_placed_on_are_bad_cells(cell):
     stamps, bad, _ = parse_dates(pa.array(["03/14/2025", cell], pa.string()), ("%m/%d/%Y",))
     assert stamps[0].as_py().year == 2025 and stamps[1].as_py() is None
     assert bad.to_pylist() == [False, True]
+
+
+CELL_TEXT = st.text(alphabet=st.sampled_from(list("ab1#-@.x ='\t\n\r") + ["\u00a0", "\u3000", "é", "文"]),
+                    max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), CELL_TEXT), max_size=12), st.integers(min_value=0, max_value=3))
+def test_cleaning_skips_only_columns_it_would_not_change(cells, cut):
+    # clean_text looks at the column's bytes first and skips trimming when no cell can hold a
+    # blank, an armour or a non-ASCII character (parse._may_need_cleaning); slices included.
+    from core.importing import parse
+
+    values = pa.array(cells, pa.string()).slice(min(cut, len(cells)))
+    fast = parse.clean_text(values)
+    always = parse._may_need_cleaning
+    try:
+        parse._may_need_cleaning = lambda v: True
+        assert fast.equals(parse.clean_text(values))
+    finally:
+        parse._may_need_cleaning = always

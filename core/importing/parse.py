@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -22,13 +23,30 @@ _GROUPED = {".": r"^-?(\d{1,3}(,\d{3})+|\d*)(\.\d*)?$", ",": r"^-?(\d{1,3}(\.\d{
 
 def clean_text(values: pa.Array) -> pa.Array:
     """Strip the armour and surrounding blanks from string cells; empty cells become null."""
-    values = pc.utf8_trim(values, _STRIP)
-    if pc.any(pc.starts_with(values, "=")).as_py():
-        values = pc.replace_substring_regex(values, _FORMULA_TEXT, r"\1")
-    if pc.any(pc.starts_with(values, "'")).as_py():
-        values = pc.utf8_ltrim(values, "'")
+    if _may_need_cleaning(values):
+        values = pc.utf8_trim(values, _STRIP)
+        if pc.any(pc.starts_with(values, "=")).as_py():
+            values = pc.replace_substring_regex(values, _FORMULA_TEXT, r"\1")
+        if pc.any(pc.starts_with(values, "'")).as_py():
+            values = pc.utf8_ltrim(values, "'")
     empty = pc.equal(values, "")  # blanks only: the reader already made empty cells null
     return pc.if_else(empty, pa.scalar(None, values.type), values) if pc.any(empty).as_py() else values
+
+
+_CLEANED_BYTES = tuple(" \t\r\n='".encode())  # with every byte from 0x80 (NBSP, 　): what cleaning changes
+
+
+def _may_need_cleaning(values: pa.Array) -> bool:
+    """Whether a cell may hold a blank, an armour or a non-ASCII character: tested at once on the
+    bytes of the column's text (a superset of its cells). Ids, amounts, codes and emails have
+    none, and trimming them cost most of a large file's cleaning."""
+    if not isinstance(values, pa.Array) or not pa.types.is_string(values.type):
+        return True
+    data = values.buffers()[2]
+    if data is None or data.size == 0:  # every cell empty or missing
+        return False
+    text = np.frombuffer(data, dtype=np.uint8)
+    return bool(text.max() >= 0x80 or any(np.count_nonzero(text == byte) for byte in _CLEANED_BYTES))
 
 
 def numeric_core(values: pa.Array) -> pa.Array:
