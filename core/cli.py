@@ -34,8 +34,7 @@ def _load(args):
     from core.importing.mapping import load_mapping
 
     mapping = None
-    mapping_file = getattr(args, "import_map", None) or (
-        args.map if args.run in (cmd_import, cmd_customers) else None)
+    mapping_file = getattr(args, "import_map", None) or (args.map if _map_is_a_mapping_file(args) else None)
     if mapping_file:
         try:
             mapping = load_mapping(mapping_file)
@@ -43,6 +42,11 @@ def _load(args):
             print(error.problem.message(), file=sys.stderr)
             sys.exit(EXIT_NO_FILE)
     return read_exports(args.files, mapping, _file_currency(args))
+
+
+def _map_is_a_mapping_file(args) -> bool:
+    """`import` and `customers` read a column-mapping file from --map; the others a segment map."""
+    return args.run in (cmd_import, cmd_customers)
 
 
 def _file_currency(args) -> str | None:
@@ -559,7 +563,7 @@ def main(argv: list[str]) -> int:
         set_language("zh_CN" if chosen.lang == "zh" else chosen.lang)
     args = parser().parse_args(argv)
     target = getattr(args, "csv", None)
-    if getattr(args, "map", None) == "clusters" and args.run not in (cmd_import, cmd_customers):
+    if getattr(args, "map", None) == "clusters" and not _map_is_a_mapping_file(args):
         from core.segments.clusters import load_library_in_background
 
         load_library_in_background()

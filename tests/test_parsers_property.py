@@ -148,3 +148,13 @@ def test_cleaning_skips_only_columns_it_would_not_change(cells, cut):
         assert fast.equals(parse.clean_text(values))
     finally:
         parse._may_need_cleaning = always
+
+
+def test_cleaning_is_skipped_for_plain_columns_only():
+    # The skip must happen (it is most of a large file's cleaning), and only where nothing changes.
+    from core.importing.parse import _may_need_cleaning
+
+    assert not _may_need_cleaning(pa.array(["#1001", "a@b.com", None, "12.50"]))
+    assert not _may_need_cleaning(pa.array([None, None], pa.string()))
+    for cell in (" 12", "a\tb", "=\"007\"", "'0012", "x\u00a0", "文"):
+        assert _may_need_cleaning(pa.array(["plain", cell])), cell
