@@ -158,3 +158,26 @@ def test_cleaning_is_skipped_for_plain_columns_only():
     assert not _may_need_cleaning(pa.array([None, None], pa.string()))
     for cell in (" 12", "a\tb", "=\"007\"", "'0012", "x\u00a0", "文"):
         assert _may_need_cleaning(pa.array(["plain", cell])), cell
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.one_of(st.none(), st.text(max_size=3))), max_size=40),
+       st.integers(1, 4))
+def test_first_value_per_order_is_each_orders_earliest_filled_row(rows, columns):
+    """Groups.first_valid shares its index between columns filled on the same rows; every column
+    still gets, per order, its own value of the order's earliest row where it is filled."""
+    from core.importing.engine import Groups
+
+    keys = [f"#{order}" for order, _ in rows]
+    groups = Groups(pa.array(keys, pa.string()))
+    # Columns 0 and 1 are filled on the same rows (one shared index), the others on their own.
+    table = [[value if n < 2 or value is None else value + str(n) for _, value in rows]
+             for n in range(columns)]
+    table += [[value if (at + n) % 3 else None for at, value in enumerate(column)]
+              for n, column in enumerate(table)]
+    for column in table:
+        expected = {}
+        for key, value in zip(keys, column):
+            if value is not None:
+                expected.setdefault(key, value)
+        got = groups.first_valid(pa.array(column, pa.string())).to_pylist()
+        assert got == [expected.get(key) for key in groups.keys.to_pylist()]

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from core.countries import country_code, currency_of, phone_country
 from core.errors import InputError, Problem
 from core.importing import identity
-from core.importing.columns import NULL_TEXT, categorical, repeated, take_or_null
+from core.importing.columns import NULL_TEXT, Gather, categorical, repeated, take_or_null
 from core.importing.parse import (clean_text, decide_decimal, parse_dates, parse_money,
                                   translate_months)
 from core.importing.profiles import (Computed, LineRefund, Profile, all_profiles,
@@ -344,6 +344,7 @@ def convert(raw: RawFile, profile: Profile, progress: Progress,
         return groups.sum(frame[name]) if per_line else groups.first_valid(frame[name])
 
     aggregated.update(zip(frame, each_column(per_order, frame, len(key))))
+    groups.forget_first_rows()  # a few MB per pattern, needed no more
     orders = _frame(aggregated)
     if "order_id" not in orders:
         orders["order_id"] = orders["_key"]
@@ -498,13 +499,24 @@ class Groups:
         self.keys = encoded.dictionary
         self.codes = encoded.indices.to_numpy(zero_copy_only=False)
         self.count = len(self.keys)
+        self._first: dict[bytes, Gather] = {}  # rows where values are found → where first_valid takes
 
     def first_valid(self, values: pa.Array) -> pa.Array:
         """Per order, the value of its first row where the value is not empty."""
-        rows = np.flatnonzero(pc.is_valid(values).to_numpy(zero_copy_only=False))
-        first = np.full(self.count, -1, dtype=np.int64)
-        first[self.codes[rows[::-1]]] = rows[::-1]  # written last = the earliest row
-        return take_or_null(values, first)
+        # Columns empty on the same rows share where their values are taken from (12 of the 20
+        # order columns of a Shopify export are filled on each order's first row only).
+        valid = None if values.null_count == 0 else pc.is_valid(values).to_numpy(zero_copy_only=False)
+        pattern = b"" if valid is None else np.packbits(valid).tobytes()
+        gather = self._first.get(pattern)
+        if gather is None:
+            rows = np.arange(len(values)) if valid is None else np.flatnonzero(valid)
+            first = np.full(self.count, -1, dtype=np.int64)
+            first[self.codes[rows[::-1]]] = rows[::-1]  # written last = the earliest row
+            gather = self._first[pattern] = Gather(first)
+        return gather.of(values)
+
+    def forget_first_rows(self) -> None:
+        self._first.clear()
 
     def sum(self, values: pa.Array) -> pa.Array:
         """Per order, the sum of its rows' values; empty when every row is empty."""
