@@ -97,16 +97,41 @@ def test_every_profile_has_a_fixture(imported):
 
 
 def test_large_files_on_all_cores_import_as_small_ones(monkeypatch, imported):
-    """A large file's columns are worked on by threads (engine.each_column); every case, made to
-    take that path, gives the same orders, lines and problems as in this thread."""
+    """A large file's columns are worked on by threads (engine.each_column) and its rows grouped
+    into orders in another (jobs.alongside); every case, made to take that path, gives the same
+    orders, lines and problems as in this thread."""
+    from core import jobs
     from core.importing import engine
 
     monkeypatch.setattr(engine, "PARALLEL_FROM_ROWS", 0)
+    monkeypatch.setattr(jobs, "PARALLEL_FROM_ROWS", 0)
     for case in CASES:
         threaded, serial = import_files(case_files(case)), imported[case.name]
         assert threaded.orders.equals(serial.orders), case.name
         assert threaded.lines.equals(serial.lines), case.name
         assert threaded.problems == serial.problems, case.name
+
+
+def test_column_work_on_all_cores_begins_with_the_costliest_and_answers_in_order(monkeypatch):
+    import threading
+
+    from core.importing import engine
+
+    begun, lock = [], threading.Lock()
+
+    def work(column):
+        with lock:
+            begun.append(column)
+        return column * 10
+
+    columns, cost = [3, 1, 4, 1.5, 9, 2.6], {3: 5, 1: 1, 4: 2, 1.5: 0, 9: 8, 2.6: 3}.get
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 1)  # one worker: begun in the pool's order
+    assert engine.each_column(work, columns, engine.PARALLEL_FROM_ROWS, cost=cost) == [c * 10 for c in columns]
+    assert begun == [9, 3, 2.6, 4, 1, 1.5]
+    begun.clear()
+    assert engine.each_column(work, columns, engine.PARALLEL_FROM_ROWS) == [c * 10 for c in columns]
+    assert begun == columns
+    assert not [t for t in threading.enumerate() if t.name.startswith("ThreadPoolExecutor")]
 
 
 def test_where_each_lines_order_is_known_at_import_as_the_keys_would_find_it(imported):

@@ -136,8 +136,9 @@ CELL_TEXT = st.text(alphabet=st.sampled_from(list("ab1#-@.x ='\t\n\r") + ["\u00a
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(st.none(), CELL_TEXT), max_size=12), st.integers(min_value=0, max_value=3))
 def test_cleaning_skips_only_columns_it_would_not_change(cells, cut):
-    # clean_text looks at the column's bytes first and skips trimming when no cell can hold a
-    # blank, an armour or a non-ASCII character (parse._may_need_cleaning); slices included.
+    # clean_text looks at each cell's first and last byte and skips trimming when no cell can
+    # start or end with a blank, an armour or a non-ASCII character
+    # (parse._may_need_cleaning); slices included.
     from core.importing import parse
 
     values = pa.array(cells, pa.string()).slice(min(cut, len(cells)))
@@ -156,7 +157,9 @@ def test_cleaning_is_skipped_for_plain_columns_only():
 
     assert not _may_need_cleaning(pa.array(["#1001", "a@b.com", None, "12.50"]))
     assert not _may_need_cleaning(pa.array([None, None], pa.string()))
-    for cell in (" 12", "a\tb", "=\"007\"", "'0012", "x\u00a0", "文"):
+    assert not _may_need_cleaning(pa.array(["2024-11-01 00:01:45 -0400", "Henry García", "a\tb"]))
+    assert not _may_need_cleaning(pa.array([" 12", "plain"]).slice(1))
+    for cell in (" 12", "12 ", "=\"007\"", "'0012", "x\u00a0", "\u3000x", "文", "\n"):
         assert _may_need_cleaning(pa.array(["plain", cell])), cell
 
 

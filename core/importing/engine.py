@@ -22,7 +22,7 @@ from core.importing.parse import (clean_text, decide_decimal, parse_dates, parse
 from core.importing.profiles import (Computed, LineRefund, Profile, all_profiles,
                                      normalize_header)
 from core.importing.read import RawFile, open_file, read_columns
-from core.jobs import NULL_PROGRESS, PARALLEL_FROM_ROWS, Progress, sub
+from core.jobs import NULL_PROGRESS, PARALLEL_FROM_ROWS, Progress, alongside, sub
 from core.memory import release_memory
 from core.model import (MONEY_FIELDS, FileInfo, OrderBook, compact, empty_lines, empty_orders,
                         concat, first_present, know_line_orders, mapped, settable)
@@ -291,11 +291,12 @@ def convert(raw: RawFile, profile: Profile, progress: Progress,
     # read only where the first is empty).
     numbers = [cs[0] for f, cs in order_cols.items() if cs and (f in MONEY_FIELDS or f in NUMBER_FIELDS)]
     numbers += [cs[0] for f, cs in line_cols.items() if cs and f in ("quantity", *_MONEY_LINE)]
-    cells.parse_ahead(numbers, order_cols.get("placed_at", []), profile)
+    with alongside(len(key)) as start:
+        grouping = start(Groups, key)  # the rows are grouped into orders while amounts and dates are parsed
+        cells.parse_ahead(numbers, order_cols.get("placed_at", []), profile)
     frame = {"source_row": pa.array(rows, pa.int64())}
     order_text = [f for f in order_cols if f not in MONEY_FIELDS and f not in ("placed_at",) + NUMBER_FIELDS]
-    for name in order_text:
-        frame[name] = cells.text(order_cols[name])
+    frame.update(zip(order_text, each_column(lambda name: cells.text(order_cols[name]), order_text, len(table))))
     if "first_name" in frame or "last_name" in frame:
         # WooCommerce and Etsy split the buyer's name in two columns.
         parts = [frame.pop(n) for n in ("first_name", "last_name") if n in frame]
@@ -326,7 +327,7 @@ def convert(raw: RawFile, profile: Profile, progress: Progress,
         frame["_status"] = cells.text(status_cols)
     for column, cols in rule_cols.items():
         frame["_rule_" + column] = cells.text(cols)
-    groups = Groups(key)
+    groups = grouping.result()
     row_status = _row_statuses(frame, profile, raw, problems, excluded) if profile.status_per_line else None
     by_line = None
     if profile.status_per_line or profile.line_refund:
@@ -429,20 +430,23 @@ def _negative_amounts(orders: pd.DataFrame, lines: pd.DataFrame, raw, problems,
     paid = (orders["status"] == "paid").to_numpy()
     total = orders["order_total"].to_numpy(dtype=float, na_value=np.nan)
     bad = paid & (total < 0)
-    _report_negative(raw, problems, source_column("order_total"), "import.negative_total",
-                     orders.loc[bad, "source_row"], orders.loc[bad, "order_id"], total[bad])
-    orders.loc[bad, "order_total"] = np.nan
+    if bad.any():
+        _report_negative(raw, problems, source_column("order_total"), "import.negative_total",
+                         orders.loc[bad, "source_row"], orders.loc[bad, "order_id"], total[bad])
+        orders.loc[bad, "order_total"] = np.nan
     if len(lines) == 0:
         return False
     codes = lines["_code"].to_numpy(dtype=np.int64)
-    paid_line, line_order = paid[codes], orders["order_id"].to_numpy()[codes]
+    paid_line = paid[codes]
     reported = np.zeros(len(lines), dtype=bool)  # one problem per item row, for its first bad amount
     for name in ("quantity", "unit_price", "line_total"):
         values = lines[name].to_numpy(dtype=float, na_value=np.nan)
         bad = paid_line & (values < 0)
+        if not bad.any():
+            continue
         new = bad & ~reported
         _report_negative(raw, problems, source_column(name), "import.negative_item",
-                         lines.loc[new, "source_row"], line_order[new], values[new])
+                         lines.loc[new, "source_row"], orders["order_id"].iloc[codes[new]], values[new])
         reported |= bad
         lines.loc[bad, name] = np.nan
     return bool(reported.any())
@@ -480,15 +484,23 @@ def _frame(columns: dict[str, pa.Array]) -> pd.DataFrame:
     """Arrow columns as a pandas frame: text as pandas' str, the _STRAIGHT_TO_CATEGORIES as categories."""
     straight = {name: values for name, values in columns.items()
                 if name in _STRAIGHT_TO_CATEGORIES and pa.types.is_string(values.type)}
-    frame = pa.table({n: v for n, v in columns.items() if n not in straight}).to_pandas(types_mapper=_types)
-    for name, values in _categories_of(straight, len(frame)).items():
+    rest = pa.table({n: v for n, v in columns.items() if n not in straight})
+    # The rest goes to pandas while the text columns are encoded (None stands for it).
+    done = _categories_of({None: rest, **straight}, len(rest))
+    frame = done.pop(None)
+    for name, values in done.items():
         frame[name] = values
     return frame
 
 
-def _categories_of(columns: dict[str, pa.Array], rows: int) -> dict[str, pd.Categorical]:
-    """Each text column as a category (columns.categorical), on all cores for a large file."""
-    return dict(zip(columns, each_column(lambda name: categorical(columns[name]), columns, rows)))
+def _categories_of(columns: dict, rows: int) -> dict:
+    """Each text column as a category (columns.categorical), on all cores for a large file, the
+    largest begun first; a table (the `None` entry of _frame) becomes a pandas frame alongside."""
+    def convert(name):
+        values = columns[name]
+        return values.to_pandas(types_mapper=_types) if isinstance(values, pa.Table) else categorical(values)
+
+    return dict(zip(columns, each_column(convert, columns, rows, cost=lambda name: columns[name].nbytes)))
 
 
 class Groups:
@@ -527,15 +539,19 @@ class Groups:
         return pa.array(total, mask=~seen)
 
 
-def each_column(work, columns: list, rows: int) -> list:
+def each_column(work, columns: list, rows: int, cost=None) -> list:
     """`[work(column) for column in columns]`, on all cores for a file of `rows` rows from
     PARALLEL_FROM_ROWS (pyarrow's kernels release the GIL); a small file in this thread, where
-    starting threads costs more than they give. Results come in the order of `columns`."""
+    starting threads costs more than they give. Results come in the order of `columns`; with
+    `cost` (column → a number) the costliest are begun first, so that a long column does not
+    keep one core busy at the end while the others wait."""
     columns = list(columns)
     if rows < PARALLEL_FROM_ROWS or len(columns) < 2:
         return [work(column) for column in columns]
+    order = sorted(range(len(columns)), key=lambda at: -cost(columns[at])) if cost else range(len(columns))
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return list(pool.map(work, columns))
+        started = {at: pool.submit(work, columns[at]) for at in order}
+        return [started[at].result() for at in range(len(columns))]
 
 
 class Cells:
@@ -602,8 +618,9 @@ class Cells:
         file; each column's bad cells are still noted when its field is read, in the same order."""
         parsers = {"import.bad_money": lambda v: parse_money(v, self.decimal),
                    "import.bad_date": _date_parser(profile)}
-        work = [("import.bad_money", c) for c in dict.fromkeys(money_columns)]
-        work += [("import.bad_date", c) for c in date_columns[:1]]
+        # The dates first: the longest work, begun while the other core parses the amounts.
+        work = [("import.bad_date", c) for c in date_columns[:1]]
+        work += [("import.bad_money", c) for c in dict.fromkeys(money_columns)]
         done = each_column(lambda item: parsers[item[0]](self.clean(item[1]))[:2], work, len(self.table))
         self._ahead.update(zip(work, done))
 

@@ -33,20 +33,33 @@ def clean_text(values: pa.Array) -> pa.Array:
     return pc.if_else(empty, pa.scalar(None, values.type), values) if pc.any(empty).as_py() else values
 
 
-_CLEANED_BYTES = tuple(" \t\r\n='".encode())  # with every byte from 0x80 (NBSP, 　): what cleaning changes
+def _byte_table(ascii_bytes: str) -> np.ndarray:
+    """Per byte value, whether it is one of `ascii_bytes` or part of a non-ASCII character."""
+    table = np.zeros(256, dtype=bool)
+    table[0x80:] = True  # NBSP, the ideographic space 　 and every other non-ASCII character
+    table[list(ascii_bytes.encode())] = True
+    return table
+
+
+_CLEANED_AT_START, _CLEANED_AT_END = _byte_table(" \t\r\n='"), _byte_table(" \t\r\n")
 
 
 def _may_need_cleaning(values: pa.Array) -> bool:
-    """Whether a cell may hold a blank, an armour or a non-ASCII character: tested at once on the
-    bytes of the column's text (a superset of its cells). Ids, amounts, codes and emails have
-    none, and trimming them cost most of a large file's cleaning."""
+    """Whether a cell may start with a blank, an armour or a non-ASCII character, or end with a
+    blank or a non-ASCII character: tested at once on each cell's first and last byte. Ids,
+    amounts, codes, emails, dates, names and places have none, and trimming them cost most of a
+    large file's cleaning."""
     if not isinstance(values, pa.Array) or not pa.types.is_string(values.type):
         return True
     data = values.buffers()[2]
     if data is None or data.size == 0:  # every cell empty or missing
         return False
     text = np.frombuffer(data, dtype=np.uint8)
-    return bool(text.max() >= 0x80 or any(np.count_nonzero(text == byte) for byte in _CLEANED_BYTES))
+    ends = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset:values.offset + len(values) + 1]
+    # An empty cell's "first" and "last" bytes are its neighbours' (or clipped to the buffer):
+    # at worst a column is cleaned that did not need it.
+    return bool(_CLEANED_AT_START[np.take(text, ends[:-1], mode="clip")].any()
+                or _CLEANED_AT_END[np.take(text, ends[1:] - 1, mode="clip")].any())
 
 
 def numeric_core(values: pa.Array) -> pa.Array:
@@ -54,10 +67,19 @@ def numeric_core(values: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(values, _NOT_NUMERIC, "")
 
 
+def _may_hold_comma(values: pa.Array) -> bool:
+    """Whether a cell may hold a comma: tested at once on the bytes of the column's text (a
+    superset of its cells)."""
+    if not isinstance(values, pa.Array) or not pa.types.is_string(values.type):
+        return bool(pc.any(pc.match_substring(values, ",")).as_py())
+    data = values.buffers()[2]
+    return data is not None and bool((np.frombuffer(data, dtype=np.uint8) == ord(",")).any())
+
+
 def decide_decimal(columns: list[pa.Array]) -> str:
     """Decide the decimal mark of one file from all its money cells: ',' only when the cells
     written with a decimal comma outnumber those written with a decimal point."""
-    if not any(pc.any(pc.match_substring(column, ",")).as_py() for column in columns):
+    if not any(_may_hold_comma(column) for column in columns):
         return "."  # no comma anywhere: nothing is written with a decimal comma
     comma = dot = 0
     for core in map(numeric_core, columns):
