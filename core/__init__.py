@@ -15,13 +15,9 @@ for _pool in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 # 2.2 s). The Windows and macOS wheels keep their default. Read when Arrow first allocates.
 if sys.platform.startswith("linux"):
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
-    # glibc (numpy's and pandas' memory) serves arrays under a threshold it raises as it goes (up
-    # to 32 MB) from its heap, and keeps them when freed: a 10M-line import peaked 430 MB higher.
-    # A fixed 1 MB threshold gives every larger array its own pages, returned when freed; the
-    # import took no longer.
-    try:
-        import ctypes
 
-        ctypes.CDLL("libc.so.6").mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD
-    except (OSError, AttributeError):  # another C library (musl): its own policy
-        pass
+# glibc's allocation policy: fast for a book of ordinary size until an import says otherwise
+# (core.memory). Set before numpy allocates.
+from core.memory import allocate_for  # noqa: E402
+
+allocate_for(0)

@@ -281,3 +281,21 @@ def test_duplicate_column_letters_in_a_sheet_that_starts_in_column_b(tmp_path):
     assert problem.message_id == "import.duplicate_column"
     assert "(columns K, Z)" in problem.message() and "(column K)" in problem.message()
     assert import_summary(book)["net_sales"] == {"USD": 75.0}
+
+
+def test_memory_comes_first_for_exports_beyond_the_fast_allocation_size(tmp_path, monkeypatch):
+    # glibc keeps arrays of up to 16 MB for reuse while the exports are of ordinary size, and
+    # gives every array of 1 MB or more its own pages (returned when freed) for huge ones.
+    from core import memory
+    from core.importing import engine
+
+    assert memory.thresholds(0) == (memory.MMAP_THRESHOLD_FAST, memory.TRIM_THRESHOLD_FAST)
+    assert memory.thresholds(memory.FAST_UP_TO_BYTES) == memory.thresholds(0)
+    assert memory.thresholds(memory.FAST_UP_TO_BYTES + 1) == (1 << 20, 128 << 10)
+    assert memory.MMAP_THRESHOLD_FAST > 1 << 20
+    seen = []
+    monkeypatch.setattr(engine, "allocate_for", seen.append)
+    import_files([SHOPIFY, tmp_path / "missing.csv"])
+    assert seen == [SHOPIFY.stat().st_size]  # a missing file counts nothing and is reported
+    memory.allocate_for(memory.FAST_UP_TO_BYTES + 1)  # callable on this system, then back
+    memory.allocate_for(0)

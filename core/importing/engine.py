@@ -23,7 +23,7 @@ from core.importing.profiles import (Computed, LineRefund, Profile, all_profiles
                                      normalize_header)
 from core.importing.read import RawFile, open_file, read_columns
 from core.jobs import NULL_PROGRESS, PARALLEL_FROM_ROWS, Progress, alongside, sub
-from core.memory import release_memory
+from core.memory import allocate_for, release_memory
 from core.model import (MONEY_FIELDS, FileInfo, OrderBook, compact, empty_lines, empty_orders,
                         concat, first_present, know_line_orders, mapped, settable)
 from core.xlsx_writer import column_letter
@@ -119,6 +119,7 @@ def import_files(paths, mapping: Profile | None = None,
     book = OrderBook()
     parts: list[FilePart] = []
     paths = [Path(p) for p in paths]
+    allocate_for(sum(_size(path) for path in paths))
     for index, path in enumerate(paths):
         progress.check_cancelled()
         step = sub(progress, index / len(paths) * 0.9, (index + 1) / len(paths) * 0.9)
@@ -152,6 +153,13 @@ def import_files(paths, mapping: Profile | None = None,
     release_memory()
     progress.report(1.0, "progress.done")
     return book
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # reported when the file is opened
+        return 0
 
 
 def _ranked(raw: RawFile, profiles) -> list[tuple]:
