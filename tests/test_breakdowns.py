@@ -120,3 +120,28 @@ def test_month_weekday_and_hour_are_pandas_own_utc_fields(times):
     months = when.dt.strftime("%Y-%m")
     assert _time_keys(when, "month").astype(object).where(when.notna(), None).tolist() == \
         months.astype(object).where(when.notna(), None).tolist()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 9), st.one_of(st.none(), st.sampled_from(["US", "DE", "?", 3]))),
+                min_size=1, max_size=60),
+       st.lists(st.sampled_from(["champions", "at_risk", "new"]), min_size=10, max_size=10),
+       st.booleans())
+def test_distinct_customers_per_segment_and_value_are_pandas_nunique(rows, segment_of, table_too_large):
+    # Breakdowns count a (value, customer) pair once in a table of values × customers; every
+    # customer is in one segment. Missing values belong to no group, as in pandas.
+    from core.segments import summary
+
+    frame = pd.DataFrame({"customer": [c for c, _ in rows], "key": [k for _, k in rows]})
+    frame["segment"] = pd.Categorical([segment_of[c] for c in frame["customer"]],
+                                      categories=["at_risk", "champions", "new", "unused"])
+    if table_too_large:
+        summary_limit, summary.MAX_PAIR_TABLE = summary.MAX_PAIR_TABLE, 0
+    try:
+        groups = frame.groupby(["segment", "key"]).size().index
+        got = summary._distinct_customers(frame, "key", groups)
+    finally:
+        if table_too_large:
+            summary.MAX_PAIR_TABLE = summary_limit
+    expected = frame.groupby(["segment", "key"])["customer"].nunique()
+    assert got.equals(expected) and got.index.equals(expected.index)

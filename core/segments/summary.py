@@ -138,14 +138,16 @@ def _breakdown(seg: Segmentation, book: OrderBook, by: str) -> pd.DataFrame:
     if by == "item":
         lines = segment_lines(seg, book)
         grouped = lines.groupby(["segment", "item"])
-        table = pd.DataFrame({"customers": grouped["customer"].nunique(), "net_sales": grouped["line_total"].sum(),
-                              "quantity": grouped["quantity"].sum()})
+        sizes = grouped.size()
+        table = pd.DataFrame({"customers": _distinct_customers(lines, "item", sizes.index),
+                              "net_sales": grouped["line_total"].sum(), "quantity": grouped["quantity"].sum()})
     else:
         orders = _customer_orders(seg, book)
         keys = _breakdown_keys(orders, by)
         orders = orders.assign(key=first_present(pd.Series(keys, index=orders.index), "?"))
         grouped = orders.groupby(["segment", "key"])
-        table = pd.DataFrame({"customers": grouped["customer"].nunique(), "orders": grouped.size(),
+        sizes = grouped.size()
+        table = pd.DataFrame({"customers": _distinct_customers(orders, "key", sizes.index), "orders": sizes,
                               "net_sales": grouped["net"].sum()})
         table.index = table.index.set_names(["segment", by])
     table["net_sales"] = table["net_sales"].round(2)
@@ -154,3 +156,26 @@ def _breakdown(seg: Segmentation, book: OrderBook, by: str) -> pd.DataFrame:
     # Time keys read in time order; everything else from the largest net sales down.
     order = [by] if by in TIME_KEYS else ["net_sales"]
     return table.sort_values(["segment", *order], ascending=[True, by in TIME_KEYS])
+
+
+MAX_PAIR_TABLE = 64_000_000  # values × customers marked in one table (a byte each)
+
+
+def _distinct_customers(rows: pd.DataFrame, by: str, groups: pd.MultiIndex) -> pd.Series:
+    """`rows.groupby(["segment", by])["customer"].nunique()` on `groups` (that grouping's groups).
+    A customer is in one segment, so each (value, customer) pair is marked once in a table of
+    values × customers and counted, not sorted (nunique: 40 ms a breakdown of 700,000 orders)."""
+    codes, values = pd.factorize(rows[by])  # a missing value: -1, in no group (as groupby)
+    customer = rows["customer"].to_numpy().astype(np.int64)
+    width = int(customer.max()) + 1 if len(customer) else 0
+    if not width or len(values) * width > MAX_PAIR_TABLE:
+        return rows.groupby(["segment", by])["customer"].nunique().reindex(groups)
+    found = codes >= 0
+    seen = np.zeros(len(values) * width, dtype=bool)
+    seen[codes[found] * width + customer[found]] = True
+    pair = np.flatnonzero(seen)
+    segments = rows["segment"].cat.categories
+    segment = np.zeros(width, dtype=np.int64)
+    segment[customer] = rows["segment"].cat.codes.to_numpy()
+    counts = np.bincount(segment[pair % width] * len(values) + pair // width, minlength=len(segments) * len(values))
+    return pd.Series(counts, index=pd.MultiIndex.from_product([segments, values])).reindex(groups)
