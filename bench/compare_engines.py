@@ -113,6 +113,10 @@ def main() -> None:
     for name, entry in results.items():
         entry["median_s"] = statistics.median(entry["s"])
         print(f"{name:40s} median {entry['median_s']:.1f} s, peak {entry['peak_mb']:.0f} MB")
+    # A comparison is only worth something if both reached the same customers and figures.
+    figures = {json.dumps({k: v for k, v in e["figures"].items() if k != "duckdb"}) for e in results.values()}
+    print("same customers, paid orders and net sales from every engine: " + ("yes" if len(figures) == 1 else
+                                                                       f"NO ({sorted(figures)})"))
     name = "compare_engines.json" if args.parts == DEFAULT_PARTS else f"compare_engines_{args.parts}.json"
     (OUT / name).write_text(json.dumps(
         {"files": len(paths), "gb": round(size / 1e9, 2), "machine": platform.machine(),
