@@ -115,8 +115,8 @@ def main() -> None:
         print(f"{name:40s} median {entry['median_s']:.1f} s, peak {entry['peak_mb']:.0f} MB")
     # A comparison is only worth something if both reached the same customers and figures.
     figures = {json.dumps({k: v for k, v in e["figures"].items() if k != "duckdb"}) for e in results.values()}
-    print("same customers, paid orders and net sales from every engine: " + ("yes" if len(figures) == 1 else
-                                                                       f"NO ({sorted(figures)})"))
+    same = "yes" if len(figures) == 1 else f"NO ({sorted(figures)})"
+    print(f"same customers, paid orders and net sales from every engine: {same}")
     name = "compare_engines.json" if args.parts == DEFAULT_PARTS else f"compare_engines_{args.parts}.json"
     (OUT / name).write_text(json.dumps(
         {"files": len(paths), "gb": round(size / 1e9, 2), "machine": platform.machine(),
