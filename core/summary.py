@@ -14,7 +14,8 @@ def import_summary(book: OrderBook, lang: str | None = None) -> dict:
     """The facts of an import, exactly as `python main.py import --json` prints them."""
     orders = book.orders
     counts = orders["status"].value_counts()
-    paid = orders[orders["status"] == "paid"]
+    # The columns read, not every column of the paid orders (1.2 GB at ten million lines).
+    paid = orders.loc[orders["status"] == "paid", ["status", "order_total", "refunded", "currency"]]
     identified = orders["customer_key"] != ""
     dates = orders["placed_at"].dropna()
     return {
@@ -88,7 +89,8 @@ def monthly_net_sales(book: OrderBook) -> dict:
     if currency is None:  # only guest orders: the currency most paid orders are in
         paid_currencies = orders.loc[orders["status"] == "paid", "currency"].dropna()
         currency = str(paid_currencies.mode().iat[0]) if len(paid_currencies) else None
-    paid = orders[(orders["status"] == "paid") & (orders["currency"] == currency) & orders["placed_at"].notna()]
+    paid = orders.loc[(orders["status"] == "paid") & (orders["currency"] == currency) & orders["placed_at"].notna(),
+                      ["status", "order_total", "refunded", "placed_at"]]
     if paid.empty:
         return {"currency": currency or "", "months": []}
     month = paid["placed_at"].dt.tz_localize(None).dt.to_period("M")
