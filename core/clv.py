@@ -184,8 +184,9 @@ class CLVResult:
 
 def customer_purchases(book: OrderBook, currency: str) -> pd.DataFrame:
     """Paid orders of identified customers in one currency as (customer, date, value)."""
-    orders = book.orders[(book.orders["status"] == "paid") & (book.orders["customer_key"] != "")
-                         & (book.orders["currency"] == currency)]
+    orders = book.orders.loc[(book.orders["status"] == "paid") & (book.orders["customer_key"] != "")
+                             & (book.orders["currency"] == currency),
+                             ["customer_key", "placed_at", "status", "order_total", "refunded"]]  # not every column
     return pd.DataFrame({"customer": orders["customer_key"], "date": orders["placed_at"],
                          "value": net_sales(orders)})
 

@@ -62,10 +62,37 @@ def rebased(conversion: Conversion, base: str) -> Conversion:
 
 
 def paid_currencies(book: OrderBook) -> list[str]:
-    """The currencies of the book's paid orders, most customers first."""
-    orders = book.orders.loc[book.orders["status"] == "paid", ["currency", "customer_key"]]
-    counts = orders.drop_duplicates().groupby("currency", observed=True).size()
-    return [str(c) for c in counts.sort_values(ascending=False, kind="stable").index]
+    """The currencies of the book's paid orders, most customers first (unidentified orders count
+    as one customer); among equals, in the order of their codes. Worked out once per book: the
+    window, the segmentation and the plan all ask."""
+    return list(book.memo("paid_currencies", _paid_currencies))
+
+
+def _paid_currencies(book: OrderBook) -> list[str]:
+    import numpy as np
+    import pandas as pd
+
+    paid = (book.orders["status"] == "paid").to_numpy()
+    currency, names = pd.factorize(book.orders["currency"][paid], sort=True)  # none: -1, not counted
+    customer, width = _codes(book.orders["customer_key"][paid])
+    # Each (currency, customer) pair marked once in a table of currencies × customers, not found
+    # by dropping duplicate rows (a second and 700 MB for ten million lines).
+    seen = np.zeros(len(names) * width, dtype=bool)
+    known = currency >= 0
+    seen[currency[known].astype(np.int64) * width + customer[known]] = True
+    counts = pd.Series(seen.reshape(len(names), width).sum(axis=1), index=names)
+    return [str(c) for c in counts[counts > 0].sort_values(ascending=False, kind="stable").index]
+
+
+def _codes(values) -> tuple:
+    """Each value's code (a missing value one more code), and how many codes there are."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(values.dtype, pd.CategoricalDtype):  # the book's codes, not its text
+        return values.cat.codes.to_numpy().astype(np.int64) + 1, len(values.cat.categories) + 1
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes.astype(np.int64), max(len(uniques), 1)
 
 
 def factors(currencies: pd.Series, rates: dict[str, float], base: str) -> pd.Series:

@@ -102,8 +102,8 @@ def clv_json(book: OrderBook, currency: str | None = None, calibration_end: dt.d
     from core.trends import WINNABLE
 
     currency = _currency(book, currency)
-    paid = book.orders[(book.orders["status"] == "paid") & (book.orders["currency"] == currency)]
-    last = paid["placed_at"].max()
+    last = book.orders.loc[(book.orders["status"] == "paid") & (book.orders["currency"] == currency),
+                           "placed_at"].max()
     end = calibration_end or (last.date() if pd.notna(last) else dt.date.today())
     result, purchases = lifetime_table(book, currency, end, horizon_weeks, fit_on)
     table = result.customers

@@ -119,8 +119,9 @@ def monthly_series(book: OrderBook, currency: str, measure: str = "net_sales") -
     every paid order in `currency` (demand counts guests' orders too). The shop's net sales are its
     orders' (order total − refunds, as everywhere), so a table without line items has them too; a
     category's are its lines' totals, and units come from the lines."""
-    orders = book.orders[(book.orders["status"] == "paid") & (book.orders["currency"] == currency)
-                         & book.orders["placed_at"].notna()]
+    orders = book.orders.loc[(book.orders["status"] == "paid") & (book.orders["currency"] == currency)
+                             & book.orders["placed_at"].notna(),
+                             ["platform", "order_id", "placed_at", "status", "order_total", "refunded"]]
     lines = book.lines.merge(orders[["platform", "order_id", "placed_at"]], on=["platform", "order_id"], how="inner")
     lines = lines.assign(item=first_present(lines["category"], lines["product_name"], lines["sku"], "?"))
     dated = orders["placed_at"] if measure == "net_sales" else lines["placed_at"]

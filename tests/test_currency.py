@@ -6,6 +6,8 @@ import json
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.currency import Conversion, conversion_note, convert_book, paid_currencies, rate_text, rebased
 from core.errors import InputError
@@ -154,3 +156,23 @@ def test_the_main_currency_of_a_tie_is_the_one_seen_first_whether_text_or_codes(
     repeat = pd.DataFrame({"status": ["paid"] * 5, "customer_key": ["a", "a", "a", "b", "c"],
                            "currency": ["EUR", "EUR", "EUR", "USD", "USD"]}).astype(dtype)
     assert main_currency(OrderBook(orders=repeat)) == "USD"  # customers count, not their orders
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["paid", "paid", "refunded", "pending"]),
+                          st.sampled_from(["a", "b", "c", "", None]),
+                          st.sampled_from(["USD", "EUR", "CNY", None])), max_size=30),
+       st.sampled_from(["str", "category"]))
+def test_paid_currencies_rank_by_distinct_customers_as_dropping_duplicate_rows_does(rows, dtype):
+    # Marked in a table of currencies × customers instead of dropping duplicate rows; the same
+    # ranking, ties in code order, unidentified orders one customer, no currency not counted.
+    from core.model import OrderBook
+
+    orders = pd.DataFrame(rows, columns=["status", "customer_key", "currency"]).astype(
+        {"customer_key": dtype, "currency": dtype, "status": "str"})
+    paid = orders.loc[orders["status"] == "paid", ["currency", "customer_key"]]
+    counts = paid.drop_duplicates().groupby("currency", observed=True).size()
+    expected = [str(c) for c in counts.sort_values(ascending=False, kind="stable").index]
+    book = OrderBook(orders=orders)
+    assert paid_currencies(book) == expected
+    assert paid_currencies(book) == expected  # worked out once, handed out as a new list
