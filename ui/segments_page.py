@@ -187,8 +187,14 @@ def search_texts(keys: np.ndarray, names: np.ndarray):
 
 
 def text_rank(values: np.ndarray) -> np.ndarray:
-    """Each value's place in text order (stable): a numeric sort key for a text column."""
-    return np.argsort(np.argsort(values.astype(str), kind="stable"), kind="stable")
+    """Each value's place in text order (stable; by code points, as numpy sorts text): a numeric
+    sort key for a text column. Ranked by Arrow: numpy's fixed-width copy of a million keys
+    took 300 MB and a second."""
+    import pyarrow as pa  # on the pool thread, never at start-up
+    import pyarrow.compute as pc
+
+    ranks = pc.rank(pa.array(values, pa.string()), sort_keys="ascending", tiebreaker="first")
+    return ranks.to_numpy().astype(np.int64) - 1
 
 
 def run_segmentation(book: Any, map_id: str, bins: int, currency: str | None, progress,

@@ -3,6 +3,8 @@ heatmap and search filters, cancel, live language switch, navigation and screens
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 
 import ui.segments_page as segments_page
@@ -227,3 +229,14 @@ def test_customer_names_are_text_and_empty_where_none_is_known(demo_book):
     named = orders.loc[orders["customer_name"].notna() & (orders["customer_key"] != ""), ["customer_key", "customer_name"]]
     key, name = named.iloc[0]
     assert customer_names(demo_book, [str(key), "nobody@example.com"]).tolist() == [str(name), ""]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("aAbB@.1 _-zé文😀")), max_size=5), max_size=40))
+def test_text_rank_is_the_stable_code_point_order(values):
+    # Ranked by Arrow; the same order as numpy's stable sort of the text (code points).
+    import numpy as np
+
+    values = np.array(values, dtype=object)
+    expected = np.argsort(np.argsort(values.astype(str), kind="stable"), kind="stable") if len(values) else []
+    assert segments_page.text_rank(values).tolist() == list(expected)
