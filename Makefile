@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(VENV)/bin/python bench/import_stages.py
 	$(VENV)/bin/python bench/bench_plan.py
 	$(VENV)/bin/python bench/bench_scale.py  # ten 1M-line exports: 4.5 GB generated once, minutes per run
+	$(VENV)/bin/python bench/bench_responsiveness.py  # the same ten in the window, offscreen
 	$(VENV)/bin/python bench/bench_segments.py
 	$(VENV)/bin/python bench/bench_trends.py
 	$(VENV)/bin/python bench/bench_exports.py

@@ -100,6 +100,8 @@ def main() -> None:
         f"stalls_over_{STALL_MS}_ms": sum(x > STALL_MS for x in late),
         "progress_updates": len(progress),
         "longest_without_progress_s": round(max(gaps), 1) if gaps else None,
+        "longest_without_progress_after": sorted(
+            ((round(b[0] - a[0], 1), a[2]) for a, b in zip(progress, progress[1:])), reverse=True)[:3],
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "rss_peak_mb_by_progress": {phase: round(mb) for phase, mb in rss.items()},
     }

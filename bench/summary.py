@@ -32,6 +32,12 @@ def lines() -> list[str]:
     out.append("10,000,000 lines, import to plan: " + (
         f"{scale['seconds']:.0f} s, peak {scale['peak_mb']:.0f} MB (goal ≤ 4096 MB)" if scale else
         "not measured (not built yet)"))
+    gui = _read("responsiveness.json")
+    if gui:
+        out.append(
+            f"10,000,000 lines in the window: analysed {gui.get('analysed_s', '?')} s after opening, peak "
+            f"{gui['peak_mb']} MB (goal ≤ 4096 MB); the GUI thread's longest stall {gui['late_max_ms']:.0f} ms, "
+            f"{gui['stalls_over_250_ms']} over 250 ms; longest without progress {gui['longest_without_progress_s']} s")
     plan = _read("plan.json")
     out.append("full analysis, plan / raw read (whole process, median): " + (
         f"{plan['ratio']:.2f}× (goal ≤ {plan['goal_ratio']:g}; {plan['plan']['median_s']:.1f} s vs "

@@ -290,3 +290,28 @@ def test_work_alongside_gives_its_result_or_its_error_where_it_is_asked_for(monk
         assert (where.result() is not threading.current_thread()) == second_thread, rows
         with pytest.raises(ValueError, match="bad"):
             failed.result()
+
+
+def test_a_plan_says_what_it_does_step_by_step_in_order(demo_book):
+    # A large book works each step out in turn (core.jobs.alongside, beyond its rows): the window
+    # must show which, not one message for all of them; the fraction never goes back.
+    from core.model import OrderBook
+
+    class Recorder:
+        def __init__(self):
+            self.reports = []
+
+        def report(self, fraction, message_id="", **fmt):
+            self.reports.append((fraction, message_id))
+
+        def check_cancelled(self):
+            pass
+
+    recorder = Recorder()
+    make_plan(OrderBook(orders=demo_book.orders, lines=demo_book.lines), "rfm11", progress=recorder)
+    fractions = [f for f, _ in recorder.reports]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    messages = [m for _, m in recorder.reports]
+    steps = ["progress.customer_features", "progress.lifetime", "progress.tags", "progress.segment_facts",
+             "progress.screening", "progress.pattern"]
+    assert [m for m in messages if m in steps] == steps and messages[-1] == "progress.done", messages

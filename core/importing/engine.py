@@ -146,6 +146,7 @@ def import_files(paths, mapping: Profile | None = None,
     if order_parts:
         book.orders, book.lines = merge(order_parts)
         book.lines = apply_catalogs(book.lines, catalogs)
+    progress.report(0.95, "progress.identifying")
     book.orders["customer_key"] = identity.customer_keys(book.orders)
     book.orders, book.lines = compact(book.orders), compact(book.lines)
     if known is not None and len(known) == len(book.lines):

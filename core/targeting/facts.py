@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.jobs import alongside
+from core.jobs import NULL_PROGRESS, Progress, alongside
 from core.model import OrderBook, line_orders, lookup
 from core.segments import Segmentation, breakdown, segment_table
 from core.segments.products import paid_lines, segment_lines
@@ -23,17 +23,25 @@ def _top(table: pd.DataFrame, level: str) -> tuple[pd.Series, pd.Series]:
     return first[level].astype(str), first["share_of_segment"]
 
 
-def segment_facts(seg: Segmentation, book: OrderBook, period_days: int = 90) -> pd.DataFrame:
+def segment_facts(seg: Segmentation, book: OrderBook, period_days: int = 90,
+                  progress: Progress = NULL_PROGRESS) -> pd.DataFrame:
     """One row per segment (display order) with everything a persona or a strategy may state:
     size, money, medians, repeat/discount/refund behaviour, reach, growth, and what, where, when
     and on which platform they buy most. Every value is computed here from the orders.
 
     The lifetime models and the tags of a large book are worked out in a second thread meanwhile
     (core.jobs.alongside): they share nothing with the tables here but the join of lines to orders."""
+    # One after the other (a book too large for two at once) each step says what it does; side
+    # by side the last message stays while all three run.
     with alongside(len(book.lines)) as start:
+        progress.report(0.0, "progress.lifetime")
         lifetime = start(lifetime_facts, seg, book)  # churn risk and lifetime value (core/clv.py)
+        progress.check_cancelled()
         line_orders(book)  # built once here, before the tags and the item table both ask for it
+        progress.report(0.4, "progress.tags")
         tags = start(_tag_facts, seg, book, pd.Index(seg.order, name="segment"))
+        progress.check_cancelled()
+        progress.report(0.6, "progress.segment_facts")
         facts = _order_facts(seg, book, period_days)
         facts = facts.join(lifetime.result())
         facts["top_tag"], facts["top_tag_share"], facts["tag_mix"] = tags.result()

@@ -147,8 +147,9 @@ def _make_plan(book, map_id, weights, margin, focus_categories, focus_markets, c
                progress, segment_options) -> Plan:
     seg = segment(book, map_id, currency=currency, progress=sub(progress, 0.0, 0.5), **segment_options)
     progress.check_cancelled()
-    progress.report(0.6, "progress.screening")
-    facts = segment_facts(seg, book)
+    facts = segment_facts(seg, book, progress=sub(progress, 0.5, 0.7))
+    progress.check_cancelled()
+    progress.report(0.7, "progress.screening")
     from core.crosssell import crosssell
 
     with alongside(len(book.lines)) as start:
