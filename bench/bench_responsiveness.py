@@ -59,12 +59,17 @@ def main() -> None:
     page = os.sysconf("SC_PAGE_SIZE")
     rss: dict[str, float] = {}  # the peak resident memory seen under each progress message
 
+    stalls: list[tuple[float, str]] = []  # each tick later than STALL_MS, with the message shown
+
     def tick() -> None:
-        ticks.append(time.perf_counter())
+        now = time.perf_counter()
+        if ticks and (now - ticks[-1]) * 1000 - TICK_MS > STALL_MS:
+            stalls.append((round((now - ticks[-1]) * 1000 - TICK_MS), progress[-1][2] if progress else "start"))
+        ticks.append(now)
         with open("/proc/self/statm") as f:
-            now = int(f.read().split()[1]) * page / 2**20
+            resident = int(f.read().split()[1]) * page / 2**20
         phase = progress[-1][2] if progress else "start"
-        rss[phase] = max(rss.get(phase, 0.0), now)
+        rss[phase] = max(rss.get(phase, 0.0), resident)
 
     timer.timeout.connect(tick)
     outcome: dict[str, object] = {}
@@ -98,6 +103,7 @@ def main() -> None:
         "late_p99_ms": round(sorted(late)[int(len(late) * 0.99)], 1) if late else None,
         "late_max_ms": round(max(late), 1) if late else None,
         f"stalls_over_{STALL_MS}_ms": sum(x > STALL_MS for x in late),
+        "longest_stalls_during": sorted(stalls, reverse=True)[:5],
         "progress_updates": len(progress),
         "longest_without_progress_s": round(max(gaps), 1) if gaps else None,
         "longest_without_progress_after": sorted(

@@ -92,7 +92,7 @@ class Movers:
     after: np.ndarray
     orders: np.ndarray
     monetary: np.ndarray
-    last_order: np.ndarray  # "YYYY-MM-DD"
+    last_order: np.ndarray  # days (datetime64[D]; segments_page.day_columns)
     last_key: np.ndarray  # date ordinal
 
 
