@@ -43,7 +43,7 @@ class CustomerData:
     """One entry per customer, as arrays; sort keys are numbers so sorting 100k rows is one argsort."""
 
     keys: Any  # customer_key, by position (the segmentation's text index: no Python string per customer)
-    names: np.ndarray  # customer name or "" (object)
+    names: Any  # customer name or "", by position (customer_names)
     segment: np.ndarray  # index into SegmentsResult.order
     r: np.ndarray
     f: np.ndarray
@@ -152,11 +152,12 @@ def paid_currencies(book: Any) -> list[str]:
     return sorted(str(c) for c in paid.dropna().unique())
 
 
-def customer_names(book: Any, keys) -> np.ndarray:
-    """The first name seen for each customer key ("" when none), in the order of `keys`."""
+def customer_names(book: Any, keys):
+    """The first name seen for each customer key ("" when none), in the order of `keys`: a text
+    array read by position, not a Python string per customer."""
     named = book.orders.loc[book.orders["customer_key"] != "", ["customer_key", "customer_name"]]
     return (named.dropna().groupby("customer_key")["customer_name"].first().astype("str")  # text, not codes
-            .reindex(keys).fillna("").to_numpy(dtype=object))
+            .reindex(keys).fillna("").array)
 
 
 UNIX_DAY_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
