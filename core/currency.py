@@ -72,15 +72,16 @@ def _paid_currencies(book: OrderBook) -> list[str]:
     import numpy as np
     import pandas as pd
 
+    from core.model import distinct_pairs
+
     paid = (book.orders["status"] == "paid").to_numpy()
     currency, names = pd.factorize(book.orders["currency"][paid], sort=True)  # none: -1, not counted
     customer, width = _codes(book.orders["customer_key"][paid])
-    # Each (currency, customer) pair marked once in a table of currencies × customers, not found
-    # by dropping duplicate rows (a second and 700 MB for ten million lines).
-    seen = np.zeros(len(names) * width, dtype=bool)
+    # Each distinct (currency, customer) pair once (model.distinct_pairs), not found by dropping
+    # duplicate rows (a second and 700 MB for ten million lines).
     known = currency >= 0
-    seen[currency[known].astype(np.int64) * width + customer[known]] = True
-    counts = pd.Series(seen.reshape(len(names), width).sum(axis=1), index=names)
+    first, _ = distinct_pairs(currency[known], customer[known], width)
+    counts = pd.Series(np.bincount(first, minlength=len(names)), index=names)
     return [str(c) for c in counts[counts > 0].sort_values(ascending=False, kind="stable").index]
 
 

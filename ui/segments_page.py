@@ -176,7 +176,7 @@ def day_columns(days) -> tuple[np.ndarray, np.ndarray]:
     return values, values.astype(np.int64) + UNIX_DAY_ORDINAL
 
 
-def search_texts(keys: np.ndarray, names: np.ndarray):
+def search_texts(keys, names):
     """Each customer's "key name", lower-cased, for the search box: one Arrow array searched by
     one kernel call (a Python string per customer held 130 MB for a million customers and took
     a loop over them on each search)."""
@@ -187,7 +187,7 @@ def search_texts(keys: np.ndarray, names: np.ndarray):
     return pc.utf8_lower(joined)
 
 
-def text_rank(values: np.ndarray) -> np.ndarray:
+def text_rank(values) -> np.ndarray:
     """Each value's place in text order (stable; by code points, as numpy sorts text): a numeric
     sort key for a text column. Ranked by Arrow: numpy's fixed-width copy of a million keys
     took 300 MB and a second."""

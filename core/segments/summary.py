@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.model import OrderBook, first_present, kept, positions_in
+from core.model import OrderBook, distinct_pairs, first_present, kept, positions_in
 from core.segments.features import paid_orders
 from core.segments.products import segment_lines, segment_of
 from core.segments.segmentation import Segmentation
@@ -163,19 +163,17 @@ MAX_PAIR_TABLE = 64_000_000  # values × customers marked in one table (a byte e
 
 def _distinct_customers(rows: pd.DataFrame, by: str, groups: pd.MultiIndex) -> pd.Series:
     """`rows.groupby(["segment", by])["customer"].nunique()` on `groups` (that grouping's groups).
-    A customer is in one segment, so each (value, customer) pair is marked once in a table of
-    values × customers and counted, not sorted (nunique: 40 ms a breakdown of 700,000 orders)."""
+    A customer is in one segment, so each distinct (value, customer) pair counts once for the
+    customer's segment (model.distinct_pairs; nunique sorted: 40 ms a breakdown of 700,000 orders)."""
     codes, values = pd.factorize(rows[by])  # a missing value: -1, in no group (as groupby)
     customer = rows["customer"].to_numpy().astype(np.int64)
     width = int(customer.max()) + 1 if len(customer) else 0
     if not width or len(values) * width > MAX_PAIR_TABLE:
         return rows.groupby(["segment", by])["customer"].nunique().reindex(groups)
     found = codes >= 0
-    seen = np.zeros(len(values) * width, dtype=bool)
-    seen[codes[found] * width + customer[found]] = True
-    pair = np.flatnonzero(seen)
+    value, who = distinct_pairs(codes[found], customer[found], width)
     segments = rows["segment"].cat.categories
     segment = np.zeros(width, dtype=np.int64)
     segment[customer] = rows["segment"].cat.codes.to_numpy()
-    counts = np.bincount(segment[pair % width] * len(values) + pair // width, minlength=len(segments) * len(values))
+    counts = np.bincount(segment[who] * len(values) + value, minlength=len(segments) * len(values))
     return pd.Series(counts, index=pd.MultiIndex.from_product([segments, values])).reindex(groups)
