@@ -58,7 +58,6 @@ def main() -> None:
     timer.setInterval(TICK_MS)
     page = os.sysconf("SC_PAGE_SIZE")
     rss: dict[str, float] = {}  # the peak resident memory seen under each progress message
-
     stalls: list[tuple[float, str]] = []  # each tick later than STALL_MS, with the message shown
 
     def tick() -> None:
@@ -95,19 +94,18 @@ def main() -> None:
     loop.exec()
     timer.stop()
     late = [(b - a) * 1000 - TICK_MS for a, b in zip(ticks, ticks[1:])]
-    gaps = [b[0] - a[0] for a, b in zip(progress, progress[1:])]
+    waits = sorted(((round(b[0] - a[0], 1), a[2]) for a, b in zip(progress, progress[1:])), reverse=True)
     result = {
         "files": len(paths), "lines": len(paths) * PART_LINES, **outcome,
         "ticks": len(ticks), "tick_ms": TICK_MS,
         "late_median_ms": round(statistics.median(late), 1) if late else None,
         "late_p99_ms": round(sorted(late)[int(len(late) * 0.99)], 1) if late else None,
         "late_max_ms": round(max(late), 1) if late else None,
-        f"stalls_over_{STALL_MS}_ms": sum(x > STALL_MS for x in late),
+        f"stalls_over_{STALL_MS}_ms": len(stalls),
         "longest_stalls_during": sorted(stalls, reverse=True)[:5],
         "progress_updates": len(progress),
-        "longest_without_progress_s": round(max(gaps), 1) if gaps else None,
-        "longest_without_progress_after": sorted(
-            ((round(b[0] - a[0], 1), a[2]) for a, b in zip(progress, progress[1:])), reverse=True)[:3],
+        "longest_without_progress_s": waits[0][0] if waits else None,
+        "longest_without_progress_after": waits[:3],
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "rss_peak_mb_by_progress": {phase: round(mb) for phase, mb in rss.items()},
     }
