@@ -39,12 +39,17 @@ def repeat_data(purchases: pd.DataFrame, end: dt.date) -> RepeatData:
     """From purchases (customer, date, value) up to `end`: same-day purchases are one purchase,
     as in the literature; a customer's first purchase is not a repeat and its value is not used."""
     end_ts = pd.Timestamp(end)
-    date = pd.to_datetime(purchases["date"]).dt.tz_localize(None).dt.normalize()
-    keep = (date <= end_ts).to_numpy()
+    date = pd.to_datetime(purchases["date"])
+    if str(getattr(date.dt, "tz", None) or "UTC") != "UTC":
+        date = date.dt.tz_localize(None)  # the day as written in its own zone
+    # Each purchase's day from its integer instant (UTC or naive): no copies of millions of times.
+    instant = date.to_numpy(dtype="datetime64[ns]")
+    all_days = instant.astype("datetime64[D]").astype(np.int64)
+    keep = ~np.isnat(instant) & (all_days <= (end_ts.normalize() - pd.Timestamp(0)).days)
     # Customer-days as one integer each (customer code × days + day): grouping ten million orders
     # by a text key and a date held 800 MB while it ran; integers a fraction of that.
     customer, keys = pd.factorize(purchases["customer"][keep], sort=True)
-    day = date[keep].to_numpy().astype("datetime64[D]").astype(np.int64)
+    day = all_days[keep]
     known = customer >= 0  # as groupby, purchases without a customer count for no one
     customer, day, keep = customer[known], day[known], np.flatnonzero(keep)[known]
     if not len(day):
