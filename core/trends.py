@@ -26,7 +26,7 @@ MONTHLY_COHORTS_UP_TO = 12  # a longer history reads better by quarter first (a 
 def cohort_period(book: OrderBook, currency: str | None = None) -> str:
     """The grouping a seller sees first: by month ("M") when the paid orders span at most
     MONTHLY_COHORTS_UP_TO months, else by quarter ("Q")."""
-    placed = paid_orders(book, currency or main_currency(book))["placed_at"]
+    placed = paid_orders(book, currency or main_currency(book), discounts=False)["placed_at"]
     if placed.empty:
         return "M"
     first, last = placed.min(), placed.max()

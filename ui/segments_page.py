@@ -155,9 +155,19 @@ def paid_currencies(book: Any) -> list[str]:
 def customer_names(book: Any, keys):
     """The first name seen for each customer key ("" when none), in the order of `keys`: a text
     array read by position, not a Python string per customer."""
-    named = book.orders.loc[book.orders["customer_key"] != "", ["customer_key", "customer_name"]]
-    return (named.dropna().groupby("customer_key")["customer_name"].first().astype("str")  # text, not codes
-            .reindex(keys).fillna("").array)
+    import pandas as pd  # on the pool thread, never at start-up
+
+    from core.model import positions_in
+
+    # Each order's customer found by position (the segmentation's lookup, kept), then each
+    # customer's earliest order with a name: no join of a million text keys holding the GIL.
+    orders = book.orders
+    customer = positions_in(keys, orders["customer_key"])
+    named = np.flatnonzero((customer >= 0) & orders["customer_name"].notna().to_numpy())
+    first = np.full(len(keys), -1, dtype=np.int64)
+    first[customer[named[::-1]]] = named[::-1]  # written last = the earliest order
+    names = pd.Series(orders["customer_name"].array.take(first, allow_fill=True))
+    return names.astype("str").fillna("").array
 
 
 UNIX_DAY_ORDINAL = 719163  # date(1970, 1, 1).toordinal()

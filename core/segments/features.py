@@ -23,16 +23,17 @@ def default_analysis_date(book: OrderBook) -> dt.date:
 
 
 def paid_orders(book: OrderBook, currency: str | None = None, rates: dict | None = None,
-                base: str | None = None, extra: tuple[str, ...] = ()) -> pd.DataFrame:
+                base: str | None = None, extra: tuple[str, ...] = (), discounts: bool = True) -> pd.DataFrame:
     """Paid orders of identified customers with their net sales, in one currency.
 
     With `rates` (currency → value of one unit in `base`), every order is converted to `base`;
     otherwise only orders in `currency` are kept. Different currencies are never added as they are.
-    `extra` names further order columns to keep (only what is needed is copied: this runs on
-    every order of the shop, and order ids alone are 110 MB for seven million orders).
+    `extra` names further order columns to keep, `discounts` whether the discount columns are
+    kept (only what is needed is copied: this runs on every order of the shop, and order ids
+    alone are 110 MB for seven million orders).
     """
-    columns = ["customer_key", "placed_at", "status", "currency", "order_total", "refunded", "discount",
-               "discount_code", *extra]
+    columns = ["customer_key", "placed_at", "status", "currency", "order_total", "refunded",
+               *(("discount", "discount_code") if discounts else ()), *extra]
     orders = book.orders[columns]
     keep = ((orders["status"] == "paid") & (orders["customer_key"] != "")).to_numpy()
     if currency and not rates:

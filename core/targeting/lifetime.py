@@ -36,7 +36,7 @@ def _fitted(seg: Segmentation, book: OrderBook, weeks: float):
     from core.clv import customer_lifetime
 
     orders = paid_orders(book, seg.currency if not seg.rates else None, seg.rates,
-                         seg.currency if seg.rates else None)
+                         seg.currency if seg.rates else None, discounts=False)
     orders = kept(orders, (orders["placed_at"] < pd.Timestamp(seg.analysis_date, tz="UTC")).to_numpy()
                   & among(orders["customer_key"], seg.customers.index))
     purchases = pd.DataFrame({"customer": orders["customer_key"], "date": orders["placed_at"], "value": orders["net"]})
