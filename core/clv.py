@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from core.model import OrderBook, net_sales
+from core.model import OrderBook
 
 WEEK = 7.0
 MIN_CUSTOMERS = 50  # fewer customers cannot pin four parameters down
@@ -189,11 +189,10 @@ class CLVResult:
 
 def customer_purchases(book: OrderBook, currency: str) -> pd.DataFrame:
     """Paid orders of identified customers in one currency as (customer, date, value)."""
-    orders = book.orders.loc[(book.orders["status"] == "paid") & (book.orders["customer_key"] != "")
-                             & (book.orders["currency"] == currency),
-                             ["customer_key", "placed_at", "status", "order_total", "refunded"]]  # not every column
-    return pd.DataFrame({"customer": orders["customer_key"], "date": orders["placed_at"],
-                         "value": net_sales(orders)})
+    from core.segments.features import paid_orders
+
+    orders = paid_orders(book, currency, discounts=False)
+    return pd.DataFrame({"customer": orders["customer_key"], "date": orders["placed_at"], "value": orders["net"]})
 
 
 def _subset(data: RepeatData, keep: np.ndarray) -> RepeatData:

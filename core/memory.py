@@ -24,20 +24,26 @@ def thresholds(input_bytes: int) -> tuple[int, int]:
     return MMAP_THRESHOLD_SMALL, TRIM_THRESHOLD_SMALL
 
 
-def allocate_for(input_bytes: int) -> None:
-    """Set the process's allocation policy for a book read from `input_bytes` of exports (Linux;
-    other systems and C libraries keep their own)."""
+def _glibc(function: str):
+    """glibc's `function`, or None on other systems and C libraries (musl: its own policy)."""
     if not sys.platform.startswith("linux"):
-        return
+        return None
     try:
         import ctypes
 
-        mallopt = ctypes.CDLL("libc.so.6").mallopt
-    except (OSError, AttributeError):  # another C library (musl): its own policy
-        return
-    mmap, trim = thresholds(input_bytes)
-    mallopt(_M_MMAP_THRESHOLD, mmap)
-    mallopt(_M_TRIM_THRESHOLD, trim)
+        return getattr(ctypes.CDLL("libc.so.6"), function)
+    except (OSError, AttributeError):
+        return None
+
+
+def allocate_for(input_bytes: int) -> None:
+    """Set the process's allocation policy for a book read from `input_bytes` of exports (glibc;
+    other C libraries keep their own)."""
+    mallopt = _glibc("mallopt")
+    if mallopt is not None:
+        mmap, trim = thresholds(input_bytes)
+        mallopt(_M_MMAP_THRESHOLD, mmap)
+        mallopt(_M_TRIM_THRESHOLD, trim)
 
 
 def release_memory() -> None:
@@ -47,10 +53,6 @@ def release_memory() -> None:
     import pyarrow as pa
 
     pa.default_memory_pool().release_unused()
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):  # another C library (musl): nothing to trim
-            pass
+    malloc_trim = _glibc("malloc_trim")
+    if malloc_trim is not None:
+        malloc_trim(0)

@@ -86,3 +86,21 @@ def test_a_large_shop_is_fitted_on_a_sample_and_every_customer_predicted(cdnow):
 def test_calibration_before_any_purchase_is_a_note_not_a_crash(cdnow):
     result = customer_lifetime(cdnow, dt.date(1996, 12, 31))
     assert not result.trusted and result.customers.empty and result.notes[0][0] == "clv.no_purchases"
+
+
+def test_a_purchase_counts_on_its_day_in_utc_naive_or_its_own_zone():
+    # repeat_data reads each day from the integer instant: UTC and naive times give the same
+    # data, a time in another zone counts on the day written there, a missing time not at all.
+    naive = pd.DataFrame({"customer": ["a", "a", "a", "b", "b", "c"],
+                          "date": pd.to_datetime(["2026-01-01 23:30", "2026-01-01 08:00", "2026-02-03 10:00",
+                                                  "2026-01-05 00:00", "2026-03-01 12:00", None]),
+                          "value": [10.0, 5.0, 20.0, 7.0, 9.0, 4.0]})
+    utc = naive.assign(date=naive["date"].dt.tz_localize("UTC"))
+    tokyo = naive.assign(date=naive["date"].dt.tz_localize("Asia/Tokyo"))
+    end = dt.date(2026, 2, 28)  # b's second purchase is after it
+    plain = repeat_data(naive, end)
+    for other in (repeat_data(utc, end), repeat_data(tokyo, end)):
+        for field in ("x", "t_x", "T", "monetary"):
+            assert np.array_equal(getattr(other, field), getattr(plain, field)), field
+        assert list(other.index) == list(plain.index)
+    assert list(plain.index) == ["a", "b"] and plain.x.tolist() == [1.0, 0.0]  # a's two on Jan 1 are one

@@ -2,6 +2,7 @@
 heatmap and search filters, cancel, live language switch, navigation and screenshots."""
 import threading
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -240,3 +241,23 @@ def test_text_rank_is_the_stable_code_point_order(values):
     values = np.array(values, dtype=object)
     expected = np.argsort(np.argsort(values.astype(str), kind="stable"), kind="stable") if len(values) else []
     assert segments_page.text_rank(values).tolist() == list(expected)
+
+
+def test_every_customers_name_is_the_first_one_their_orders_give(demo_book):
+    # Found by position through the segmentation's lookup: the same as grouping the orders by
+    # customer and taking the first name, for every customer of the demo.
+    from core.segments import segment
+    from ui.segments_page import customer_names
+
+    keys = segment(demo_book, "rfm11").customers.index
+    orders = demo_book.orders
+    named = orders.loc[orders["customer_key"] != "", ["customer_key", "customer_name"]].dropna()
+    expected = named.groupby("customer_key", observed=True)["customer_name"].first().astype("str")
+    assert customer_names(demo_book, keys).tolist() == expected.reindex(keys).fillna("").tolist()
+    assert sum(name != "" for name in customer_names(demo_book, keys)) > len(keys) / 2
+    # A customer named differently on later orders keeps the first name; a key no order has, "".
+    from core.model import OrderBook
+
+    orders = pd.DataFrame({"customer_key": ["b", "a", "a", "", "b"],
+                           "customer_name": [None, "Ann Lee", "Anna Lee", "Guest", "Bo"]}).astype("category")
+    assert customer_names(OrderBook(orders=orders), pd.Index(["a", "b", "c"])).tolist() == ["Ann Lee", "Bo", ""]
